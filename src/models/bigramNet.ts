@@ -1,0 +1,93 @@
+/**
+ * The neural bigram on the CPU: logits = one-hot(x)·W (a row gather), softmax, mean NLL,
+ * plus reg·mean(W²). This is the reference the GPU is checked against, and the CPU side of
+ * the benchmark, so the step is one fused pass over the examples with no N×V temporary.
+ *
+ * Shapes: N examples, B batch, V vocabulary. W is (V, V), row x holds the logits after x.
+ * Weights are Float32Array (the GPU's precision) or Float64Array (the ground truth in tests);
+ * sums are taken in float64 either way, so the float32 reference stays within ~1e-7 of float64.
+ */
+import { Random, Stream } from '../random/philox.ts';
+
+export type Weights = Float32Array | Float64Array;
+
+export interface LossParts {
+  /** nll + reg·mean(W²). */
+  loss: number;
+  /** The data term alone: mean negative log-likelihood. */
+  nll: number;
+}
+
+/** W ~ N(0, 1), drawn from the init stream of the seed. */
+export function initBigramWeights<T extends Weights>(V: number, seed: number, make: new (n: number) => T): T {
+  return new Random(seed, Stream.init).fillNormal(new make(V * V)) as T;
+}
+
+/**
+ * Loss at W over the examples indices[0..count) (all examples when indices is null), and,
+ * when grad is given, its gradient written into grad (V×V, overwritten).
+ */
+export function bigramNetLossAndGrad(
+  W: Weights, // (V, V)
+  V: number,
+  xs: Uint32Array, // (N,)
+  ys: Uint32Array, // (N,)
+  indices: Uint32Array | null, // (B,) or null for the full batch
+  reg: number,
+  grad: Float64Array | null, // (V, V) out
+): LossParts {
+  const count = indices ? indices.length : xs.length;
+  const e = new Float64Array(V); // exp(logit − max) of the current example
+  if (grad) grad.fill(0);
+  let nllSum = 0;
+  for (let n = 0; n < count; n++) {
+    const i = indices ? indices[n] : n;
+    const row = xs[i] * V;
+    const y = ys[i];
+    let max = -Infinity;
+    for (let j = 0; j < V; j++) if (W[row + j] > max) max = W[row + j];
+    let sum = 0;
+    for (let j = 0; j < V; j++) {
+      const t = Math.exp(W[row + j] - max);
+      e[j] = t;
+      sum += t;
+    }
+    nllSum += Math.log(sum) - (W[row + y] - max);
+    if (grad) {
+      // dlogits = softmax − one-hot(y); dW[x] accumulates it (one-hot(x)ᵀ · dlogits).
+      const inv = 1 / sum;
+      for (let j = 0; j < V; j++) grad[row + j] += e[j] * inv;
+      grad[row + y] -= 1;
+    }
+  }
+  let sq = 0;
+  for (let k = 0; k < V * V; k++) sq += W[k] * W[k];
+  const nll = nllSum / count;
+  if (grad) {
+    const regScale = (2 * reg) / (V * V);
+    for (let k = 0; k < V * V; k++) grad[k] = grad[k] / count + regScale * W[k];
+  }
+  return { nll, loss: nll + (reg * sq) / (V * V) };
+}
+
+/** W ← W − lr·grad. */
+export function sgdUpdateCpu(W: Weights, grad: Float64Array, lr: number): void {
+  for (let k = 0; k < W.length; k++) W[k] -= lr * grad[k];
+}
+
+/** Softmax of row x of W, in float64: the model's next-symbol distribution after x. */
+export function softmaxRow(W: Weights, V: number, x: number, out = new Float64Array(V)): Float64Array {
+  let max = -Infinity;
+  for (let j = 0; j < V; j++) max = Math.max(max, W[x * V + j]);
+  let sum = 0;
+  for (let j = 0; j < V; j++) sum += out[j] = Math.exp(W[x * V + j] - max);
+  for (let j = 0; j < V; j++) out[j] /= sum;
+  return out;
+}
+
+/** Row-wise softmax of the whole table: the net's probabilities, comparable to the counting model's. */
+export function bigramNetProbs(W: Weights, V: number): Float64Array {
+  const probs = new Float64Array(V * V);
+  for (let x = 0; x < V; x++) softmaxRow(W, V, x, probs.subarray(x * V, x * V + V));
+  return probs;
+}

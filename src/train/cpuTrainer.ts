@@ -1,0 +1,73 @@
+/** The neural bigram trained on the CPU (float32 weights, float64 sums): the reference trainer. */
+import { cpuDescription } from './platform.ts';
+import {
+  bigramNetLossAndGrad, initBigramWeights, sgdUpdateCpu, type LossParts, type Weights,
+} from '../models/bigramNet.ts';
+import { batchIndex } from '../random/philox.ts';
+import type { BigramNetHyper } from './hyper.ts';
+import type { BigramTrainer } from './trainer.ts';
+
+export interface BigramData {
+  V: number;
+  xs: Uint32Array; // (N,)
+  ys: Uint32Array; // (N,)
+}
+
+/** The minibatch of `step`: identical on every device (see shaders/batch_indices.wgsl). */
+export function batchIndicesCpu(seed: number, step: number, batchSize: number, n: number, out: Uint32Array = new Uint32Array(batchSize)): Uint32Array {
+  for (let b = 0; b < batchSize; b++) out[b] = batchIndex(seed, step, batchSize, b, n);
+  return out;
+}
+
+export class CpuBigramTrainer implements BigramTrainer {
+  readonly device = 'cpu' as const;
+  readonly deviceDescription = cpuDescription();
+  readonly V: number;
+  step = 0;
+  readonly W: Weights; // (V, V)
+  private checkpoint: Weights;
+  private readonly grad: Float64Array; // (V, V)
+  private readonly batch: Uint32Array | null; // (B,)
+
+  constructor(
+    private readonly data: BigramData,
+    private readonly hyper: BigramNetHyper,
+    /** Float64Array makes this the float64 ground truth used in tests. */
+    precision: new (n: number) => Weights = Float32Array,
+    initial?: ArrayLike<number>,
+  ) {
+    this.V = data.V;
+    this.W = initial ? new precision(this.V * this.V) : initBigramWeights(this.V, hyper.seed, precision);
+    if (initial) this.W.set(initial);
+    this.checkpoint = this.W.slice();
+    this.grad = new Float64Array(this.V * this.V);
+    this.batch = hyper.batchSize > 0 ? new Uint32Array(hyper.batchSize) : null;
+  }
+
+  async runSteps(count: number): Promise<Float32Array> {
+    const { xs, ys } = this.data;
+    const losses = new Float32Array(count);
+    this.checkpoint = this.W.slice();
+    for (let s = 0; s < count; s++) {
+      if (this.batch) batchIndicesCpu(this.hyper.seed, this.step, this.batch.length, xs.length, this.batch);
+      losses[s] = bigramNetLossAndGrad(this.W, this.V, xs, ys, this.batch, this.hyper.reg, this.grad).loss;
+      sgdUpdateCpu(this.W, this.grad, this.hyper.lr);
+      this.step++;
+    }
+    return losses;
+  }
+
+  async readWeights(): Promise<Float32Array> {
+    return Float32Array.from(this.W);
+  }
+
+  async readCheckpoint(): Promise<Float32Array> {
+    return Float32Array.from(this.checkpoint);
+  }
+
+  async evaluate(): Promise<LossParts> {
+    return bigramNetLossAndGrad(this.W, this.V, this.data.xs, this.data.ys, null, this.hyper.reg, null);
+  }
+
+  dispose(): void {}
+}

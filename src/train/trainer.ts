@@ -1,0 +1,92 @@
+/**
+ * One training interface for every device: the CLI, the page and the benchmark drive a CPU or
+ * a GPU trainer the same way. A trainer runs chunks of steps (on the GPU, one submit) and
+ * hands back the loss of every step; `trainLoop` schedules the chunks, reports progress,
+ * stops on a diverging loss and between chunks when cancelled.
+ */
+import { UserError } from '../errors.ts';
+import type { LossParts } from '../models/bigramNet.ts';
+
+export interface BigramTrainer {
+  readonly device: 'cpu' | 'gpu';
+  /** The adapter or CPU that runs the work, for reports. */
+  readonly deviceDescription: string;
+  readonly V: number;
+  /** Steps taken so far. */
+  readonly step: number;
+  /**
+   * Run `count` steps; resolves with each step's loss (taken before that step's update).
+   * The weights at the start of the call are kept as a checkpoint (see readCheckpoint).
+   */
+  runSteps(count: number): Promise<Float32Array>;
+  /** The weights as they were when the last runSteps began: finite if its first loss was. */
+  readCheckpoint(): Promise<Float32Array>;
+  /** The current weights, (V, V). */
+  readWeights(): Promise<Float32Array>;
+  /** Loss and NLL of the current weights over all examples. */
+  evaluate(): Promise<LossParts>;
+  dispose(): void;
+}
+
+export interface Progress {
+  step: number;
+  steps: number;
+  loss: number;
+  msPerStep: number;
+}
+
+export interface TrainLoopOptions {
+  steps: number;
+  /** Steps per chunk: one submit on the GPU; losses are seen once per chunk. */
+  chunk?: number;
+  lr: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+  /** Monotonic clock in ms (performance.now by default). */
+  now?: () => number;
+}
+
+export interface TrainLoopResult {
+  /** Loss of each step taken, (steps,). */
+  losses: Float32Array;
+  stepsDone: number;
+  msPerStep: number;
+  cancelled: boolean;
+}
+
+/** The loss turned NaN or infinite: the last finite weights are kept on the error. */
+export class DivergedError extends UserError {
+  override name = 'DivergedError';
+  constructor(
+    readonly step: number,
+    readonly lastGoodWeights: Float32Array | null,
+    lr: number,
+  ) {
+    super(`training diverged: the loss is not finite at step ${step}; the learning rate ${lr} is probably too high (try --lr ${lr / 10})`);
+  }
+}
+
+export async function trainLoop(trainer: BigramTrainer, opts: TrainLoopOptions): Promise<TrainLoopResult> {
+  const now = opts.now ?? (() => performance.now());
+  const chunk = Math.max(1, opts.chunk ?? 10);
+  const losses = new Float32Array(opts.steps);
+  let done = 0;
+  let ms = 0;
+  while (done < opts.steps) {
+    if (opts.signal?.aborted) break;
+    const k = Math.min(chunk, opts.steps - done);
+    const t0 = now();
+    const chunkLosses = await trainer.runSteps(k);
+    ms += now() - t0;
+    const bad = chunkLosses.findIndex((l) => !Number.isFinite(l));
+    if (bad >= 0) {
+      // The chunk's checkpoint is finite when its first loss is; otherwise nothing finite is left.
+      const weights = bad > 0 || done === 0 ? await trainer.readCheckpoint() : null;
+      throw new DivergedError(done + bad, weights && weights.every(Number.isFinite) ? weights : null, opts.lr);
+    }
+    losses.set(chunkLosses, done);
+    done += k;
+    opts.onProgress?.({ step: done, steps: opts.steps, loss: chunkLosses[k - 1], msPerStep: ms / done });
+  }
+  return { losses: losses.subarray(0, done), stepsDone: done, msPerStep: done ? ms / done : 0, cancelled: done < opts.steps };
+}
