@@ -1,10 +1,9 @@
-/**
- * The WebGPU backend: the same in the browser (navigator.gpu) and in Node (Dawn's GPU object).
- */
-import { UserError } from '../errors.ts';
+/** The GPU backend in the browser: navigator.gpu, with the WGSL files bundled by Vite. */
 import type { GpuBackend } from '../train/run.ts';
+import { createGpuBackend } from './gpuBackend.ts';
+import type { GpuBigramOptions } from './bigramTrainer.ts';
+import { browserShaderFiles } from './shaders.browser.ts';
 
-export async function createWebGpuBackend(gpu: GPU | undefined): Promise<GpuBackend> {
-  if (!gpu) throw new UserError('WebGPU is not available in this browser');
-  throw new UserError('the GPU backend is not available yet');
+export function createWebGpuBackend(gpu: GPU | undefined, opts: GpuBigramOptions = {}): Promise<GpuBackend> {
+  return createGpuBackend(gpu, browserShaderFiles, opts);
 }

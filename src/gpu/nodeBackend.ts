@@ -1,5 +1,14 @@
-import { UserError } from '../errors.ts';
+/** The GPU backend in Node: Dawn, with the WGSL files read from disk. */
 import type { GpuBackend } from '../train/run.ts';
+import { createGpuBackend } from './gpuBackend.ts';
+import { openGpu, type GpuContext } from './device.ts';
+import { getNodeGpu } from './nodeGpu.ts';
+import { nodeShaderFiles } from './shaders.node.ts';
+
+export async function openNodeGpu(opts: { debug?: boolean } = {}): Promise<GpuContext> {
+  return openGpu(await getNodeGpu(), nodeShaderFiles, opts);
+}
+
 export async function createNodeGpuBackend(): Promise<GpuBackend> {
-  throw new UserError('--device gpu is not available yet');
+  return createGpuBackend(await getNodeGpu(), nodeShaderFiles);
 }

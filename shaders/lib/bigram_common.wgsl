@@ -1,0 +1,33 @@
+// Shared by the bigram kernels. Shapes: N examples, B batch, V vocabulary, C chunk.
+// An example is packed into one u32: x | y << 16 (V ≤ 1024).
+// A chunk is a run of examples with the same x (the data is sorted by x), so the gradient of
+// a chunk touches one row of W: chunks[0] = number of chunks, chunks[1 + x] (x ≤ V) = first
+// chunk of row x, chunks[CHUNK_RECORDS + 2c .. +1] = (first, end) example of chunk c.
+
+const V: u32 = ${V}u;
+const CHUNK_RECORDS: u32 = V + 2u;
+
+struct Params {
+  n: u32,              // examples per step: N (full batch) or B
+  total: u32,          // examples in the dataset
+  chunkSize: u32,      // C: most examples in one chunk
+  historyLength: u32,  // length of the loss history ring
+  lr: f32,
+  reg: f32,
+  seedLo: u32,
+  seedHi: u32,
+  rowStride: u32,      // threads per row of a grid folded into 2-D (65,535 workgroups per dimension)
+  maxChunks: u32,
+}
+
+fn example_x(e: u32) -> u32 { return e & 0xffffu; }
+fn example_y(e: u32) -> u32 { return e >> 16u; }
+
+fn flat_id(gid: vec3<u32>, rowStride: u32) -> u32 {
+  return gid.y * rowStride + gid.x;
+}
+
+// The step counter lives on the GPU: many steps are recorded in one submit.
+struct State {
+  step: u32,
+}

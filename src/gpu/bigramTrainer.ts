@@ -1,0 +1,290 @@
+/**
+ * The neural bigram trained on the GPU. Everything is allocated and bound once; a training
+ * step is a fixed list of dispatches recorded into one compute pass, many steps per submit;
+ * the step counter lives on the GPU and each step's loss goes into a history ring that is
+ * read back once per submit, never once per step.
+ *
+ * Two paths compute the same step:
+ *  - fused (default): bigram_step_fused + bigram_update_fused, 2 dispatches per full-batch
+ *    step (3 with batch_sort for minibatches), memory O(N) for the examples only;
+ *  - unfused: the lecture's ops one kernel each (gather, softmax, NLL, backward, dW, update),
+ *    with N×V arrays: the readable version and a cross-check.
+ *
+ * Shapes: N examples, B batch, V vocabulary, C chunk, H history length.
+ */
+import { UserError } from '../errors.ts';
+import { initBigramWeights, type LossParts } from '../models/bigramNet.ts';
+import { chunkTableCpu, maxChunks, packPairs, sortPairsByX } from '../models/bigramOps.ts';
+import type { BigramNetHyper } from '../train/hyper.ts';
+import type { BigramTrainer } from '../train/trainer.ts';
+import { checkDevice, type GpuContext } from './device.ts';
+import { bindGroup, createBuffer, foldGrid, getPipeline, readBuffer, STORAGE, UNIFORM, type Grid } from './kernels.ts';
+
+export type BigramPath = 'fused' | 'unfused';
+
+export interface GpuBigramOptions {
+  path?: BigramPath;
+  /** C: most examples one workgroup of bigram_step_fused takes. */
+  chunkSize?: number;
+  /** H: steps one submit may hold (the loss history ring). */
+  historyLength?: number;
+}
+
+export interface BigramParams {
+  n: number;
+  total: number;
+  chunkSize: number;
+  historyLength: number;
+  lr: number;
+  reg: number;
+  seed: number;
+  rowStride: number;
+  maxChunks: number;
+}
+
+/** The Params uniform of shaders/lib/bigram_common.wgsl. */
+export function paramsBuffer(ctx: GpuContext, label: string, p: BigramParams): GPUBuffer {
+  const data = new ArrayBuffer(48);
+  const u = new Uint32Array(data);
+  const f = new Float32Array(data);
+  u[0] = p.n;
+  u[1] = p.total;
+  u[2] = p.chunkSize;
+  u[3] = p.historyLength;
+  f[4] = p.lr;
+  f[5] = p.reg;
+  u[6] = p.seed >>> 0;
+  u[7] = Math.floor(p.seed / 2 ** 32) >>> 0;
+  u[8] = p.rowStride;
+  u[9] = p.maxChunks;
+  return createBuffer(ctx, label, data.byteLength, UNIFORM, new Uint8Array(data));
+}
+
+interface Dispatch {
+  pipeline: GPUComputePipeline;
+  bind: GPUBindGroup;
+  grid: Pick<Grid, 'x' | 'y'>;
+}
+
+const FUSED_WG = 64;
+const REDUCE_WG = 256;
+const ELEMENT_WG = 256;
+const ROW_WG = 64;
+
+/** Columns bigram_step_fused reduces per round, within the workgroup memory granted. */
+export function fusedColumns(V: number, wg: number, workgroupBytes: number): number {
+  return Math.max(1, Math.min(V, Math.floor((workgroupBytes - 4 * V) / (4 * wg))));
+}
+
+export class GpuBigramTrainer implements BigramTrainer {
+  readonly device = 'gpu' as const;
+  readonly deviceDescription: string;
+  step = 0;
+  private readonly buffers: GPUBuffer[] = [];
+  private stepDispatches: Dispatch[] = [];
+  private evalDispatches: Dispatch[] = [];
+  private W!: GPUBuffer;
+  private checkpoint!: GPUBuffer;
+  private history!: GPUBuffer;
+  private evalOut!: GPUBuffer;
+  private readonly H: number;
+
+  private constructor(
+    private readonly ctx: GpuContext,
+    readonly V: number,
+    readonly path: BigramPath,
+    historyLength: number,
+  ) {
+    this.deviceDescription = ctx.description;
+    this.H = historyLength;
+  }
+
+  static async create(
+    ctx: GpuContext,
+    data: { V: number; xs: Uint32Array; ys: Uint32Array },
+    hyper: BigramNetHyper,
+    opts: GpuBigramOptions = {},
+    initial?: ArrayLike<number>,
+  ): Promise<GpuBigramTrainer> {
+    const t = new GpuBigramTrainer(ctx, data.V, opts.path ?? 'fused', opts.historyLength ?? 1024);
+    try {
+      await t.build(data, hyper, opts.chunkSize ?? 1024, initial);
+    } catch (e) {
+      t.dispose();
+      throw e;
+    }
+    return t;
+  }
+
+  private buffer(label: string, bytes: number, usage = STORAGE, init?: ArrayBufferView): GPUBuffer {
+    const limit = Math.min(this.ctx.device.limits.maxStorageBufferBindingSize, this.ctx.device.limits.maxBufferSize);
+    if (bytes > limit) {
+      throw new UserError(
+        `the GPU buffer "${label}" needs ${bytes} bytes, above this device's limit of ${limit} bytes per storage binding` +
+          (this.path === 'unfused' ? '; the fused path (the default) needs no N×V arrays' : ''),
+      );
+    }
+    const b = createBuffer(this.ctx, label, bytes, usage, init);
+    this.buffers.push(b);
+    return b;
+  }
+
+  private async build(data: { V: number; xs: Uint32Array; ys: Uint32Array }, hyper: BigramNetHyper, C: number, initial?: ArrayLike<number>): Promise<void> {
+    const { ctx, V, H } = this;
+    const N = data.xs.length;
+    const B = hyper.batchSize;
+    const n = B > 0 ? B : N; // examples per step
+    const maxDim = ctx.device.limits.maxComputeWorkgroupsPerDimension;
+    const defines = { V, cols: fusedColumns(V, FUSED_WG, ctx.device.limits.maxComputeWorkgroupStorageSize), update: true };
+    const base = { total: N, chunkSize: C, historyLength: H, lr: hyper.lr, reg: hyper.reg, seed: hyper.seed };
+    const params = (label: string, count: number, grid: Grid | null, chunkCap: number) =>
+      paramsBuffer(ctx, label, { ...base, n: count, rowStride: grid ? grid.rowStride : 0, maxChunks: chunkCap });
+    const track = (b: GPUBuffer) => (this.buffers.push(b), b);
+
+    // Examples: sorted by x for the full batch (its chunk table is built here once);
+    // in their own order for minibatches, whose indices must match the CPU's.
+    const packed = packPairs(data.xs, data.ys);
+    const sorted = sortPairsByX(packed, V);
+    const fullChunks = chunkTableCpu(sorted, V, C);
+    const fullCap = fullChunks[0];
+    const pairsSorted = this.buffer('pairs (sorted by x)', 4 * N, STORAGE, sorted);
+    const chunksFull = this.buffer('chunk table (full batch)', fullChunks.byteLength, STORAGE, fullChunks);
+
+    const W0 = initial ? Float32Array.from(initial) : initBigramWeights(V, hyper.seed, Float32Array);
+    this.W = this.buffer('W', 4 * V * V, STORAGE, W0);
+    this.checkpoint = this.buffer('W checkpoint', 4 * V * V);
+    this.history = this.buffer('loss history', 4 * H);
+    this.evalOut = this.buffer('evaluation (loss, nll)', 8);
+    const state = this.buffer('state', 4, STORAGE, new Uint32Array([0]));
+
+    let pairs = pairsSorted;
+    let chunks = chunksFull;
+    let chunkCap = fullCap;
+    const steps: Dispatch[] = [];
+    if (B > 0) {
+      const batchCap = maxChunks(B, V, C);
+      const pairsOriginal = this.buffer('pairs (data order)', 4 * N, STORAGE, packed);
+      const indices = this.buffer('batch indices', 4 * B);
+      pairs = this.buffer('batch pairs (sorted by x)', 4 * B);
+      chunks = this.buffer('chunk table (batch)', 4 * (V + 2 + 2 * batchCap));
+      chunkCap = batchCap;
+      const sortPipe = await getPipeline(ctx, { stem: 'batch_sort', defines, overrides: { WG: REDUCE_WG } });
+      const p = track(params('params batch_sort', B, null, batchCap));
+      steps.push({ pipeline: sortPipe, bind: bindGroup(ctx, sortPipe, 'batch_sort', [p, pairsOriginal, indices, pairs, chunks, state]), grid: { x: 1, y: 1 } });
+    }
+
+    const partials = this.buffer('dW partials', 4 * V * Math.max(chunkCap, fullCap));
+    const nllPartials = this.buffer('NLL partials', 4 * Math.max(chunkCap, fullCap));
+    const stepFused = await getPipeline(ctx, { stem: 'bigram_step_fused', defines, overrides: { WG: FUSED_WG } });
+    const updateFused = await getPipeline(ctx, { stem: 'bigram_update_fused', defines, overrides: { WG: REDUCE_WG } });
+    const evalOnly = await getPipeline(ctx, { stem: 'bigram_update_fused', defines: { ...defines, update: false }, overrides: { WG: REDUCE_WG } });
+
+    // Evaluation: the fused forward over all examples, the loss without the update.
+    {
+      const grid = foldGrid(fullCap, 1, maxDim);
+      const p = track(params('params eval', N, null, fullCap));
+      this.evalDispatches = [
+        { pipeline: stepFused, bind: bindGroup(ctx, stepFused, 'eval forward', [null, chunksFull, pairsSorted, this.W, partials, nllPartials]), grid },
+        { pipeline: evalOnly, bind: bindGroup(ctx, evalOnly, 'eval loss', [p, chunksFull, null, nllPartials, this.W, this.evalOut, state]), grid: { x: 1, y: 1 } },
+      ];
+    }
+
+    if (this.path === 'fused') {
+      const p = track(params('params fused', n, null, chunkCap));
+      steps.push(
+        { pipeline: stepFused, bind: bindGroup(ctx, stepFused, 'bigram_step_fused', [null, chunks, pairs, this.W, partials, nllPartials]), grid: foldGrid(chunkCap, 1, maxDim) },
+        { pipeline: updateFused, bind: bindGroup(ctx, updateFused, 'bigram_update_fused', [p, chunks, partials, nllPartials, this.W, this.history, state]), grid: { x: 1, y: 1 } },
+      );
+    } else {
+      const logits = this.buffer('logits', 4 * n * V);
+      const probs = this.buffer('probs', 4 * n * V);
+      const dlogits = this.buffer('dlogits', 4 * n * V);
+      const elementGrid = foldGrid(n * V, ELEMENT_WG, maxDim);
+      const rowGrid = foldGrid(n, ROW_WG, maxDim);
+      const nllGrid = foldGrid(n, ELEMENT_WG, maxDim);
+      const nllOut = this.buffer('NLL partials (unfused)', 4 * nllGrid.x * nllGrid.y);
+      const pipe = (stem: string, wg: number) => getPipeline(ctx, { stem, defines, overrides: { WG: wg } });
+      const [gather, softmax, nll, finalize, backward, dW, update] = await Promise.all([
+        pipe('onehot_matmul', ELEMENT_WG), pipe('softmax_forward', ROW_WG), pipe('nll_forward', ELEMENT_WG),
+        pipe('loss_finalize', REDUCE_WG), pipe('softmax_nll_backward', ELEMENT_WG), pipe('onehot_matmul_backward', FUSED_WG),
+        pipe('sgd_update', ELEMENT_WG),
+      ]);
+      const pe = track(params('params elements', n, elementGrid, chunkCap));
+      const pr = track(params('params rows', n, rowGrid, chunkCap));
+      const pn = track(params('params nll', n, nllGrid, chunkCap));
+      const p0 = track(params('params', n, null, chunkCap));
+      steps.push(
+        { pipeline: gather, bind: bindGroup(ctx, gather, 'onehot_matmul', [pe, pairs, this.W, logits]), grid: elementGrid },
+        { pipeline: softmax, bind: bindGroup(ctx, softmax, 'softmax_forward', [pr, logits, probs]), grid: rowGrid },
+        { pipeline: nll, bind: bindGroup(ctx, nll, 'nll_forward', [pn, pairs, probs, nllOut]), grid: nllGrid },
+        { pipeline: finalize, bind: bindGroup(ctx, finalize, 'loss_finalize', [p0, nllOut, this.W, this.history, state]), grid: { x: 1, y: 1 } },
+        { pipeline: backward, bind: bindGroup(ctx, backward, 'softmax_nll_backward', [pe, pairs, probs, dlogits]), grid: elementGrid },
+        { pipeline: dW, bind: bindGroup(ctx, dW, 'onehot_matmul_backward', [p0, chunks, dlogits, partials]), grid: foldGrid(chunkCap, 1, maxDim) },
+        { pipeline: update, bind: bindGroup(ctx, update, 'sgd_update', [p0, chunks, partials, this.W, state]), grid: foldGrid(V * V, ELEMENT_WG, maxDim) },
+      );
+    }
+    this.stepDispatches = steps;
+  }
+
+  /** Dispatches per training step (the number that transfers to real GPUs). */
+  get dispatchesPerStep(): number {
+    return this.stepDispatches.length;
+  }
+
+  private encode(pass: GPUComputePassEncoder, dispatches: Dispatch[]): void {
+    for (const d of dispatches) {
+      pass.setPipeline(d.pipeline);
+      pass.setBindGroup(0, d.bind);
+      pass.dispatchWorkgroups(d.grid.x, d.grid.y);
+    }
+  }
+
+  /** Record `count` steps (≤ H) into one submit; no wait. */
+  submitSteps(count: number): void {
+    const encoder = this.ctx.device.createCommandEncoder({ label: `steps ${this.step}..${this.step + count}` });
+    encoder.copyBufferToBuffer(this.W, 0, this.checkpoint, 0, 4 * this.V * this.V);
+    const pass = encoder.beginComputePass({ label: 'bigram steps' });
+    for (let s = 0; s < count; s++) this.encode(pass, this.stepDispatches);
+    pass.end();
+    this.ctx.device.queue.submit([encoder.finish()]);
+  }
+
+  async runSteps(count: number): Promise<Float32Array> {
+    checkDevice(this.ctx);
+    const losses = new Float32Array(count);
+    for (let done = 0; done < count; ) {
+      const k = Math.min(this.H, count - done);
+      const first = this.step;
+      this.submitSteps(k);
+      this.step += k;
+      const history = new Float32Array(await readBuffer(this.ctx, this.history, 4 * this.H));
+      for (let i = 0; i < k; i++) losses[done + i] = history[(first + i) % this.H];
+      done += k;
+    }
+    return losses;
+  }
+
+  async readWeights(): Promise<Float32Array> {
+    return new Float32Array(await readBuffer(this.ctx, this.W, 4 * this.V * this.V));
+  }
+
+  async readCheckpoint(): Promise<Float32Array> {
+    return new Float32Array(await readBuffer(this.ctx, this.checkpoint, 4 * this.V * this.V));
+  }
+
+  async evaluate(): Promise<LossParts> {
+    checkDevice(this.ctx);
+    const encoder = this.ctx.device.createCommandEncoder({ label: 'evaluate' });
+    const pass = encoder.beginComputePass({ label: 'evaluate' });
+    this.encode(pass, this.evalDispatches);
+    pass.end();
+    this.ctx.device.queue.submit([encoder.finish()]);
+    const [loss, nll] = new Float32Array(await readBuffer(this.ctx, this.evalOut, 8));
+    return { loss, nll };
+  }
+
+  dispose(): void {
+    for (const b of this.buffers) b.destroy();
+    this.buffers.length = 0;
+  }
+}
