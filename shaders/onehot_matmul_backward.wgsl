@@ -6,7 +6,7 @@
 
 override WG: u32 = 64;
 
-@group(0) @binding(0) var<uniform> params: Params;
+// Binding 0 (Params) is not needed here: a chunk carries its own bounds.
 @group(0) @binding(1) var<storage, read> chunks: array<u32>;             // chunk table (see bigram_common)
 @group(0) @binding(2) var<storage, read> dlogits: array<f32>;            // (N, V)
 @group(0) @binding(3) var<storage, read_write> partials: array<f32>;     // (maxChunks, V)

@@ -15,6 +15,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   if (i >= params.n * V) { return; }
   let n = i / V;
   let j = i - n * V;
-  let target = select(0.0, 1.0, j == example_y(pairs[n]));
-  dlogits[i] = (probs[i] - target) / f32(params.n);
+  let oneHot = select(0.0, 1.0, j == example_y(pairs[n]));
+  dlogits[i] = (probs[i] - oneHot) / f32(params.n);
 }

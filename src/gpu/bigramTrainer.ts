@@ -107,11 +107,20 @@ export class GpuBigramTrainer implements BigramTrainer {
     initial?: ArrayLike<number>,
   ): Promise<GpuBigramTrainer> {
     const t = new GpuBigramTrainer(ctx, data.V, opts.path ?? 'fused', opts.historyLength ?? 1024);
+    // Buffers, pipelines and bind groups are made once: a validation error here is a bug,
+    // reported at once rather than at the first submit.
+    ctx.device.pushErrorScope('validation');
+    let failure: unknown = null;
     try {
       await t.build(data, hyper, opts.chunkSize ?? 1024, initial);
     } catch (e) {
+      failure = e;
+    }
+    const error = await ctx.device.popErrorScope();
+    if (!failure && error) failure = new Error(`GPU validation error while setting up the bigram trainer: ${error.message}`);
+    if (failure) {
       t.dispose();
-      throw e;
+      throw failure;
     }
     return t;
   }
@@ -219,7 +228,7 @@ export class GpuBigramTrainer implements BigramTrainer {
         { pipeline: nll, bind: bindGroup(ctx, nll, 'nll_forward', [pn, pairs, probs, nllOut]), grid: nllGrid },
         { pipeline: finalize, bind: bindGroup(ctx, finalize, 'loss_finalize', [p0, nllOut, this.W, this.history, state]), grid: { x: 1, y: 1 } },
         { pipeline: backward, bind: bindGroup(ctx, backward, 'softmax_nll_backward', [pe, pairs, probs, dlogits]), grid: elementGrid },
-        { pipeline: dW, bind: bindGroup(ctx, dW, 'onehot_matmul_backward', [p0, chunks, dlogits, partials]), grid: foldGrid(chunkCap, 1, maxDim) },
+        { pipeline: dW, bind: bindGroup(ctx, dW, 'onehot_matmul_backward', [null, chunks, dlogits, partials]), grid: foldGrid(chunkCap, 1, maxDim) },
         { pipeline: update, bind: bindGroup(ctx, update, 'sgd_update', [p0, chunks, partials, this.W, state]), grid: foldGrid(V * V, ELEMENT_WG, maxDim) },
       );
     }
