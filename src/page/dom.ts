@@ -1,0 +1,34 @@
+/** Small DOM helpers for the page: typed element lookup and once-per-frame work. */
+
+/** The element with this id, checked to be of the expected class (a missing id is a bug in index.html). */
+export function byId<T extends HTMLElement>(id: string, type: new () => T): T {
+  const el = document.getElementById(id);
+  if (!(el instanceof type)) throw new Error(`index.html: #${id} is missing or not a ${type.name}`);
+  return el;
+}
+
+/**
+ * Runs `draw` at most once per animation frame, however often `request` is called: training
+ * reports progress far more often than the screen refreshes.
+ */
+export function frameThrottle(draw: () => void): () => void {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      draw();
+    });
+  };
+}
+
+/** An error's message for the page: UserErrors are written for users; anything else gets its name. */
+export function messageOf(e: unknown): string {
+  if (e instanceof Error) return e.name === 'UserError' || e.name === 'DivergedError' ? e.message : `${e.name}: ${e.message}`;
+  return String(e);
+}
+
+export function formatInt(n: number): string {
+  return n.toLocaleString('en-US');
+}

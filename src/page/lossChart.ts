@@ -1,0 +1,109 @@
+/**
+ * The live loss curve (uPlot): one line per run, kept across runs of the same dataset so a GPU
+ * run and a CPU run of the same seed overlay, plus the counting model's NLL as the target line.
+ * Losses arrive per chunk; the chart redraws at most once per animation frame.
+ */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { DeviceKind } from '../train/hyper.ts';
+import { frameThrottle } from './dom.ts';
+
+interface ChartRun {
+  label: string;
+  device: DeviceKind;
+  losses: number[];
+}
+
+/** Runs kept on the chart; older ones drop off. */
+const MAX_RUNS = 4;
+/** Points per line: longer runs are drawn with a stride (every step is still kept). */
+const MAX_POINTS = 4000;
+const HEIGHT = 260;
+const STEP_TICKS = [1, 2, 5].flatMap((m) => [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7].map((p) => m * p)).sort((a, b) => a - b);
+// Dark enough for 3:1 against white (WCAG non-text contrast); the CPU line is dashed so an exact overlay still shows both.
+const COLOURS: Record<DeviceKind, string[]> = { gpu: ['#c2410c', '#7e22ce'], cpu: ['#1d4ed8', '#15803d'] };
+
+export class LossChart {
+  private runs: ChartRun[] = [];
+  private reference: { label: string; value: number } | null = null;
+  private plot: uPlot | null = null;
+  private readonly redraw = frameThrottle(() => this.plot?.setData(this.data()));
+
+  constructor(private readonly container: HTMLElement) {
+    new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: HEIGHT })).observe(container);
+    this.rebuild();
+  }
+
+  /** A new line; a finished run with the same label is replaced by it. */
+  beginRun(label: string, device: DeviceKind): ChartRun {
+    this.runs = this.runs.filter((r) => r.label !== label);
+    const run: ChartRun = { label, device, losses: [] };
+    this.runs.push(run);
+    if (this.runs.length > MAX_RUNS) this.runs.shift();
+    this.rebuild();
+    return run;
+  }
+
+  push(run: ChartRun, losses: Float32Array): void {
+    for (const l of losses) run.losses.push(l);
+    this.redraw();
+  }
+
+  /** The counting model's NLL: where the net's loss should end up. */
+  setReference(ref: { label: string; value: number } | null): void {
+    this.reference = ref;
+    this.rebuild();
+  }
+
+  clear(): void {
+    this.runs = [];
+    this.rebuild();
+  }
+
+  get labels(): string[] {
+    return this.runs.map((r) => r.label);
+  }
+
+  private width(): number {
+    return Math.max(200, this.container.clientWidth);
+  }
+
+  private rebuild(): void {
+    this.plot?.destroy();
+    const used: Record<DeviceKind, number> = { gpu: 0, cpu: 0 };
+    const series: uPlot.Series[] = [{ label: 'step' }];
+    for (const r of this.runs) {
+      const palette = COLOURS[r.device];
+      series.push({
+        label: r.label, stroke: palette[used[r.device]++ % palette.length], width: 2,
+        dash: r.device === 'cpu' ? [8, 5] : undefined, points: { show: false }, value: (_u, v) => (v == null ? '–' : v.toFixed(4)),
+      });
+    }
+    if (this.reference) {
+      series.push({ label: this.reference.label, stroke: '#4b5563', width: 1.5, dash: [2, 4], value: (_u, v) => (v == null ? '–' : v.toFixed(4)) });
+    }
+    const axis = { stroke: '#1f2937', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' } };
+    this.plot = new uPlot({
+      width: this.width(),
+      height: HEIGHT,
+      scales: { x: { time: false } },
+      // Steps are whole numbers: no ticks at 2.5.
+      axes: [{ ...axis, label: 'step', incrs: STEP_TICKS }, { ...axis, label: 'loss', size: 60 }],
+      series,
+      legend: { live: true },
+    }, this.data(), this.container);
+  }
+
+  private data(): uPlot.AlignedData {
+    const n = Math.max(1, ...this.runs.map((r) => r.losses.length));
+    const stride = Math.ceil(n / MAX_POINTS);
+    const steps: number[] = [];
+    for (let i = 0; i < n; i += stride) steps.push(i);
+    if (steps[steps.length - 1] !== n - 1) steps.push(n - 1);
+    // Steps are 1-based in the UI: the loss at x = 1 is the first step's (taken before its update).
+    const x = steps.map((i) => i + 1);
+    const lines = this.runs.map((r) => steps.map((i) => (i < r.losses.length && Number.isFinite(r.losses[i]) ? r.losses[i] : null)));
+    const ref = this.reference;
+    return [x, ...lines, ...(ref ? [x.map(() => ref.value)] : [])];
+  }
+}

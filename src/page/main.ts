@@ -1,0 +1,312 @@
+/**
+ * The page: wires the panels to one another and to training runs. State lives here: the
+ * dataset (in its panel), the current model (in the model panel) and the run in progress.
+ */
+import './style.css';
+import { UserError } from '../errors.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { bigramCountsCpu, countsNll, countsToProbs } from '../models/bigramCounts.ts';
+import { modelProbabilities, type ModelFile } from '../models/modelFile.ts';
+import { byId, formatInt, frameThrottle, messageOf } from './dom.ts';
+import { DatasetPanel } from './datasetPanel.ts';
+import { forgetGpu, gpuState } from './gpuDevice.ts';
+import { Heatmap, showSymbol, type Cell } from './heatmap.ts';
+import { HyperForm } from './hyperForm.ts';
+import { LossChart } from './lossChart.ts';
+import { ModelPanel } from './modelPanel.ts';
+import { PauseGate } from './pauseGate.ts';
+import { SamplesPanel } from './samplesPanel.ts';
+import { loadBundledDataset } from './defaultDataset.ts';
+import { runOnPage } from './trainingRun.ts';
+import type { Progress } from '../train/trainer.ts';
+
+type Status = 'idle' | 'training' | 'paused' | 'done' | 'error';
+
+const errorBox = byId('error', HTMLElement);
+const statusEl = byId('status', HTMLElement);
+const stepEl = byId('step', HTMLElement);
+const lossEl = byId('loss', HTMLElement);
+const speedEl = byId('speed', HTMLElement);
+const deviceInfo = byId('device-info', HTMLElement);
+const trainButton = byId('train', HTMLButtonElement);
+const pauseButton = byId('pause', HTMLButtonElement);
+const stopButton = byId('stop', HTMLButtonElement);
+const gpuStatus = byId('gpu-status', HTMLElement);
+const countsView = byId('counts-view', HTMLSelectElement);
+const countsCaption = byId('counts-caption', HTMLElement);
+const modelCaption = byId('model-caption', HTMLElement);
+const readout = byId('heatmap-readout', HTMLElement);
+
+let running: { controller: AbortController; gate: PauseGate } | null = null;
+let progress: Progress | null = null;
+
+function showError(e: unknown): void {
+  errorBox.textContent = messageOf(e);
+  errorBox.hidden = false;
+  // Programming errors also go to the console, with their stack.
+  if (!(e instanceof UserError)) console.warn(e);
+}
+
+function clearError(): void {
+  errorBox.hidden = true;
+  errorBox.textContent = '';
+}
+
+function setStatus(s: Status): void {
+  statusEl.textContent = s;
+  statusEl.dataset.state = s;
+}
+
+// ---- Panels -------------------------------------------------------------------------------
+
+const chart = new LossChart(byId('loss-chart', HTMLElement));
+const form = new HyperForm(() => showCounts());
+const modelPanel = new ModelPanel((m, origin) => {
+  clearError();
+  setModel(m, origin);
+  samples.sample();
+}, showError);
+const samples = new SamplesPanel(() => modelPanel.model, showError);
+const datasetPanel = new DatasetPanel(loadBundledDataset, (d) => {
+  clearError();
+  datasetChanged(d);
+}, showError);
+
+// ---- Heatmaps: the data's counts beside the model's probabilities ---------------------------
+
+let counts: { dataset: Dataset; table: Uint32Array } | null = null;
+let modelProbs: { symbols: string[]; probs: Float64Array } | null = null;
+
+const countsMap = new Heatmap(byId('heatmap-counts', HTMLCanvasElement), 'No data', (c) => pointAt(countsMap, c));
+const modelMap = new Heatmap(byId('heatmap-model', HTMLCanvasElement), 'Train a model to see its probabilities', (c) => pointAt(modelMap, c));
+
+function dataCounts(): Uint32Array {
+  const d = datasetPanel.dataset;
+  if (counts?.dataset !== d) counts = { dataset: d, table: bigramCountsCpu(d.xs, d.ys, d.symbols.length) };
+  return counts.table;
+}
+
+/** The counting model's probabilities at the smoothing in the form. */
+function countProbs(): { probs: Float64Array; smoothing: number } {
+  const smoothing = form.smoothingOrDefault();
+  return { probs: countsToProbs(dataCounts(), datasetPanel.dataset.symbols.length, smoothing), smoothing };
+}
+
+function showCounts(): void {
+  const d = datasetPanel.dataset;
+  const V = d.symbols.length;
+  const table = dataCounts();
+  const { probs, smoothing } = countProbs();
+  if (countsView.value === 'probabilities') {
+    countsMap.show({ symbols: d.symbols, values: probs, format: (p) => p.toFixed(2), description: `Probabilities of the counting model (smoothing ${smoothing}), ${V} by ${V}` });
+    countsCaption.textContent = `Counting model: P(next | current), smoothing ${smoothing}`;
+  } else {
+    countsMap.show({ symbols: d.symbols, values: table, format: String, description: `Bigram counts of the data, ${V} by ${V}` });
+    countsCaption.textContent = 'Counts in the data';
+  }
+  const nll = countsNll(table, probs, V);
+  chart.setReference({ label: `counting model (smoothing ${smoothing})`, value: nll });
+}
+
+function showModelProbs(symbols: string[], probs: Float64Array, caption: string): void {
+  modelProbs = { symbols, probs };
+  const V = symbols.length;
+  modelMap.show({ symbols, values: probs, format: (p) => p.toFixed(2), description: `${caption}, ${V} by ${V}` });
+  modelCaption.textContent = caption;
+}
+
+function clearModelMap(): void {
+  modelProbs = null;
+  modelMap.show(null);
+  modelCaption.textContent = 'Model probabilities';
+}
+
+/** One cursor for both tables, matched by pair: a loaded model may have other symbols. */
+function pointAt(from: Heatmap, cell: Cell | null): void {
+  const symbols = from.values?.symbols;
+  const pair = cell && symbols ? [symbols[cell.x], symbols[cell.y]] : null;
+  const cellOf = (syms: string[] | undefined): Cell | null => {
+    if (!pair || !syms) return null;
+    const x = syms.indexOf(pair[0]);
+    const y = syms.indexOf(pair[1]);
+    return x >= 0 && y >= 0 ? { x, y } : null;
+  };
+  const d = datasetPanel.dataset;
+  const inData = cellOf(d.symbols);
+  const inModel = cellOf(modelProbs?.symbols);
+  countsMap.setCursor(inData);
+  modelMap.setCursor(inModel);
+  if (!pair) {
+    readout.textContent = '\u00a0';
+    return;
+  }
+  const [a, b] = pair.map(showSymbol);
+  const parts = [`"${a}" → "${b}"`];
+  if (inData) {
+    const V = d.symbols.length;
+    const table = dataCounts();
+    let row = 0;
+    for (let y = 0; y < V; y++) row += table[inData.x * V + y];
+    parts.push(`count ${formatInt(table[inData.x * V + inData.y])} of ${formatInt(row)} after "${a}"`);
+    parts.push(`P(counts) ${countProbs().probs[inData.x * V + inData.y].toFixed(4)}`);
+  }
+  if (inModel && modelProbs) parts.push(`P(model) ${modelProbs.probs[inModel.x * modelProbs.symbols.length + inModel.y].toFixed(4)}`);
+  readout.textContent = parts.join(' · ');
+}
+
+countsView.addEventListener('change', () => showCounts());
+
+function setModel(m: ModelFile, origin: string): void {
+  modelPanel.set(m, origin);
+  samples.update();
+  showModel(m);
+}
+
+function showModel(m: ModelFile): void {
+  const name = m.kind === 'bigram-nn' ? `Neural net: P(next | current) after ${formatInt(m.steps)} steps` : `Counting model: P(next | current), smoothing ${m.hyper.smoothing ?? 0}`;
+  showModelProbs(m.symbols, modelProbabilities(m), name);
+}
+
+function datasetChanged(_d: Dataset): void {
+  // Curves of another dataset are not comparable with the next runs.
+  chart.clear();
+  showCounts();
+  pointAt(countsMap, null);
+}
+
+// ---- Devices ------------------------------------------------------------------------------
+
+const deviceSelect = form.deviceSelect;
+const gpuOption = deviceSelect.querySelector<HTMLOptionElement>('option[value="gpu"]')!;
+let deviceTouched = false;
+deviceSelect.addEventListener('change', () => (deviceTouched = true));
+
+void gpuState().then((s) => {
+  gpuStatus.dataset.state = s.ok ? 'ready' : 'unavailable';
+  if (s.ok) {
+    gpuOption.disabled = false;
+    gpuOption.textContent = 'GPU (WebGPU)';
+    gpuStatus.textContent = `WebGPU ready: ${s.backend.description}`;
+    // The GPU is the point of the page: choose it unless the user already chose.
+    if (!deviceTouched && !running) deviceSelect.value = 'gpu';
+  } else {
+    gpuOption.textContent = 'GPU (WebGPU): not available';
+    gpuStatus.textContent = `No GPU here: ${s.reason}. The CPU device works without it.`;
+  }
+});
+
+// ---- Training -----------------------------------------------------------------------------
+
+const drawProgress = frameThrottle(() => {
+  if (!progress || !running) return;
+  stepEl.textContent = `${formatInt(progress.step)} / ${formatInt(progress.steps)}`;
+  lossEl.textContent = progress.loss.toFixed(4);
+  speedEl.textContent = speed(progress.msPerStep);
+});
+
+function speed(msPerStep: number): string {
+  return msPerStep > 0 ? `${formatInt(Math.round(1000 / msPerStep))} steps/s · ${msPerStep.toFixed(2)} ms/step` : '–';
+}
+
+function setRunning(on: boolean): void {
+  trainButton.disabled = on;
+  pauseButton.disabled = !on;
+  stopButton.disabled = !on;
+  pauseButton.textContent = 'Pause';
+  form.disabled = on;
+  datasetPanel.disabled = on;
+  modelPanel.disabled = on;
+}
+
+async function train(): Promise<void> {
+  if (running) return;
+  clearError();
+  let settings;
+  try {
+    settings = form.read();
+  } catch (e) {
+    showError(e);
+    setStatus('error');
+    return;
+  }
+  const dataset = datasetPanel.dataset;
+  const { model, device, hyper } = settings;
+  const run = { controller: new AbortController(), gate: new PauseGate() };
+  running = run;
+  progress = null;
+  setRunning(true);
+  setStatus('training');
+  stepEl.textContent = model === 'bigram-nn' ? `0 / ${formatInt(hyper.steps)}` : '–';
+  lossEl.textContent = speedEl.textContent = '–';
+  deviceInfo.textContent = device === 'gpu' ? 'GPU (starting…)' : 'CPU (starting…)';
+
+  const line = model === 'bigram-nn'
+    ? chart.beginRun(`${device.toUpperCase()} seed ${hyper.seed}, lr ${hyper.lr}${hyper.batchSize ? `, batch ${hyper.batchSize}` : ''}${hyper.reg !== 0.01 ? `, reg ${hyper.reg}` : ''}`, device)
+    : null;
+  const netName = `Neural net: P(next | current)`;
+  try {
+    const outcome = await runOnPage({ dataset, ...settings }, {
+      signal: run.controller.signal,
+      gate: run.gate,
+      gpu: async () => {
+        const s = await gpuState();
+        if (!s.ok) throw new UserError(`the GPU device is not available: ${s.reason}`);
+        return s.backend;
+      },
+      onStart: (description) => (deviceInfo.textContent = description),
+      onLosses: (losses) => line && chart.push(line, losses),
+      onProgress: (p) => {
+        progress = p;
+        drawProgress();
+      },
+      onProbabilities: (probs, step) => {
+        if (model === 'bigram-nn') showModelProbs(dataset.symbols, probs, `${netName} at step ${formatInt(step)}`);
+      },
+    });
+    setModel(outcome.model, `trained on ${outcome.deviceDescription}`);
+    lossEl.textContent = outcome.loss.toFixed(4);
+    if (model === 'bigram-nn') {
+      stepEl.textContent = `${formatInt(outcome.steps)} / ${formatInt(hyper.steps)}${outcome.cancelled ? ' (stopped)' : ''}`;
+      speedEl.textContent = speed(outcome.msPerStep);
+    } else {
+      speedEl.textContent = `table built in ${outcome.msPerStep.toFixed(1)} ms`;
+    }
+    samples.sample();
+    setStatus('done');
+  } catch (e) {
+    // A GPU error that is not about the user's input may be a lost device: start afresh next time.
+    if (device === 'gpu' && !(e instanceof UserError)) forgetGpu();
+    // The table goes back to the model that is still current (the failed run's is not kept).
+    if (modelPanel.model) showModel(modelPanel.model);
+    else clearModelMap();
+    lossEl.textContent = '–';
+    showError(e);
+    setStatus('error');
+  } finally {
+    running = null;
+    setRunning(false);
+  }
+}
+
+trainButton.addEventListener('click', () => void train());
+
+pauseButton.addEventListener('click', () => {
+  if (!running) return;
+  const { gate } = running;
+  if (gate.paused) gate.resume();
+  else gate.pause();
+  pauseButton.textContent = gate.paused ? 'Resume' : 'Pause';
+  setStatus(gate.paused ? 'paused' : 'training');
+});
+
+stopButton.addEventListener('click', () => {
+  if (!running) return;
+  running.controller.abort();
+  // A paused run must wake up to notice it was stopped.
+  running.gate.resume();
+});
+
+// ---- Start: the bundled names, their table, an empty model --------------------------------
+
+datasetChanged(datasetPanel.dataset);
+setStatus('idle');

@@ -1,0 +1,154 @@
+/**
+ * One training run on the page: what runTraining (src/train/run.ts) does for the CLI, with
+ * what a page needs on top: the CPU device in a Web Worker, pause/resume, every step's loss
+ * as it comes, and the net's probabilities during training for the heatmap. The loop itself
+ * is the shared trainLoop, so chunks, progress and divergence behave as in the CLI.
+ */
+import type { Dataset } from '../data/dataset.ts';
+import { countsNll, countsToProbs } from '../models/bigramCounts.ts';
+import { bigramNetProbs } from '../models/bigramNet.ts';
+import type { ModelFile } from '../models/modelFile.ts';
+import type { BigramNetHyper, DeviceKind, ModelKind } from '../train/hyper.ts';
+import type { GpuBackend } from '../train/run.ts';
+import { trainLoop, type BigramTrainer, type Progress } from '../train/trainer.ts';
+import type { PauseGate } from './pauseGate.ts';
+import { bigramCountsInWorker, CPU_DESCRIPTION, WorkerBigramTrainer } from './workerTrainer.ts';
+
+export interface RunRequest {
+  dataset: Dataset;
+  model: ModelKind;
+  device: DeviceKind;
+  hyper: BigramNetHyper;
+  smoothing: number;
+}
+
+export interface RunHooks {
+  signal: AbortSignal;
+  gate: PauseGate;
+  /** Resolves the GPU backend (only called for device 'gpu'). */
+  gpu: () => Promise<GpuBackend>;
+  onStart?: (deviceDescription: string) => void;
+  /** Every chunk's losses, in order, as soon as they are known. */
+  onLosses?: (losses: Float32Array) => void;
+  /** After each chunk: steps done, the last loss, ms per step (pauses excluded). */
+  onProgress?: (p: Progress) => void;
+  /** The model's (V, V) next-symbol probabilities: at the start, a few times a second, at the end. */
+  onProbabilities?: (probs: Float64Array, step: number) => void;
+}
+
+export interface RunOutcome {
+  model: ModelFile;
+  deviceDescription: string;
+  steps: number;
+  loss: number;
+  nll: number;
+  msPerStep: number;
+  /** Stopped before the planned number of steps. */
+  cancelled: boolean;
+}
+
+/** How often the net's weights are read back for the heatmap: a read costs a GPU round trip. */
+const PROBS_INTERVAL_MS = 200;
+
+/** Steps per chunk: small enough that pause and stop answer quickly, large enough to amortise a submit. */
+export const CHUNK_STEPS = { cpu: 10, gpu: 10 } as const;
+
+export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOutcome> {
+  const { dataset, hyper } = req;
+  const V = dataset.symbols.length;
+  const data = { V, xs: dataset.xs, ys: dataset.ys };
+  const gpu = req.device === 'gpu' ? await hooks.gpu() : null;
+
+  if (req.model === 'bigram-counts') {
+    const deviceDescription = gpu ? gpu.description : CPU_DESCRIPTION;
+    hooks.onStart?.(deviceDescription);
+    const t0 = performance.now();
+    const counts = gpu ? await gpu.bigramCounts(data.xs, data.ys, V) : await bigramCountsInWorker(data.xs, data.ys, V);
+    const ms = performance.now() - t0;
+    const probs = countsToProbs(counts, V, req.smoothing);
+    const nll = countsNll(counts, probs, V);
+    hooks.onProbabilities?.(probs, 0);
+    return {
+      model: {
+        format: 'makemore-webgpu/model', version: 1, kind: 'bigram-counts', symbols: dataset.symbols,
+        hyper: { smoothing: req.smoothing }, steps: 0, loss: nll, nll, weights: Array.from(counts),
+      },
+      deviceDescription,
+      steps: 0, loss: nll, nll, msPerStep: ms, cancelled: false,
+    };
+  }
+
+  const inner = gpu ? await gpu.createBigramTrainer(data, hyper) : await WorkerBigramTrainer.create(data, hyper);
+  try {
+    hooks.onStart?.(inner.deviceDescription);
+    const showProbs = async (step: number) => hooks.onProbabilities?.(bigramNetProbs(await inner.readWeights(), V), step);
+    await showProbs(0);
+    const trainer = new ObservedTrainer(inner, hooks, showProbs);
+    let stepsDone = 0;
+    let msPerStep = 0;
+    try {
+      const loop = await trainLoop(trainer, {
+        steps: hyper.steps, lr: hyper.lr, chunk: CHUNK_STEPS[req.device], signal: hooks.signal, now: hooks.gate.now,
+        onProgress: (p) => {
+          stepsDone = p.step;
+          msPerStep = p.msPerStep;
+          hooks.onProgress?.(p);
+        },
+      });
+      stepsDone = loop.stepsDone;
+      msPerStep = loop.msPerStep;
+    } catch (e) {
+      // Stop pressed while paused: the gate let the loop go only to end it (see ObservedTrainer).
+      if (!hooks.signal.aborted) throw e;
+    }
+    const final = await inner.evaluate();
+    const weights = await inner.readWeights();
+    hooks.onProbabilities?.(bigramNetProbs(weights, V), stepsDone);
+    return {
+      model: {
+        format: 'makemore-webgpu/model', version: 1, kind: 'bigram-nn', symbols: dataset.symbols,
+        hyper: { ...hyper }, steps: stepsDone, loss: final.loss, nll: final.nll, weights: Array.from(weights),
+      },
+      deviceDescription: inner.deviceDescription,
+      steps: stepsDone, loss: final.loss, nll: final.nll, msPerStep, cancelled: stepsDone < hyper.steps,
+    };
+  } finally {
+    inner.dispose();
+  }
+}
+
+/**
+ * The trainer as trainLoop sees it: waits at the pause gate before each chunk, hands each
+ * chunk's losses to the page, and now and then reads the weights back for the heatmap.
+ */
+class ObservedTrainer implements BigramTrainer {
+  private lastProbs = performance.now();
+
+  constructor(
+    private readonly inner: BigramTrainer,
+    private readonly hooks: RunHooks,
+    private readonly showProbs: (step: number) => Promise<void>,
+  ) {}
+
+  get device() { return this.inner.device; }
+  get deviceDescription() { return this.inner.deviceDescription; }
+  get V() { return this.inner.V; }
+  get step() { return this.inner.step; }
+
+  async runSteps(count: number): Promise<Float32Array> {
+    await this.hooks.gate.wait();
+    this.hooks.signal.throwIfAborted();
+    const losses = await this.inner.runSteps(count);
+    this.hooks.onLosses?.(losses);
+    if (performance.now() - this.lastProbs >= PROBS_INTERVAL_MS && losses.every(Number.isFinite)) {
+      await this.showProbs(this.inner.step);
+      this.lastProbs = performance.now();
+    }
+    return losses;
+  }
+
+  readCheckpoint() { return this.inner.readCheckpoint(); }
+  readWeights() { return this.inner.readWeights(); }
+  evaluate() { return this.inner.evaluate(); }
+  dispose() { this.inner.dispose(); }
+}

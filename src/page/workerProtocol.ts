@@ -1,0 +1,26 @@
+/**
+ * The messages between the page and the CPU worker (cpuWorker.ts): one request per
+ * BigramTrainer method, answered in order. Each operation names its arguments and result
+ * so both sides are type-checked against this one table.
+ */
+import type { LossParts } from '../models/bigramNet.ts';
+import type { BigramNetHyper } from '../train/hyper.ts';
+
+export interface WorkerOps {
+  /** The counting model's table, (V, V). */
+  counts: { args: { V: number; xs: Uint32Array; ys: Uint32Array }; result: Uint32Array };
+  /** Start a CpuBigramTrainer. */
+  create: { args: { V: number; xs: Uint32Array; ys: Uint32Array; hyper: BigramNetHyper }; result: null };
+  runSteps: { args: { count: number }; result: Float32Array };
+  readWeights: { args: Record<string, never>; result: Float32Array };
+  readCheckpoint: { args: Record<string, never>; result: Float32Array };
+  evaluate: { args: Record<string, never>; result: LossParts };
+}
+
+export type WorkerOp = keyof WorkerOps;
+
+export type WorkerRequest = { [K in WorkerOp]: { id: number; op: K; args: WorkerOps[K]['args'] } }[WorkerOp];
+
+export type WorkerResponse =
+  | { id: number; ok: true; result: WorkerOps[WorkerOp]['result'] }
+  | { id: number; ok: false; name: string; message: string };

@@ -1,0 +1,121 @@
+/**
+ * The CPU device of the page: a Web Worker (cpuWorker.ts) behind the same BigramTrainer
+ * interface as the GPU trainer, so one training loop drives both. One worker per run; disposing
+ * the trainer ends the worker.
+ */
+import { UserError } from '../errors.ts';
+import type { LossParts } from '../models/bigramNet.ts';
+import type { BigramNetHyper } from '../train/hyper.ts';
+import type { BigramTrainer } from '../train/trainer.ts';
+import type { WorkerOp, WorkerOps, WorkerRequest, WorkerResponse } from './workerProtocol.ts';
+
+export const CPU_DESCRIPTION = 'CPU (JavaScript, single thread), in a Web Worker';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+
+/** A worker that answers WorkerOps requests as promises. */
+export class CpuWorker {
+  private readonly worker = new Worker(new URL('./cpuWorker.ts', import.meta.url), { type: 'module', name: 'makemore-cpu' });
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure: Error | null = null;
+
+  constructor() {
+    this.worker.onmessage = (e: MessageEvent<WorkerResponse>) => {
+      const r = e.data;
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      if (r.ok) p.resolve(r.result);
+      else p.reject(rebuildError(r.name, r.message));
+    };
+    // A worker that fails to load or throws outside a request fails every request, now and later.
+    this.worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      this.fail(new Error(`the CPU worker failed: ${e.message || 'it could not be started'}`));
+    };
+    this.worker.onmessageerror = () => this.fail(new Error('the CPU worker sent a message that could not be read'));
+  }
+
+  call<K extends WorkerOp>(op: K, args: WorkerOps[K]['args']): Promise<WorkerOps[K]['result']> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ id, op, args } as WorkerRequest);
+    });
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+    this.fail(new Error('the CPU worker was stopped'));
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const p of this.pending.values()) p.reject(this.failure);
+    this.pending.clear();
+  }
+}
+
+function rebuildError(name: string, message: string): Error {
+  const e = name === 'UserError' ? new UserError(message) : new Error(message);
+  if (name !== 'UserError') e.name = name;
+  return e;
+}
+
+export class WorkerBigramTrainer implements BigramTrainer {
+  readonly device = 'cpu' as const;
+  step = 0;
+
+  private constructor(
+    private readonly worker: CpuWorker,
+    readonly V: number,
+    readonly deviceDescription: string,
+  ) {}
+
+  /** Starts a worker and a CpuBigramTrainer in it (the examples are copied to the worker). */
+  static async create(data: { V: number; xs: Uint32Array; ys: Uint32Array }, hyper: BigramNetHyper): Promise<WorkerBigramTrainer> {
+    const worker = new CpuWorker();
+    try {
+      await worker.call('create', { V: data.V, xs: data.xs, ys: data.ys, hyper });
+      // The worker's own description is the whole user agent: too long for the page.
+      return new WorkerBigramTrainer(worker, data.V, CPU_DESCRIPTION);
+    } catch (e) {
+      worker.terminate();
+      throw e;
+    }
+  }
+
+  async runSteps(count: number): Promise<Float32Array> {
+    const losses = await this.worker.call('runSteps', { count });
+    this.step += count;
+    return losses;
+  }
+
+  readWeights(): Promise<Float32Array> {
+    return this.worker.call('readWeights', {});
+  }
+
+  readCheckpoint(): Promise<Float32Array> {
+    return this.worker.call('readCheckpoint', {});
+  }
+
+  evaluate(): Promise<LossParts> {
+    return this.worker.call('evaluate', {});
+  }
+
+  dispose(): void {
+    this.worker.terminate();
+  }
+}
+
+/** The counting model's table, computed in a worker of its own. */
+export async function bigramCountsInWorker(xs: Uint32Array, ys: Uint32Array, V: number): Promise<Uint32Array> {
+  const worker = new CpuWorker();
+  try {
+    return await worker.call('counts', { V, xs, ys });
+  } finally {
+    worker.terminate();
+  }
+}
