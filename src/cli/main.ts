@@ -188,7 +188,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof UserError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`makemore: ${(e as Error).message}\n`);
+      // One line: Node's parseArgs messages span several lines (e.g. `--lr -1` is "ambiguous").
+      process.stderr.write(`makemore: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}\n`);
       if (e instanceof DivergedError) process.stderr.write('makemore: nothing was saved; lower the learning rate and train again\n');
       return 1;
     }

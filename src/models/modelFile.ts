@@ -60,7 +60,9 @@ export function parseModel(text: string, source: string): ModelFile {
   if (m.kind === 'bigram-counts' && !w.every((v) => Number.isInteger(v) && v >= 0)) {
     throw new UserError(`${source}: corrupted model file: bigram counts must be non-negative integers`);
   }
-  if (new Set(symbols).size !== V) throw new UserError(`${source}: corrupted model file: "symbols" has duplicates`);
+  // symbols[0] is the boundary token; a '.' in the data is a symbol of its own after it, so only
+  // the data's symbols (1..V-1) must be distinct.
+  if (new Set(symbols.slice(1)).size !== V - 1) throw new UserError(`${source}: corrupted model file: "symbols" has duplicates`);
   return {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,

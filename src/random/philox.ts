@@ -117,7 +117,7 @@ export class Random {
   }
 
   /** Standard normals by Box–Muller; fills `out` two at a time from pairs of words. */
-  fillNormal(out: Float32Array | Float64Array): typeof out {
+  fillNormal<T extends Float32Array | Float64Array>(out: T): T {
     for (let i = 0; i < out.length; i += 2) {
       const u1 = ((this.nextU32() >>> 8) + 1) * 2 ** -24; // (0, 1]: log stays finite
       const u2 = u32ToUniform(this.nextU32());
