@@ -13,7 +13,7 @@ override WG: u32 = 256;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = gid.x;
+  let i = flat_id(gid, params.rowStride);
   if (i == 0u) { state.step += 1u; }
   if (i >= V * V) { return; }
   let x = i / V;

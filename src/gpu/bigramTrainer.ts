@@ -28,6 +28,8 @@ export interface GpuBigramOptions {
   chunkSize?: number;
   /** H: steps one submit may hold (the loss history ring). */
   historyLength?: number;
+  /** Fold grids into 2-D past this many workgroups (default: the device's limit; lower in tests). */
+  maxWorkgroupsPerDimension?: number;
 }
 
 export interface BigramParams {
@@ -112,7 +114,7 @@ export class GpuBigramTrainer implements BigramTrainer {
     ctx.device.pushErrorScope('validation');
     let failure: unknown = null;
     try {
-      await t.build(data, hyper, opts.chunkSize ?? 1024, initial);
+      await t.build(data, hyper, opts.chunkSize ?? 1024, opts.maxWorkgroupsPerDimension, initial);
     } catch (e) {
       failure = e;
     }
@@ -138,12 +140,18 @@ export class GpuBigramTrainer implements BigramTrainer {
     return b;
   }
 
-  private async build(data: { V: number; xs: Uint32Array; ys: Uint32Array }, hyper: BigramNetHyper, C: number, initial?: ArrayLike<number>): Promise<void> {
+  private async build(
+    data: { V: number; xs: Uint32Array; ys: Uint32Array },
+    hyper: BigramNetHyper,
+    C: number,
+    maxPerDimension: number | undefined,
+    initial?: ArrayLike<number>,
+  ): Promise<void> {
     const { ctx, V, H } = this;
     const N = data.xs.length;
     const B = hyper.batchSize;
     const n = B > 0 ? B : N; // examples per step
-    const maxDim = ctx.device.limits.maxComputeWorkgroupsPerDimension;
+    const maxDim = Math.min(maxPerDimension ?? Infinity, ctx.device.limits.maxComputeWorkgroupsPerDimension);
     const defines = { V, cols: fusedColumns(V, FUSED_WG, ctx.device.limits.maxComputeWorkgroupStorageSize), update: true };
     const base = { total: N, chunkSize: C, historyLength: H, lr: hyper.lr, reg: hyper.reg, seed: hyper.seed };
     const params = (label: string, count: number, grid: Grid | null, chunkCap: number) =>
@@ -222,6 +230,8 @@ export class GpuBigramTrainer implements BigramTrainer {
       const pr = track(params('params rows', n, rowGrid, chunkCap));
       const pn = track(params('params nll', n, nllGrid, chunkCap));
       const p0 = track(params('params', n, null, chunkCap));
+      const weightGrid = foldGrid(V * V, ELEMENT_WG, maxDim);
+      const pw = track(params('params weights', n, weightGrid, chunkCap));
       steps.push(
         { pipeline: gather, bind: bindGroup(ctx, gather, 'onehot_matmul', [pe, pairs, this.W, logits]), grid: elementGrid },
         { pipeline: softmax, bind: bindGroup(ctx, softmax, 'softmax_forward', [pr, logits, probs]), grid: rowGrid },
@@ -229,7 +239,7 @@ export class GpuBigramTrainer implements BigramTrainer {
         { pipeline: finalize, bind: bindGroup(ctx, finalize, 'loss_finalize', [p0, nllOut, this.W, this.history, state]), grid: { x: 1, y: 1 } },
         { pipeline: backward, bind: bindGroup(ctx, backward, 'softmax_nll_backward', [pe, pairs, probs, dlogits]), grid: elementGrid },
         { pipeline: dW, bind: bindGroup(ctx, dW, 'onehot_matmul_backward', [null, chunks, dlogits, partials]), grid: foldGrid(chunkCap, 1, maxDim) },
-        { pipeline: update, bind: bindGroup(ctx, update, 'sgd_update', [p0, chunks, partials, this.W, state]), grid: foldGrid(V * V, ELEMENT_WG, maxDim) },
+        { pipeline: update, bind: bindGroup(ctx, update, 'sgd_update', [pw, chunks, partials, this.W, state]), grid: weightGrid },
       );
     }
     this.stepDispatches = steps;

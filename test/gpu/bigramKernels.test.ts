@@ -131,8 +131,9 @@ describe.each(SHAPES)('bigram kernels, V=$V N=$N', ({ V, N }) => {
     const reg = rng(15).uniform();
     const Wbuf = input(ctx, 'W', W);
     const state = input(ctx, 'state', new Uint32Array([7]));
+    const weightGrid = foldGrid(V * V, 256, 2); // folded whenever V² > 512
     await runKernel(ctx, { stem: 'sgd_update', defines, overrides: { WG: 256 } },
-      [paramsBuffer(ctx, 'p', { ...BASE, lr, reg }), input(ctx, 'chunks', chunks), input(ctx, 'partials', got), Wbuf, state], foldGrid(V * V, 256, 65535));
+      [paramsBuffer(ctx, 'p', { ...BASE, lr, reg, rowStride: weightGrid.rowStride }), input(ctx, 'chunks', chunks), input(ctx, 'partials', got), Wbuf, state], weightGrid);
     const want = Float64Array.from(W);
     sgdUpdateFromPartialsCpu(want, got, chunks, V, lr, reg);
     // W − lr·g: the product's rounding is relative to lr·|g|, which can exceed |W|.
