@@ -37,7 +37,11 @@ export interface Progress {
 
 export interface TrainLoopOptions {
   steps: number;
-  /** Steps per chunk: one submit on the GPU; losses are seen once per chunk. */
+  /**
+   * Steps per chunk: one submit on the GPU; losses are seen once per chunk. By default the
+   * chunk grows or shrinks so that one takes about CHUNK_TARGET_MS: fluid progress, little
+   * overhead.
+   */
   chunk?: number;
   lr: number;
   onProgress?: (p: Progress) => void;
@@ -66,9 +70,12 @@ export class DivergedError extends UserError {
   }
 }
 
+const CHUNK_TARGET_MS = 250;
+const MAX_CHUNK = 1000;
+
 export async function trainLoop(trainer: BigramTrainer, opts: TrainLoopOptions): Promise<TrainLoopResult> {
   const now = opts.now ?? (() => performance.now());
-  const chunk = Math.max(1, opts.chunk ?? 10);
+  let chunk = Math.max(1, opts.chunk ?? 1);
   const losses = new Float32Array(opts.steps);
   let done = 0;
   let ms = 0;
@@ -77,7 +84,9 @@ export async function trainLoop(trainer: BigramTrainer, opts: TrainLoopOptions):
     const k = Math.min(chunk, opts.steps - done);
     const t0 = now();
     const chunkLosses = await trainer.runSteps(k);
-    ms += now() - t0;
+    const chunkMs = now() - t0;
+    ms += chunkMs;
+    if (opts.chunk === undefined) chunk = Math.max(1, Math.min(MAX_CHUNK, Math.floor((CHUNK_TARGET_MS * k) / Math.max(chunkMs, 1e-3))));
     const bad = chunkLosses.findIndex((l) => !Number.isFinite(l));
     if (bad >= 0) {
       // The chunk's checkpoint is finite when its first loss is; otherwise nothing finite is left.

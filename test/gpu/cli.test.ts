@@ -1,0 +1,36 @@
+/** The CLI trains on the GPU through its real entry point, with the adapter in its JSON. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'makemore-gpu-cli-'));
+const words = join(dir, 'words.txt');
+writeFileSync(words, 'emma\nolivia\nava\nisabella\nsophia\nmia\namelia\nharper\nevelyn\nabigail\n');
+
+describe('makemore train --device gpu', () => {
+  it('bigram-nn: JSON like the CPU run, with the adapter, and the same loss', async () => {
+    const args = ['train', '--model', 'bigram-nn', '--input', words, '--steps', '30', '--lr', '10', '--seed', '3', '--samples', '5', '--json'];
+    const [gpu, cpu] = await Promise.all([runCli([...args, '--device', 'gpu']), runCli([...args, '--device', 'cpu'])]);
+    expect(gpu.code, gpu.stderr).toBe(0);
+    const g = JSON.parse(gpu.stdout);
+    const c = JSON.parse(cpu.stdout);
+    expect(g).toMatchObject({ model: 'bigram-nn', device: 'gpu', steps: 30, dataset: c.dataset });
+    expect(g.adapter).toMatch(/\S/);
+    expect(g.adapter).not.toBe(c.adapter);
+    expect(Math.abs(g.loss - c.loss) / c.loss).toBeLessThan(1e-5);
+    expect(Math.abs(g.nll - c.nll) / c.nll).toBeLessThan(1e-5);
+    expect(g.samples).toHaveLength(5);
+  });
+
+  it('bigram-counts: the same NLL as the CPU', async () => {
+    const args = ['train', '--model', 'bigram-counts', '--input', words, '--json'];
+    const [gpu, cpu] = await Promise.all([runCli([...args, '--device', 'gpu']), runCli([...args, '--device', 'cpu'])]);
+    expect(gpu.code, gpu.stderr).toBe(0);
+    const g = JSON.parse(gpu.stdout);
+    expect(g.device).toBe('gpu');
+    expect(g.nll).toBe(JSON.parse(cpu.stdout).nll); // integer counts: identical
+    expect(g.samples).toEqual(JSON.parse(cpu.stdout).samples);
+  });
+});
