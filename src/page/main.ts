@@ -18,7 +18,7 @@ import { PauseGate } from './pauseGate.ts';
 import { SamplesPanel } from './samplesPanel.ts';
 import { loadBundledDataset } from './defaultDataset.ts';
 import { runOnPage } from './trainingRun.ts';
-import type { Progress } from '../train/trainer.ts';
+import { DivergedError, type Progress } from '../train/trainer.ts';
 
 type Status = 'idle' | 'training' | 'paused' | 'done' | 'error';
 
@@ -40,8 +40,8 @@ const readout = byId('heatmap-readout', HTMLElement);
 let running: { controller: AbortController; gate: PauseGate } | null = null;
 let progress: Progress | null = null;
 
-function showError(e: unknown): void {
-  errorBox.textContent = messageOf(e);
+function showError(e: unknown, text = messageOf(e)): void {
+  errorBox.textContent = text;
   errorBox.hidden = false;
   // Programming errors also go to the console, with their stack.
   if (!(e instanceof UserError)) console.warn(e);
@@ -191,7 +191,7 @@ void gpuState().then((s) => {
     if (!deviceTouched && !running) deviceSelect.value = 'gpu';
   } else {
     gpuOption.textContent = 'GPU (WebGPU): not available';
-    gpuStatus.textContent = `No GPU here: ${s.reason}. The CPU device works without it.`;
+    gpuStatus.textContent = `No GPU here: ${s.reason.replace(/\.$/, '')}. The CPU device works without it.`;
   }
 });
 
@@ -262,6 +262,7 @@ async function train(): Promise<void> {
       onProbabilities: (probs, step) => {
         if (model === 'bigram-nn') showModelProbs(dataset.symbols, probs, `${netName} at step ${formatInt(step)}`);
       },
+      onPartial: (m) => setModel(m, `kept from a run that failed after step ${formatInt(m.steps)}`),
     });
     setModel(outcome.model, `trained on ${outcome.deviceDescription}`);
     lossEl.textContent = outcome.loss.toFixed(4);
@@ -274,13 +275,15 @@ async function train(): Promise<void> {
     samples.sample();
     setStatus('done');
   } catch (e) {
-    // A GPU error that is not about the user's input may be a lost device: start afresh next time.
-    if (device === 'gpu' && !(e instanceof UserError)) forgetGpu();
+    // Any GPU failure but a diverging loss may be a lost device: open a fresh one next time.
+    if (device === 'gpu' && !(e instanceof DivergedError)) forgetGpu();
     // The table goes back to the model that is still current (the failed run's is not kept).
     if (modelPanel.model) showModel(modelPanel.model);
     else clearModelMap();
     lossEl.textContent = '–';
-    showError(e);
+    showError(e, device === 'gpu' && !(e instanceof UserError)
+      ? `the GPU failed: ${messageOf(e)}. The next GPU run opens a new device.`
+      : messageOf(e));
     setStatus('error');
   } finally {
     running = null;

@@ -6,11 +6,11 @@
  */
 import type { Dataset } from '../data/dataset.ts';
 import { countsNll, countsToProbs } from '../models/bigramCounts.ts';
-import { bigramNetProbs } from '../models/bigramNet.ts';
+import { bigramNetLossAndGrad, bigramNetProbs, type LossParts } from '../models/bigramNet.ts';
 import type { ModelFile } from '../models/modelFile.ts';
 import type { BigramNetHyper, DeviceKind, ModelKind } from '../train/hyper.ts';
 import type { GpuBackend } from '../train/run.ts';
-import { trainLoop, type BigramTrainer, type Progress } from '../train/trainer.ts';
+import { DivergedError, trainLoop, type BigramTrainer, type Progress } from '../train/trainer.ts';
 import type { PauseGate } from './pauseGate.ts';
 import { bigramCountsInWorker, CPU_DESCRIPTION, WorkerBigramTrainer } from './workerTrainer.ts';
 
@@ -34,6 +34,8 @@ export interface RunHooks {
   onProgress?: (p: Progress) => void;
   /** The model's (V, V) next-symbol probabilities: at the start, a few times a second, at the end. */
   onProbabilities?: (probs: Float64Array, step: number) => void;
+  /** The run failed after some steps: the model as last read back, evaluated on the CPU. */
+  onPartial?: (model: ModelFile) => void;
 }
 
 export interface RunOutcome {
@@ -50,8 +52,6 @@ export interface RunOutcome {
 /** How often the net's weights are read back for the heatmap: a read costs a GPU round trip. */
 const PROBS_INTERVAL_MS = 200;
 
-/** Steps per chunk: small enough that pause and stop answer quickly, large enough to amortise a submit. */
-export const CHUNK_STEPS = { cpu: 10, gpu: 10 } as const;
 
 export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOutcome> {
   const { dataset, hyper } = req;
@@ -79,16 +79,28 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
   }
 
   const inner = gpu ? await gpu.createBigramTrainer(data, hyper) : await WorkerBigramTrainer.create(data, hyper);
+  const netModel = (weights: Float32Array, steps: number, parts: LossParts): ModelFile => ({
+    format: 'makemore-webgpu/model', version: 1, kind: 'bigram-nn', symbols: dataset.symbols,
+    hyper: { ...hyper }, steps, loss: parts.loss, nll: parts.nll, weights: Array.from(weights),
+  });
+  // The weights last read back: what is left to keep if the device fails (a lost GPU, say).
+  let lastRead: { weights: Float32Array; step: number } | null = null;
   try {
     hooks.onStart?.(inner.deviceDescription);
-    const showProbs = async (step: number) => hooks.onProbabilities?.(bigramNetProbs(await inner.readWeights(), V), step);
+    const showProbs = async (step: number) => {
+      const weights = await inner.readWeights();
+      lastRead = { weights, step };
+      hooks.onProbabilities?.(bigramNetProbs(weights, V), step);
+    };
     await showProbs(0);
     const trainer = new ObservedTrainer(inner, hooks, showProbs);
     let stepsDone = 0;
     let msPerStep = 0;
     try {
       const loop = await trainLoop(trainer, {
-        steps: hyper.steps, lr: hyper.lr, chunk: CHUNK_STEPS[req.device], signal: hooks.signal, now: hooks.gate.now,
+        // No fixed chunk: trainLoop sizes chunks to about 250 ms of training time (the gate's clock
+        // skips pauses), so pause and stop answer within a chunk and the curve moves a few times a second.
+        steps: hyper.steps, lr: hyper.lr, signal: hooks.signal, now: hooks.gate.now,
         onProgress: (p) => {
           stepsDone = p.step;
           msPerStep = p.msPerStep;
@@ -105,13 +117,18 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
     const weights = await inner.readWeights();
     hooks.onProbabilities?.(bigramNetProbs(weights, V), stepsDone);
     return {
-      model: {
-        format: 'makemore-webgpu/model', version: 1, kind: 'bigram-nn', symbols: dataset.symbols,
-        hyper: { ...hyper }, steps: stepsDone, loss: final.loss, nll: final.nll, weights: Array.from(weights),
-      },
+      model: netModel(weights, stepsDone, final),
       deviceDescription: inner.deviceDescription,
       steps: stepsDone, loss: final.loss, nll: final.nll, msPerStep, cancelled: stepsDone < hyper.steps,
     };
+  } catch (e) {
+    // A diverged run's weights are not worth keeping (the CLI saves nothing either); others' are.
+    const kept = lastRead as { weights: Float32Array; step: number } | null;
+    if (!(e instanceof DivergedError) && kept && kept.step > 0 && kept.weights.every(Number.isFinite)) {
+      const parts = bigramNetLossAndGrad(kept.weights, V, data.xs, data.ys, null, hyper.reg, null);
+      hooks.onPartial?.(netModel(kept.weights, kept.step, parts));
+    }
+    throw e;
   } finally {
     inner.dispose();
   }

@@ -53,8 +53,10 @@ export async function launch(opts: { webgpu?: boolean } = {}): Promise<Browser> 
 }
 
 /** A page that records every console error, uncaught error, crash and dialog: the tests expect none. */
-export async function openPage(context: BrowserContext, url: string): Promise<{ page: Page; problems: string[] }> {
+export async function openPage(context: BrowserContext, url: string, opts: { initScript?: string } = {}): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
+  // As a string: a function would be serialised after vitest's transform, helpers and all.
+  if (opts.initScript) await page.addInitScript({ content: opts.initScript });
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console.error: ${m.text()}`);

@@ -152,6 +152,38 @@ describe('the page', () => {
     await page.close();
   }, GPU_RUN_MS * 3 + 60_000);
 
+  it('GPU: a lost device ends the run with an error, keeps the last weights, and the next run opens a new device', async () => {
+    // Keep a handle on every device the page opens, to pull one away mid-run.
+    const { page, problems } = await openPage(browser.context, server.url, {
+      initScript: `const open = GPUAdapter.prototype.requestDevice;
+        GPUAdapter.prototype.requestDevice = async function (...args) {
+          const device = await open.apply(this, args);
+          (window.__devices ??= []).push(device);
+          return device;
+        };`,
+    });
+    const gpu = await gpuStatus(page);
+    expect(gpu.state, `the page has no GPU device: ${gpu.text}`).toBe('ready');
+    await byTestId(page, 'device-select').selectOption('gpu');
+    await byTestId(page, 'steps').fill('100000');
+    await byTestId(page, 'train').click();
+    // Wait until the heatmap shows weights read back after some steps: those are what is kept.
+    await page.waitForFunction(() => /at step [1-9]/.test(document.querySelector('#model-caption')?.textContent ?? ''), undefined, { timeout: GPU_RUN_MS });
+    await page.evaluate(() => (window as unknown as { __devices: GPUDevice[] }).__devices.forEach((d) => d.destroy()));
+    expect(await waitForStatus(page, ['done', 'error'], GPU_RUN_MS)).toBe('error');
+    // The engine's words when it notices the loss first; otherwise the page's, around the
+    // browser's error (a device destroyed during a read-back rejects mapAsync with an AbortError).
+    expect(await errorText(page)).toMatch(/^(the GPU device was lost|the GPU failed: )/);
+    expect(await byTestId(page, 'model-info').textContent()).toMatch(/kept from a run that failed after step [\d,]+/);
+    expect(await byTestId(page, 'download-model').isEnabled()).toBe(true);
+
+    await byTestId(page, 'steps').fill('5');
+    await train(page, { model: 'bigram-nn', device: 'gpu' }, GPU_RUN_MS);
+    expect(await byTestId(page, 'step').textContent()).toBe('5 / 5');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, GPU_RUN_MS * 2);
+
   it('pauses, resumes and stops a run; the CPU work happens in a worker', async () => {
     const { page, problems } = await openPage(browser.context, server.url);
     await gpuStatus(page);
@@ -346,6 +378,13 @@ describe('the page', () => {
       const run = await train(page, { model: 'bigram-nn', device: 'cpu', steps: 20, lr: LR }, CPU_RUN_MS);
       expect(run.loss).toBeCloseTo(await cpuReferenceLoss(20), 4);
       expect(problems).toEqual([]);
+
+      // A browser with no WebGPU at all (no navigator.gpu): said in the page's own words.
+      const bare = await openPage(plain.context, server.url, {
+        initScript: "Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });",
+      });
+      expect(bare.problems).toEqual([]);
+      expect((await gpuStatus(bare.page)).text).toMatch(/^No GPU here: this browser has no WebGPU \(navigator\.gpu is missing\)/);
     } finally {
       await plain.close();
     }
