@@ -4,25 +4,32 @@
  */
 import { UserError } from '../errors.ts';
 import type { Dataset } from '../data/dataset.ts';
+import { contextData, SPLIT_NAMES, type ContextData, type SplitName } from '../data/contexts.ts';
 import { bigramCountsCpu, countsNll, countsToProbs } from '../models/bigramCounts.ts';
-import { modelProbabilities, type ModelFile } from '../models/modelFile.ts';
-import { sampleWords } from '../models/sample.ts';
+import { modelSamples, type ModelFile } from '../models/modelFile.ts';
 import { CpuBigramTrainer } from './cpuTrainer.ts';
-import { checkNetHyper, checkNumber, RULES, type BigramNetHyper, type DeviceKind, type ModelKind } from './hyper.ts';
+import {
+  checkMlpHyper, checkNetHyper, checkNumber, DEFAULT_MLP_HYPER, RULES, type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind,
+} from './hyper.ts';
+import { CpuMlpTrainer } from './mlpCpuTrainer.ts';
 import { cpuDescription } from './platform.ts';
-import { trainLoop, type BigramTrainer, type Progress } from './trainer.ts';
+import { trainLoop, type BigramTrainer, type MlpTrainer, type Progress } from './trainer.ts';
 
 /** What a GPU backend offers the run (Node and the browser acquire devices differently). */
 export interface GpuBackend {
   description: string;
   bigramCounts(xs: Uint32Array, ys: Uint32Array, V: number): Promise<Uint32Array>;
   createBigramTrainer(data: { V: number; xs: Uint32Array; ys: Uint32Array }, hyper: BigramNetHyper): Promise<BigramTrainer>;
+  /** The context model's trainer (a backend without it cannot train --model mlp). */
+  createMlpTrainer?(data: ContextData, hyper: MlpHyper): Promise<MlpTrainer>;
 }
 
 export interface RunOptions {
   model: ModelKind;
   device: DeviceKind;
   hyper: BigramNetHyper;
+  /** Model 'mlp': its hyper-parameters (DEFAULT_MLP_HYPER if absent); `hyper` is not used then. */
+  mlp?: MlpHyper;
   smoothing: number;
   samples: number;
   /** Seed for the samples (the training seed by default). */
@@ -39,8 +46,14 @@ export interface RunResult {
   device: DeviceKind;
   deviceDescription: string;
   steps: number;
+  /** The loss at the end: over all examples (bigrams), over the train split (mlp). */
   loss: number;
   nll: number;
+  /** mlp: the mean NLL over the dev and test splits at the end (NaN for an empty split). */
+  devLoss?: number;
+  testLoss?: number;
+  /** mlp: words and examples of each split. */
+  split?: Record<SplitName, { words: number; examples: number }>;
   msPerStep: number;
   /** (steps,) the loss of every step; empty for the counting model. */
   losses: Float32Array;
@@ -49,7 +62,8 @@ export interface RunResult {
 }
 
 export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunResult> {
-  checkNetHyper(opts.hyper);
+  const mlp = opts.model === 'mlp' ? checkMlpHyper(opts.mlp ?? DEFAULT_MLP_HYPER) : null;
+  if (!mlp) checkNetHyper(opts.hyper);
   checkNumber('--smoothing', opts.smoothing, RULES.smoothing);
   checkNumber('--samples', opts.samples, RULES.samples);
   const V = data.symbols.length;
@@ -59,7 +73,9 @@ export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunR
 
   let model: ModelFile;
   let result: Omit<RunResult, 'model' | 'samples' | 'device' | 'deviceDescription'>;
-  if (opts.model === 'bigram-counts') {
+  if (mlp) {
+    ({ model, result } = await runMlp(data, mlp, gpu, opts));
+  } else if (opts.model === 'bigram-counts') {
     const t0 = now();
     const counts = gpu ? await gpu.bigramCounts(data.xs, data.ys, V) : bigramCountsCpu(data.xs, data.ys, V);
     const ms = now() - t0;
@@ -88,8 +104,33 @@ export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunR
       trainer.dispose();
     }
   }
-  const samples = sampleWords(modelProbabilities(model), data.symbols, opts.samples, opts.sampleSeed ?? opts.hyper.seed);
+  const samples = modelSamples(model, opts.samples, opts.sampleSeed ?? (mlp ? mlp.seed : opts.hyper.seed));
   return { ...result, model, device: opts.device, deviceDescription, samples };
+}
+
+/** The context model: split the words by the seed, train on the train split, evaluate every split. */
+async function runMlp(data: Dataset, hyper: MlpHyper, gpu: GpuBackend | null, opts: RunOptions) {
+  const examples = contextData(data, hyper.blockSize, hyper.seed);
+  if (gpu && !gpu.createMlpTrainer) throw new UserError('--device gpu: this GPU backend cannot train the context model (mlp)');
+  const trainer = gpu ? await gpu.createMlpTrainer!(examples, hyper) : new CpuMlpTrainer(examples, hyper);
+  try {
+    const loop = await trainLoop(trainer, {
+      steps: hyper.steps, lr: hyper.lr, chunk: opts.chunk, onProgress: opts.onProgress, signal: opts.signal,
+    });
+    const [loss, devLoss, testLoss] = [await trainer.evaluateSplit('train'), await trainer.evaluateSplit('dev'), await trainer.evaluateSplit('test')];
+    const weights = await trainer.readWeights();
+    const split = Object.fromEntries(SPLIT_NAMES.map((n) => [n, { words: examples.words[n], examples: examples[n].Y.length }])) as RunResult['split'];
+    const result = {
+      steps: loop.stepsDone, loss, nll: loss, devLoss, testLoss, split, msPerStep: loop.msPerStep, losses: loop.losses, cancelled: loop.cancelled,
+    };
+    const model: ModelFile = {
+      format: 'makemore-webgpu/model', version: 1, kind: 'mlp', symbols: data.symbols,
+      hyper: { ...hyper }, steps: loop.stepsDone, loss, nll: loss, devLoss, testLoss, weights: Array.from(weights),
+    };
+    return { model, result };
+  } finally {
+    trainer.dispose();
+  }
 }
 
 async function getGpu(opts: RunOptions): Promise<GpuBackend> {

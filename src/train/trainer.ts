@@ -1,13 +1,14 @@
 /**
- * One training interface for every device: the CLI, the page and the benchmark drive a CPU or
- * a GPU trainer the same way. A trainer runs chunks of steps (on the GPU, one submit) and
+ * One training interface for every device and model: the CLI, the page and the benchmark
+ * drive a CPU or a GPU trainer, of the neural bigram or of the context model, the same way. A trainer runs chunks of steps (on the GPU, one submit) and
  * hands back the loss of every step; `trainLoop` schedules the chunks, reports progress,
  * stops on a diverging loss and between chunks when cancelled.
  */
 import { UserError } from '../errors.ts';
+import type { SplitName } from '../data/contexts.ts';
 import type { LossParts } from '../models/bigramNet.ts';
 
-export interface BigramTrainer {
+export interface Trainer {
   readonly device: 'cpu' | 'gpu';
   /** The adapter or CPU that runs the work, for reports. */
   readonly deviceDescription: string;
@@ -21,11 +22,20 @@ export interface BigramTrainer {
   runSteps(count: number): Promise<Float32Array>;
   /** The weights as they were when the last runSteps began: finite if its first loss was. */
   readCheckpoint(): Promise<Float32Array>;
-  /** The current weights, (V, V). */
+  /** The current weights: the bigram's (V, V) W; the context model's flat parameter vector (src/models/mlp.ts). */
   readWeights(): Promise<Float32Array>;
-  /** Loss and NLL of the current weights over all examples. */
+  /** Loss and NLL of the current weights over all (bigram) or all training (context model) examples. */
   evaluate(): Promise<LossParts>;
   dispose(): void;
+}
+
+/** The neural bigram's trainers (the name the page and the GPU code know). */
+export type BigramTrainer = Trainer;
+
+/** The context model's trainers: its data come split, and each split can be evaluated. */
+export interface MlpTrainer extends Trainer {
+  /** Mean NLL of the current weights over a whole split (NaN for an empty split). */
+  evaluateSplit(split: SplitName): Promise<number>;
 }
 
 export interface Progress {
@@ -73,7 +83,7 @@ export class DivergedError extends UserError {
 const CHUNK_TARGET_MS = 250;
 const MAX_CHUNK = 1000;
 
-export async function trainLoop(trainer: BigramTrainer, opts: TrainLoopOptions): Promise<TrainLoopResult> {
+export async function trainLoop(trainer: Trainer, opts: TrainLoopOptions): Promise<TrainLoopResult> {
   const now = opts.now ?? (() => performance.now());
   let chunk = Math.max(1, opts.chunk ?? 1);
   const losses = new Float32Array(opts.steps);

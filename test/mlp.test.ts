@@ -1,0 +1,264 @@
+/**
+ * The context model's CPU reference: its examples, its parameter table, its initialisation,
+ * its gradient (central finite differences in float64), the kernels' CPU twins chained into
+ * the same step, the schedule, float32 against float64 training, and sampling.
+ */
+import { describe, expect, it } from 'vitest';
+import { contextData, contextExamples } from '../src/data/contexts.ts';
+import { datasetFromWords } from '../src/data/dataset.ts';
+import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
+import {
+  initMlpParams, mlpBigramView, mlpDecayStep, mlpLearningRate, mlpLossAndGrad, mlpNextProbs, mlpParamCount, mlpParamTable,
+  padParams, paramEntry, sampleMlpTokens, unpadParams, GPU_PARAM_ALIGN, type MlpShape,
+} from '../src/models/mlp.ts';
+import {
+  biasAddCpu, biasBackwardCpu, crossentropyForwardCpu, crossentropySoftmaxBackwardCpu, embeddingBackwardCpu, embeddingForwardCpu,
+  matmulCpu, mlpLossRecordCpu, mlpSgdUpdateCpu, rangeRows, tanhBackwardCpu, tanhForwardCpu,
+} from '../src/models/mlpOps.ts';
+import { softmaxForwardCpu } from '../src/models/bigramOps.ts';
+import { Random } from '../src/random/philox.ts';
+import { batchIndicesCpu } from '../src/train/cpuTrainer.ts';
+import { DEFAULT_MLP_HYPER, type MlpHyper } from '../src/train/hyper.ts';
+import { CpuMlpTrainer, mlpShape } from '../src/train/mlpCpuTrainer.ts';
+import { freshSeed } from './helpers/fixtures.ts';
+
+const names = loadDefaultDataset();
+
+/** A random small problem: shape, float64 parameters of unit-ish scale, examples and a batch (with repeats). */
+function randomProblem(seed: number, opts: { B?: number } = {}) {
+  const rng = new Random(seed, 1000);
+  const s: MlpShape = { V: 3 + rng.index(5), T: 1 + rng.index(4), E: 1 + rng.index(4), H: 1 + rng.index(6) };
+  const P = rng.fillNormal(new Float64Array(mlpParamCount(s)));
+  const N = 5 + rng.index(20);
+  const X = Uint32Array.from({ length: N * s.T }, () => rng.index(s.V));
+  const Y = Uint32Array.from({ length: N }, () => rng.index(s.V));
+  const B = opts.B ?? 1 + rng.index(12);
+  const rows = Uint32Array.from({ length: B }, () => rng.index(N));
+  return { s, P, X, Y, rows };
+}
+
+describe('contextExamples', () => {
+  it('"emma" with block size 3 gives the lecture’s five examples', () => {
+    const symbols = ['.', 'a', 'e', 'm'];
+    const { X, Y } = contextExamples(['emma'], symbols, 3);
+    const text = (t: number) => symbols[t];
+    const rows = Array.from(Y, (y, i) => `${Array.from(X.subarray(3 * i, 3 * i + 3), text).join('')} → ${text(y)}`);
+    expect(rows).toEqual(['... → e', '..e → m', '.em → m', 'emm → a', 'mma → .']);
+  });
+
+  it('block size 1 gives the bigram examples; each word gives length + 1 examples', () => {
+    const { X, Y } = contextExamples(names.words, names.symbols, 1);
+    expect(X).toEqual(names.xs);
+    expect(Y).toEqual(names.ys);
+    const five = contextExamples(names.words, names.symbols, 5);
+    expect(five.Y.length).toBe(names.xs.length);
+    expect(five.X.length).toBe(5 * names.xs.length);
+  });
+
+  it('contextData splits the words 80/10/10 by the seed, the vocabulary of all words', () => {
+    const a = contextData(names, 3, 7);
+    const b = contextData(names, 3, 8);
+    expect(a.V).toBe(names.symbols.length);
+    const W = names.words.length;
+    expect(a.words).toEqual({ train: Math.floor(0.8 * W), dev: Math.floor(0.9 * W) - Math.floor(0.8 * W), test: W - Math.floor(0.9 * W) });
+    expect(a.train.Y.length + a.dev.Y.length + a.test.Y.length).toBe(names.xs.length);
+    expect(a.train.Y).not.toEqual(b.train.Y);
+    expect(contextData(names, 3, 7)).toEqual(a);
+  });
+});
+
+describe('parameters', () => {
+  it('the lecture’s network (V 27, T 3, E 10, H 200) has 11,897 parameters, in the documented order', () => {
+    const s = { V: 27, T: 3, E: 10, H: 200 };
+    expect(mlpParamCount(s)).toBe(11_897);
+    expect(mlpParamTable(s).map((e) => [e.name, e.shape, e.offset])).toEqual([
+      ['C', [27, 10], 0], ['W1', [30, 200], 270], ['b1', [200], 6270], ['W2', [200, 27], 6470], ['b2', [27], 11_870],
+    ]);
+  });
+
+  it('the GPU layout starts every tensor at a multiple of 64 floats; pad and unpad are inverse', () => {
+    const { s, P } = randomProblem(freshSeed());
+    const table = mlpParamTable(s, GPU_PARAM_ALIGN);
+    for (const e of table) expect(e.offset % GPU_PARAM_ALIGN).toBe(0);
+    expect(mlpParamCount(s, GPU_PARAM_ALIGN) % GPU_PARAM_ALIGN).toBe(0);
+    const flat = Float32Array.from(P);
+    const padded = padParams(flat, s, GPU_PARAM_ALIGN);
+    expect(padded.length).toBe(mlpParamCount(s, GPU_PARAM_ALIGN));
+    expect(unpadParams(padded, s, GPU_PARAM_ALIGN)).toEqual(flat);
+    const b2 = paramEntry(s, 'b2', GPU_PARAM_ALIGN);
+    expect(padded[b2.offset]).toBe(flat[paramEntry(s, 'b2').offset]);
+  });
+
+  it('initialisation: seeded, scaled per tensor, first loss near ln V, tanh far from saturation', () => {
+    const data = contextData(names, 3, 1);
+    const s = mlpShape(data, DEFAULT_MLP_HYPER);
+    const P = initMlpParams(s, 1, Float64Array);
+    expect(initMlpParams(s, 1, Float64Array)).toEqual(P);
+    expect(initMlpParams(s, 2, Float64Array)).not.toEqual(P);
+    for (const e of mlpParamTable(s)) {
+      const v = P.subarray(e.offset, e.offset + e.size);
+      const std = Math.sqrt(v.reduce((a, x) => a + x * x, 0) / e.size);
+      if (e.initScale === 0) expect(std).toBe(0);
+      else expect(std / e.initScale, e.name).toBeGreaterThan(e.size > 500 ? 0.9 : 0.6);
+      if (e.initScale > 0) expect(std / e.initScale, e.name).toBeLessThan(e.size > 500 ? 1.1 : 1.4);
+    }
+    // Logits near 0: the first loss is within 0.05 of a uniform guess's ln V.
+    const rows = batchIndicesCpu(1, 0, 1000, data.train.Y.length);
+    expect(Math.abs(mlpLossAndGrad(P, s, data.train.X, data.train.Y, rows, null) - Math.log(s.V))).toBeLessThan(0.05);
+    // Hidden units: |h| > 0.99 (gradient below 2%) for few of them.
+    const emb = embeddingForwardCpu(P.subarray(0, s.V * s.E), data.train.X, rows, s.T, s.E);
+    const W1 = paramEntry(s, 'W1');
+    const b1 = paramEntry(s, 'b1');
+    const hpre = biasAddCpu(matmulCpu(emb, P.subarray(W1.offset), rows.length, s.T * s.E, s.H, false, false).out, P.subarray(b1.offset), rows.length, s.H);
+    const h = tanhForwardCpu(hpre);
+    expect(h.filter((x) => Math.abs(x) > 0.99).length / h.length).toBeLessThan(0.15);
+  });
+});
+
+describe('mlpLossAndGrad', () => {
+  // Central differences (f(p+δ) − f(p−δ))/2δ in float64, δ = 1e-5: truncation error δ²/6·|f'''|
+  // (|f'''| of a few units for unit-scale parameters: ~1e-10) and rounding ε·|f|/δ ≈ 1e-10.
+  // A wrong term (a missing (1 − h²), a transposed index) is off by O(|g|), far above 1e-7.
+  it.each([1, 2, 3, 4, freshSeed()])('matches central finite differences in float64 for every parameter (seed %i)', (seed) => {
+    for (const B of [undefined, 1]) {
+      const { s, P, X, Y, rows } = randomProblem(seed, { B });
+      const grad = new Float64Array(P.length);
+      mlpLossAndGrad(P, s, X, Y, rows, grad);
+      const d = 1e-5;
+      for (let k = 0; k < P.length; k++) {
+        const p0 = P[k];
+        P[k] = p0 + d;
+        const up = mlpLossAndGrad(P, s, X, Y, rows, null);
+        P[k] = p0 - d;
+        const down = mlpLossAndGrad(P, s, X, Y, rows, null);
+        P[k] = p0;
+        const numeric = (up - down) / (2 * d);
+        expect(Math.abs(numeric - grad[k]), `seed ${seed} B ${rows.length} ${JSON.stringify(s)} param ${k}`).toBeLessThan(1e-7 + 1e-6 * Math.abs(grad[k]));
+      }
+    }
+  });
+
+  it('rows null evaluates every example; a batch of all rows equals it', () => {
+    const { s, P, X, Y } = randomProblem(freshSeed());
+    const all = mlpLossAndGrad(P, s, X, Y, null, null);
+    expect(mlpLossAndGrad(P, s, X, Y, rangeRows(0, Y.length), null)).toBe(all);
+  });
+
+  it('the kernels’ CPU twins chained give the same loss, gradient and update', () => {
+    for (const seed of [freshSeed(), freshSeed() + 1]) {
+      const { s, P, X, Y, rows } = randomProblem(seed);
+      const { V, T, E, H } = s;
+      const B = rows.length;
+      const at = (name: 'C' | 'W1' | 'b1' | 'W2' | 'b2') => {
+        const e = paramEntry(s, name);
+        return P.subarray(e.offset, e.offset + e.size);
+      };
+      const emb = embeddingForwardCpu(at('C'), X, rows, T, E);
+      const h = tanhForwardCpu(biasAddCpu(matmulCpu(emb, at('W1'), B, T * E, H, false, false).out, at('b1'), B, H));
+      const logits = biasAddCpu(matmulCpu(h, at('W2'), B, H, V, false, false).out, at('b2'), B, V);
+      const probs = softmaxForwardCpu(Float32Array.from(logits), V); // the bigram's kernel (float32 out)
+      const schedule = { lr: 0.5, lrFinal: 0.05, decayStep: 3 };
+      const rec = mlpLossRecordCpu(crossentropyForwardCpu(probs, Y, rows, V, 4), B, 2, schedule);
+      const grad = new Float64Array(P.length);
+      const want = mlpLossAndGrad(P, s, X, Y, rows, grad);
+      expect(Math.abs(rec.loss - want)).toBeLessThan(1e-6); // probs went through float32
+      expect(rec.lr).toBe(0.5);
+      expect(rec.nextStep).toBe(3);
+
+      // The backward from float64 probabilities: equal to the fused pass to rounding.
+      const p64 = new Float64Array(B * V);
+      for (let r = 0; r < B; r++) {
+        let m = -Infinity;
+        for (let v = 0; v < V; v++) m = Math.max(m, logits[r * V + v]);
+        let z = 0;
+        for (let v = 0; v < V; v++) z += p64[r * V + v] = Math.exp(logits[r * V + v] - m);
+        for (let v = 0; v < V; v++) p64[r * V + v] /= z;
+      }
+      const dlogits = crossentropySoftmaxBackwardCpu(p64, Y, rows, V);
+      const dW2 = matmulCpu(h, dlogits, H, B, V, true, false).out;
+      const db2 = biasBackwardCpu(dlogits, B, V);
+      const dh = matmulCpu(dlogits, at('W2'), B, V, H, false, true).out;
+      const dpre = tanhBackwardCpu(dh, h);
+      const dW1 = matmulCpu(emb, dpre, T * E, B, H, true, false).out;
+      const db1 = biasBackwardCpu(dpre, B, H);
+      const demb = matmulCpu(dpre, at('W1'), B, H, T * E, false, true).out;
+      const dC = embeddingBackwardCpu(demb, X, rows, V, T, E);
+      const chained = Float64Array.of(...dC, ...dW1, ...db1, ...dW2, ...db2);
+      for (let k = 0; k < P.length; k++) expect(Math.abs(chained[k] - grad[k]), `param ${k}`).toBeLessThan(1e-12 * (1 + Math.abs(grad[k])) * B);
+      const updated = mlpSgdUpdateCpu(P, chained, 0.5);
+      for (let k = 0; k < P.length; k++) expect(updated[k]).toBe(P[k] - 0.5 * chained[k]);
+    }
+  });
+});
+
+describe('the step schedule', () => {
+  it('lr for the first half of the steps, lrFinal for the last half', () => {
+    const h = { lr: 0.1, lrFinal: 0.01, decayStep: mlpDecayStep(20_000) };
+    expect(h.decayStep).toBe(10_000);
+    expect(mlpLearningRate(0, h)).toBe(0.1);
+    expect(mlpLearningRate(9_999, h)).toBe(0.1);
+    expect(mlpLearningRate(10_000, h)).toBe(0.01);
+    expect(mlpLearningRate(19_999, h)).toBe(0.01);
+    expect(mlpDecayStep(5)).toBe(2); // steps 2, 3, 4 at lrFinal
+  });
+});
+
+describe('CpuMlpTrainer', () => {
+  const data = contextData(names, 3, 5);
+  const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 300, seed: 5, hidden: 64 };
+
+  it('float32 training follows float64 training closely (300 steps)', async () => {
+    const f32 = new CpuMlpTrainer(data, hyper);
+    const f64 = new CpuMlpTrainer(data, hyper, Float64Array);
+    const [a, b] = [await f32.runSteps(300), await f64.runSteps(300)];
+    let worst = 0;
+    for (let i = 0; i < 300; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    expect(worst).toBeLessThan(1e-4);
+    expect(Math.abs((await f32.evaluateSplit('dev')) - (await f64.evaluateSplit('dev')))).toBeLessThan(1e-4);
+  });
+
+  it('learns: the train and dev losses fall well below ln V; the checkpoint is the chunk’s start', async () => {
+    const t = new CpuMlpTrainer(data, hyper);
+    const start = await t.readWeights();
+    const first = await t.runSteps(100);
+    expect(await t.readCheckpoint()).toEqual(start);
+    await t.runSteps(200);
+    expect(t.step).toBe(300);
+    expect(first[0]).toBeGreaterThan(Math.log(data.V) - 0.05);
+    const { loss, nll } = await t.evaluate();
+    expect(loss).toBe(nll);
+    expect(loss).toBe(await t.evaluateSplit('train'));
+    expect(loss).toBeLessThan(2.8);
+    expect(await t.evaluateSplit('dev')).toBeLessThan(2.8);
+    // The last minibatch is the shared generator's.
+    expect(t.batch).toEqual(batchIndicesCpu(hyper.seed, 299, hyper.batchSize, data.train.Y.length));
+  });
+
+  it('refuses data with an empty train split', () => {
+    const one = contextData(datasetFromWords(['solo'], 'one word'), 3, 1);
+    expect(() => new CpuMlpTrainer(one, hyper)).toThrow(/train split is empty/);
+  });
+});
+
+describe('sampling', () => {
+  const s = { V: 28, T: 3, E: 10, H: 50 };
+  const P = initMlpParams(s, 3, Float32Array);
+
+  it('next-symbol distributions sum to 1; the bigram view’s rows too', () => {
+    const p = mlpNextProbs(P, s, [0, 0, 0]);
+    expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 14);
+    const view = mlpBigramView(P, s);
+    for (let x = 0; x < s.V; x++) expect(view.subarray(x * s.V, x * s.V + s.V).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 14);
+    expect(view.subarray(0, s.V)).toEqual(p);
+  });
+
+  it('is a function of the seed; every word ends at the boundary or the length limit', () => {
+    const a = sampleMlpTokens(P, s, 20, 7, 30);
+    expect(sampleMlpTokens(P, s, 20, 7, 30)).toEqual(a);
+    expect(sampleMlpTokens(P, s, 20, 8, 30)).not.toEqual(a);
+    for (const w of a) {
+      expect(w.length).toBeLessThanOrEqual(30);
+      for (const t of w) expect(t > 0 && t < s.V).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,95 @@
+/** The context model through runTraining (CPU) and its model files: round trip, validation, samples. */
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../src/errors.ts';
+import { parseWordList } from '../src/data/dataset.ts';
+import { contextData } from '../src/data/contexts.ts';
+import { mlpBigramView, mlpParamCount, sampleMlpTokens } from '../src/models/mlp.ts';
+import { MODEL_FORMAT, MODEL_VERSION, modelProbabilities, modelSamples, parseModel, serializeModel } from '../src/models/modelFile.ts';
+import { DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, type MlpHyper } from '../src/train/hyper.ts';
+import { CpuMlpTrainer } from '../src/train/mlpCpuTrainer.ts';
+import { runTraining } from '../src/train/run.ts';
+import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
+
+const data = loadDefaultDataset();
+const mlp: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 40, hidden: 20, embed: 4, blockSize: 2, seed: 6 };
+const run = (h: MlpHyper = mlp) => runTraining(data, { model: 'mlp', device: 'cpu', hyper: DEFAULT_NET_HYPER, mlp: h, smoothing: 1, samples: 8 });
+
+function userError(f: () => unknown): UserError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UserError);
+    return e as UserError;
+  }
+  throw new Error('expected a UserError, nothing was thrown');
+}
+
+describe('runTraining --model mlp (CPU)', () => {
+  it('reports train, dev and test losses of the split; equals the trainer driven by hand', async () => {
+    const r = await run();
+    const d = contextData(data, 2, 6);
+    expect(r.split).toEqual({
+      train: { words: d.words.train, examples: d.train.Y.length },
+      dev: { words: d.words.dev, examples: d.dev.Y.length },
+      test: { words: d.words.test, examples: d.test.Y.length },
+    });
+    expect(r.steps).toBe(40);
+    expect(r.losses).toHaveLength(40);
+    const t = new CpuMlpTrainer(d, mlp);
+    expect(await t.runSteps(40)).toEqual(r.losses);
+    expect(r.loss).toBe(await t.evaluateSplit('train'));
+    expect(r.nll).toBe(r.loss);
+    expect(r.devLoss).toBe(await t.evaluateSplit('dev'));
+    expect(r.testLoss).toBe(await t.evaluateSplit('test'));
+    expect(r.model.weights).toEqual(Array.from(await t.readWeights()));
+    expect(r.model).toMatchObject({ kind: 'mlp', steps: 40, loss: r.loss, devLoss: r.devLoss, testLoss: r.testLoss, hyper: mlp });
+    expect(r.samples).toEqual(modelSamples(r.model, 8, mlp.seed));
+    expect(r.samples).toHaveLength(8);
+  });
+});
+
+describe('mlp model files', () => {
+  it('round-trip unchanged; samples with context; the bigram view for heatmaps', async () => {
+    const m = (await run()).model;
+    const text = serializeModel(m);
+    const back = parseModel(text, 'mlp.json');
+    expect(back).toEqual(m);
+    expect(serializeModel(back)).toBe(text);
+    const P = Float32Array.from(m.weights);
+    const s = { V: data.symbols.length, T: 2, E: 4, H: 20 };
+    expect(P.length).toBe(mlpParamCount(s));
+    expect(modelSamples(back, 10, 3)).toEqual(sampleMlpTokens(P, s, 10, 3, 100).map((t) => t.map((x) => data.symbols[x]).join('')));
+    const view = modelProbabilities(back);
+    expect(view).toEqual(mlpBigramView(P, s));
+    for (let x = 0; x < s.V; x++) expect(view.subarray(x * s.V, x * s.V + s.V).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+  });
+
+  describe('refuses corrupted mlp files, naming the problem', () => {
+    const symbols = ['.', 'a', 'b'];
+    const hyper = { blockSize: 2, embed: 3, hidden: 4 };
+    const P = mlpParamCount({ V: 3, T: 2, E: 3, H: 4 }); // 9 + 24 + 4 + 12 + 3 = 52
+    const good = { format: MODEL_FORMAT, version: MODEL_VERSION, kind: 'mlp', symbols, hyper, steps: 1, loss: 1, nll: 1, weights: new Array(P).fill(0.5) };
+    const bad = (patch: Record<string, unknown>) => JSON.stringify({ ...good, ...patch });
+
+    it('accepts the baseline file', () => {
+      expect(P).toBe(52);
+      expect(parseModel(JSON.stringify(good), 'm.json').weights).toHaveLength(52);
+      const parsed = parseWordList('ab\nba\n', 'w');
+      expect(modelSamples(parseModel(JSON.stringify(good), 'm.json'), 3, 1)).toHaveLength(3);
+      expect(parsed.symbols).toEqual(symbols);
+    });
+
+    it.each([
+      ['one weight short', bad({ weights: new Array(51).fill(0) }), /"weights" must hold 52 finite numbers \(an mlp of vocabulary 3, block size 2, embedding 3, hidden 4\)/],
+      ['V×V weights', bad({ weights: new Array(9).fill(0) }), /"weights" must hold 52 finite numbers/],
+      ['a NaN weight', bad({ weights: [NaN, ...new Array(51).fill(0)] }), /"weights" must hold 52 finite numbers/],
+      ['no block size', bad({ hyper: { embed: 3, hidden: 4 } }), /corrupted model file: "hyper\.blockSize" must be an integer ≥ 1/],
+      ['a fractional hidden size', bad({ hyper: { ...hyper, hidden: 2.5 } }), /"hyper\.hidden" must be an integer/],
+      ['no hyper at all', bad({ hyper: undefined }), /"hyper\.blockSize"/],
+    ])('%s', (_name, text, message) => {
+      const e = userError(() => parseModel(text, 'm.json'));
+      expect(e.message).toMatch(message);
+      expect(e.message.startsWith('m.json: corrupted model file: ')).toBe(true);
+    });
+  });
+});
