@@ -60,10 +60,6 @@ export class LossChart {
     this.rebuild();
   }
 
-  get labels(): string[] {
-    return this.runs.map((r) => r.label);
-  }
-
   private width(): number {
     return Math.max(200, this.container.clientWidth);
   }

@@ -67,9 +67,9 @@ const modelPanel = new ModelPanel((m, origin) => {
   samples.sample();
 }, showError);
 const samples = new SamplesPanel(() => modelPanel.model, showError);
-const datasetPanel = new DatasetPanel(loadBundledDataset, (d) => {
+const datasetPanel = new DatasetPanel(loadBundledDataset, () => {
   clearError();
-  datasetChanged(d);
+  datasetChanged();
 }, showError);
 
 // ---- Heatmaps: the data's counts beside the model's probabilities ---------------------------
@@ -86,10 +86,16 @@ function dataCounts(): Uint32Array {
   return counts.table;
 }
 
-/** The counting model's probabilities at the smoothing in the form. */
+let probsCache: { table: Uint32Array; smoothing: number; probs: Float64Array } | null = null;
+
+/** The counting model's probabilities at the smoothing in the form (kept: the readout asks on every pointer move). */
 function countProbs(): { probs: Float64Array; smoothing: number } {
   const smoothing = form.smoothingOrDefault();
-  return { probs: countsToProbs(dataCounts(), datasetPanel.dataset.symbols.length, smoothing), smoothing };
+  const table = dataCounts();
+  if (probsCache?.table !== table || probsCache.smoothing !== smoothing) {
+    probsCache = { table, smoothing, probs: countsToProbs(table, datasetPanel.dataset.symbols.length, smoothing) };
+  }
+  return probsCache;
 }
 
 function showCounts(): void {
@@ -167,7 +173,7 @@ function showModel(m: ModelFile): void {
   showModelProbs(m.symbols, modelProbabilities(m), name);
 }
 
-function datasetChanged(_d: Dataset): void {
+function datasetChanged(): void {
   // Curves of another dataset are not comparable with the next runs.
   chart.clear();
   showCounts();
@@ -311,5 +317,5 @@ stopButton.addEventListener('click', () => {
 
 // ---- Start: the bundled names, their table, an empty model --------------------------------
 
-datasetChanged(datasetPanel.dataset);
+datasetChanged();
 setStatus('idle');
