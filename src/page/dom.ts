@@ -1,4 +1,12 @@
-/** Small DOM helpers for the page: typed element lookup and once-per-frame work. */
+/** Small helpers for the page: typed element lookup, once-per-frame work, wording. */
+import type { ModelKind } from '../train/hyper.ts';
+
+/** How the page names each kind of model (a loaded file may be of any kind the CLI writes). */
+export const MODEL_NAMES: Record<ModelKind, string> = {
+  'bigram-counts': 'counting bigram',
+  'bigram-nn': 'neural bigram',
+  mlp: 'context model (MLP)',
+};
 
 /** The element with this id, checked to be of the expected class (a missing id is a bug in index.html). */
 export function byId<T extends HTMLElement>(id: string, type: new () => T): T {

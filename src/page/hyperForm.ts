@@ -4,13 +4,17 @@
  */
 import { UserError } from '../errors.ts';
 import {
-  DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, MODEL_KINDS, RULES, parseNumber,
+  DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, RULES, parseNumber,
   type BigramNetHyper, type DeviceKind, type ModelKind, type NumberRule,
 } from '../train/hyper.ts';
 import { byId } from './dom.ts';
 
+/** The models the page trains (it loads and samples model files of every kind). */
+export type PageModelKind = Extract<ModelKind, 'bigram-counts' | 'bigram-nn'>;
+const PAGE_MODELS: readonly PageModelKind[] = ['bigram-counts', 'bigram-nn'];
+
 export interface RunSettings {
-  model: ModelKind;
+  model: PageModelKind;
   device: DeviceKind;
   hyper: BigramNetHyper;
   smoothing: number;
@@ -53,8 +57,8 @@ export class HyperForm {
 
   /** The fields, checked; throws a UserError naming the first bad one and focuses it. */
   read(): RunSettings {
-    const model = this.modelSelect.value as ModelKind;
-    if (!MODEL_KINDS.includes(model)) throw new Error(`unknown model ${model}`);
+    const model = this.modelSelect.value as PageModelKind;
+    if (!PAGE_MODELS.includes(model)) throw new Error(`the page does not train ${model}`);
     const device = this.deviceSelect.value === 'gpu' ? 'gpu' : 'cpu';
     const f = this.fields;
     const number = (fl: Field) => this.number(fl);

@@ -169,7 +169,12 @@ function setModel(m: ModelFile, origin: string): void {
 }
 
 function showModel(m: ModelFile): void {
-  const name = m.kind === 'bigram-nn' ? `Neural net: P(next | current) after ${formatInt(m.steps)} steps` : `Counting model: P(next | current), smoothing ${m.hyper.smoothing ?? 0}`;
+  const name = m.kind === 'bigram-counts'
+    ? `Counting model: P(next | current), smoothing ${m.hyper.smoothing ?? 0}`
+    : m.kind === 'bigram-nn'
+      ? `Neural net: P(next | current) after ${formatInt(m.steps)} steps`
+      // An MLP sees several symbols: its row x is the distribution after the context (., …, ., x).
+      : `Context model (MLP): P(next | current, as a word's first symbol) after ${formatInt(m.steps)} steps`;
   showModelProbs(m.symbols, modelProbabilities(m), name);
 }
 

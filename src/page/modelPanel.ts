@@ -4,7 +4,7 @@
  */
 import { UserError } from '../errors.ts';
 import { parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
-import { byId, formatInt } from './dom.ts';
+import { byId, formatInt, MODEL_NAMES } from './dom.ts';
 
 export class ModelPanel {
   private readonly info = byId('model-info', HTMLElement);
@@ -36,9 +36,9 @@ export class ModelPanel {
       this.info.textContent = 'No model yet: train one, or load a model file.';
       return;
     }
-    const what = m.kind === 'bigram-nn'
-      ? `neural bigram, ${formatInt(m.steps)} steps, loss ${m.loss.toFixed(4)} (NLL ${m.nll.toFixed(4)})`
-      : `counting bigram, smoothing ${m.hyper.smoothing ?? 0}, NLL ${m.nll.toFixed(4)}`;
+    const what = m.kind === 'bigram-counts'
+      ? `${MODEL_NAMES[m.kind]}, smoothing ${m.hyper.smoothing ?? 0}, NLL ${m.nll.toFixed(4)}`
+      : `${MODEL_NAMES[m.kind]}, ${formatInt(m.steps)} steps, loss ${m.loss.toFixed(4)} (NLL ${m.nll.toFixed(4)})`;
     this.info.textContent = `${what}, vocabulary ${m.symbols.length}; ${origin}`;
   }
 

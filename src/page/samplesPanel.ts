@@ -2,10 +2,9 @@
  * Sampling names from the current model. Names are data, and a dataset may contain markup:
  * each one is written with textContent, never parsed as HTML.
  */
-import { modelProbabilities, type ModelFile } from '../models/modelFile.ts';
-import { sampleWords } from '../models/sample.ts';
+import { modelSamples, type ModelFile } from '../models/modelFile.ts';
 import { DEFAULT_NET_HYPER, RULES, parseNumber } from '../train/hyper.ts';
-import { byId } from './dom.ts';
+import { byId, MODEL_NAMES } from './dom.ts';
 
 export class SamplesPanel {
   private readonly count = byId('sample-count', HTMLInputElement);
@@ -42,7 +41,8 @@ export class SamplesPanel {
       this.onError(e);
       return;
     }
-    const words = sampleWords(modelProbabilities(m), m.symbols, count, seed);
+    // The CLI's `sample`: the same names for the same model and seed.
+    const words = modelSamples(m, count, seed);
     const items = words.map((w) => {
       const li = document.createElement('li');
       li.dataset.testid = 'sample';
@@ -50,7 +50,7 @@ export class SamplesPanel {
       return li;
     });
     this.list.replaceChildren(...items);
-    this.note.textContent = `${count} names from the ${m.kind === 'bigram-nn' ? 'neural' : 'counting'} bigram, seed ${seed}`;
+    this.note.textContent = `${count} names from the ${MODEL_NAMES[m.kind]}, seed ${seed}`;
   }
 
   clear(): void {

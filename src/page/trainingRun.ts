@@ -8,7 +8,8 @@ import type { Dataset } from '../data/dataset.ts';
 import { countsNll, countsToProbs } from '../models/bigramCounts.ts';
 import { bigramNetLossAndGrad, bigramNetProbs, type LossParts } from '../models/bigramNet.ts';
 import type { ModelFile } from '../models/modelFile.ts';
-import type { BigramNetHyper, DeviceKind, ModelKind } from '../train/hyper.ts';
+import type { BigramNetHyper, DeviceKind } from '../train/hyper.ts';
+import type { PageModelKind } from './hyperForm.ts';
 import type { GpuBackend } from '../train/run.ts';
 import { DivergedError, trainLoop, type BigramTrainer, type Progress } from '../train/trainer.ts';
 import type { PauseGate } from './pauseGate.ts';
@@ -16,7 +17,7 @@ import { bigramCountsInWorker, CPU_DESCRIPTION, WorkerBigramTrainer } from './wo
 
 export interface RunRequest {
   dataset: Dataset;
-  model: ModelKind;
+  model: PageModelKind;
   device: DeviceKind;
   hyper: BigramNetHyper;
   smoothing: number;

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
 import { bigramCountsCpu, countsNll, countsToProbs } from '../../src/models/bigramCounts.ts';
-import { parseModel } from '../../src/models/modelFile.ts';
+import { initMlpParams } from '../../src/models/mlp.ts';
+import { modelSamples, parseModel, serializeModel } from '../../src/models/modelFile.ts';
 import { CpuBigramTrainer } from '../../src/train/cpuTrainer.ts';
 import { DEFAULT_NET_HYPER, RULES, parseNumber } from '../../src/train/hyper.ts';
 import {
@@ -316,6 +317,18 @@ describe('the page', () => {
     await expect.poll(() => errorText(p2)).toBe('future.json: model file version 99 is not supported (this version reads 1)');
     // The loaded model is still the current one.
     expect(await byTestId(p2, 'model-info').textContent()).toContain('loaded from model.json');
+
+    // A model file of the context model (the page does not train it, but loads and samples it as the CLI does).
+    const shape = { V: reference.V, T: 3, E: 4, H: 16 };
+    const mlp = serializeModel({
+      kind: 'mlp', symbols: reference.d.symbols, hyper: { blockSize: shape.T, embed: shape.E, hidden: shape.H },
+      steps: 0, loss: 0, nll: 0, weights: Array.from(initMlpParams(shape, 5, Float32Array)),
+    });
+    await modelFile.setInputFiles({ name: 'mlp.json', mimeType: 'application/json', buffer: Buffer.from(mlp) });
+    await expect.poll(() => byTestId(p2, 'model-info').textContent()).toContain('context model (MLP)');
+    await byTestId(p2, 'sample-seed').fill('11');
+    await byTestId(p2, 'sample-button').click();
+    expect(await samples(p2)).toEqual(modelSamples(parseModel(mlp, 'mlp.json'), 20, 11));
     expect(problems).toEqual([]);
     expect(fresh.problems).toEqual([]);
     await p2.close();
