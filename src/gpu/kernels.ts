@@ -13,10 +13,12 @@ export interface KernelSpec {
   defines: Defines;
   /** WGSL override constants (workgroup size). */
   overrides?: Record<string, number>;
+  /** Snippets of shaders/lib/ put before the kernel (default SHADER_LIBS). */
+  libs?: readonly string[];
 }
 
 export async function getPipeline(ctx: GpuContext, spec: KernelSpec): Promise<GPUComputePipeline> {
-  const code = assembleShader(ctx.files, spec.stem, spec.defines);
+  const code = assembleShader(ctx.files, spec.stem, spec.defines, spec.libs);
   const key = JSON.stringify([code, spec.overrides ?? {}]);
   let pipeline = ctx.pipelines.get(key);
   if (!pipeline) {
@@ -100,12 +102,12 @@ export function foldGrid(threads: number, wg: number, maxPerDim: number): Grid {
 
 /**
  * Bind `buffers` to bindings 0, 1, 2, …; null leaves a binding out (a kernel variant that does
- * not use it: layout 'auto' drops unused bindings).
+ * not use it: layout 'auto' drops unused bindings). A { buffer, offset, size } binds a range.
  */
-export function bindGroup(ctx: GpuContext, pipeline: GPUComputePipeline, label: string, buffers: (GPUBuffer | null)[]): GPUBindGroup {
+export function bindGroup(ctx: GpuContext, pipeline: GPUComputePipeline, label: string, buffers: (GPUBuffer | GPUBufferBinding | null)[]): GPUBindGroup {
   const entries: GPUBindGroupEntry[] = [];
   buffers.forEach((buffer, binding) => {
-    if (buffer) entries.push({ binding, resource: { buffer } });
+    if (buffer) entries.push({ binding, resource: 'buffer' in buffer ? buffer : { buffer } });
   });
   return ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
 }

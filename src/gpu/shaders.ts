@@ -11,6 +11,8 @@ import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 export type ShaderFiles = (path: string) => string;
 
 export const SHADER_LIBS = ['lib/bigram_common.wgsl', 'lib/philox.wgsl'];
+/** The context model's kernels: their own uniform layout (lib/mlp_common.wgsl) instead of the bigram's. */
+export const MLP_SHADER_LIBS = ['lib/philox.wgsl', 'lib/mlp_common.wgsl'];
 
 export type Defines = Record<string, string | number | boolean>;
 
@@ -29,7 +31,7 @@ export function preprocess(source: string, defines: Defines, origin: string): st
   return wgsl(strings, ...values);
 }
 
-export function assembleShader(files: ShaderFiles, stem: string, defines: Defines): string {
-  const parts = [...SHADER_LIBS, `${stem}.wgsl`].map((path) => `// ---- shaders/${path}\n` + preprocess(files(path), defines, path));
+export function assembleShader(files: ShaderFiles, stem: string, defines: Defines, libs: readonly string[] = SHADER_LIBS): string {
+  const parts = [...libs, `${stem}.wgsl`].map((path) => `// ---- shaders/${path}\n` + preprocess(files(path), defines, path));
   return parts.join('\n');
 }

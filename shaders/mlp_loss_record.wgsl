@@ -1,0 +1,34 @@
+// mlp_loss_record: one workgroup closes the forward of a training step. It adds the partial
+// sums of crossentropy_forward in a fixed order into the step's loss (Σ / B), writes it to the
+// history ring at the current step, sets the step's learning rate from the schedule (lr before
+// decayStep, lrFinal from it on) for mlp_sgd_update, and advances the step counter: the
+// schedule needs no writeBuffer between the steps of one submit.
+// Twin: mlpLossRecordCpu (src/models/mlpOps.ts).
+
+override WG: u32 = 64;
+
+@group(0) @binding(0) var<uniform> params: MlpParams;
+@group(0) @binding(1) var<storage, read> partials: array<f32>;       // (partials,)
+@group(0) @binding(2) var<storage, read_write> history: array<f32>;  // (historyLength,)
+@group(0) @binding(3) var<storage, read_write> state: MlpState;
+
+var<workgroup> scratch: array<f32, WG>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_index) t: u32) {
+  var s = 0.0;
+  for (var i = t; i < params.partials; i += WG) { s += partials[i]; }
+  scratch[t] = s;
+  workgroupBarrier();
+  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
+    if (t < stride) { scratch[t] += scratch[t + stride]; }
+    workgroupBarrier();
+  }
+  // Only this thread touches the state: no other reads it in this dispatch.
+  if (t == 0u) {
+    let step = state.step;
+    history[step % params.historyLength] = scratch[0] / f32(params.n);
+    state.lr = select(params.lrFinal, params.lr, step < params.decayStep);
+    state.step = step + 1u;
+  }
+}
