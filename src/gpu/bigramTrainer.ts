@@ -63,6 +63,8 @@ export function paramsBuffer(ctx: GpuContext, label: string, p: BigramParams): G
 }
 
 interface Dispatch {
+  /** The kernel's stem, for timings. */
+  stem: string;
   pipeline: GPUComputePipeline;
   bind: GPUBindGroup;
   grid: Pick<Grid, 'x' | 'y'>;
@@ -89,6 +91,7 @@ export class GpuBigramTrainer implements BigramTrainer {
   private checkpoint!: GPUBuffer;
   private history!: GPUBuffer;
   private evalOut!: GPUBuffer;
+  private state!: GPUBuffer;
   private readonly H: number;
 
   private constructor(
@@ -172,7 +175,7 @@ export class GpuBigramTrainer implements BigramTrainer {
     this.checkpoint = this.buffer('W checkpoint', 4 * V * V);
     this.history = this.buffer('loss history', 4 * H);
     this.evalOut = this.buffer('evaluation (loss, nll)', 8);
-    const state = this.buffer('state', 4, STORAGE, new Uint32Array([0]));
+    const state = (this.state = this.buffer('state', 4, STORAGE, new Uint32Array([0])));
 
     let pairs = pairsSorted;
     let chunks = chunksFull;
@@ -187,7 +190,7 @@ export class GpuBigramTrainer implements BigramTrainer {
       chunkCap = batchCap;
       const sortPipe = await getPipeline(ctx, { stem: 'batch_sort', defines, overrides: { WG: REDUCE_WG } });
       const p = track(params('params batch_sort', B, null, batchCap));
-      steps.push({ pipeline: sortPipe, bind: bindGroup(ctx, sortPipe, 'batch_sort', [p, pairsOriginal, indices, pairs, chunks, state]), grid: { x: 1, y: 1 } });
+      steps.push({ stem: 'batch_sort', pipeline: sortPipe, bind: bindGroup(ctx, sortPipe, 'batch_sort', [p, pairsOriginal, indices, pairs, chunks, state]), grid: { x: 1, y: 1 } });
     }
 
     const partials = this.buffer('dW partials', 4 * V * Math.max(chunkCap, fullCap));
@@ -201,16 +204,16 @@ export class GpuBigramTrainer implements BigramTrainer {
       const grid = foldGrid(fullCap, 1, maxDim);
       const p = track(params('params eval', N, null, fullCap));
       this.evalDispatches = [
-        { pipeline: stepFused, bind: bindGroup(ctx, stepFused, 'eval forward', [null, chunksFull, pairsSorted, this.W, partials, nllPartials]), grid },
-        { pipeline: evalOnly, bind: bindGroup(ctx, evalOnly, 'eval loss', [p, chunksFull, null, nllPartials, this.W, this.evalOut, state]), grid: { x: 1, y: 1 } },
+        { stem: 'bigram_step_fused', pipeline: stepFused, bind: bindGroup(ctx, stepFused, 'eval forward', [null, chunksFull, pairsSorted, this.W, partials, nllPartials]), grid },
+        { stem: 'bigram_update_fused', pipeline: evalOnly, bind: bindGroup(ctx, evalOnly, 'eval loss', [p, chunksFull, null, nllPartials, this.W, this.evalOut, state]), grid: { x: 1, y: 1 } },
       ];
     }
 
     if (this.path === 'fused') {
       const p = track(params('params fused', n, null, chunkCap));
       steps.push(
-        { pipeline: stepFused, bind: bindGroup(ctx, stepFused, 'bigram_step_fused', [null, chunks, pairs, this.W, partials, nllPartials]), grid: foldGrid(chunkCap, 1, maxDim) },
-        { pipeline: updateFused, bind: bindGroup(ctx, updateFused, 'bigram_update_fused', [p, chunks, partials, nllPartials, this.W, this.history, state]), grid: { x: 1, y: 1 } },
+        { stem: 'bigram_step_fused', pipeline: stepFused, bind: bindGroup(ctx, stepFused, 'bigram_step_fused', [null, chunks, pairs, this.W, partials, nllPartials]), grid: foldGrid(chunkCap, 1, maxDim) },
+        { stem: 'bigram_update_fused', pipeline: updateFused, bind: bindGroup(ctx, updateFused, 'bigram_update_fused', [p, chunks, partials, nllPartials, this.W, this.history, state]), grid: { x: 1, y: 1 } },
       );
     } else {
       const logits = this.buffer('logits', 4 * n * V);
@@ -233,16 +236,54 @@ export class GpuBigramTrainer implements BigramTrainer {
       const weightGrid = foldGrid(V * V, ELEMENT_WG, maxDim);
       const pw = track(params('params weights', n, weightGrid, chunkCap));
       steps.push(
-        { pipeline: gather, bind: bindGroup(ctx, gather, 'onehot_matmul', [pe, pairs, this.W, logits]), grid: elementGrid },
-        { pipeline: softmax, bind: bindGroup(ctx, softmax, 'softmax_forward', [pr, logits, probs]), grid: rowGrid },
-        { pipeline: nll, bind: bindGroup(ctx, nll, 'nll_forward', [pn, pairs, probs, nllOut]), grid: nllGrid },
-        { pipeline: finalize, bind: bindGroup(ctx, finalize, 'loss_finalize', [p0, nllOut, this.W, this.history, state]), grid: { x: 1, y: 1 } },
-        { pipeline: backward, bind: bindGroup(ctx, backward, 'softmax_nll_backward', [pe, pairs, probs, dlogits]), grid: elementGrid },
-        { pipeline: dW, bind: bindGroup(ctx, dW, 'onehot_matmul_backward', [null, chunks, dlogits, partials]), grid: foldGrid(chunkCap, 1, maxDim) },
-        { pipeline: update, bind: bindGroup(ctx, update, 'sgd_update', [pw, chunks, partials, this.W, state]), grid: weightGrid },
+        { stem: 'onehot_matmul', pipeline: gather, bind: bindGroup(ctx, gather, 'onehot_matmul', [pe, pairs, this.W, logits]), grid: elementGrid },
+        { stem: 'softmax_forward', pipeline: softmax, bind: bindGroup(ctx, softmax, 'softmax_forward', [pr, logits, probs]), grid: rowGrid },
+        { stem: 'nll_forward', pipeline: nll, bind: bindGroup(ctx, nll, 'nll_forward', [pn, pairs, probs, nllOut]), grid: nllGrid },
+        { stem: 'loss_finalize', pipeline: finalize, bind: bindGroup(ctx, finalize, 'loss_finalize', [p0, nllOut, this.W, this.history, state]), grid: { x: 1, y: 1 } },
+        { stem: 'softmax_nll_backward', pipeline: backward, bind: bindGroup(ctx, backward, 'softmax_nll_backward', [pe, pairs, probs, dlogits]), grid: elementGrid },
+        { stem: 'onehot_matmul_backward', pipeline: dW, bind: bindGroup(ctx, dW, 'onehot_matmul_backward', [null, chunks, dlogits, partials]), grid: foldGrid(chunkCap, 1, maxDim) },
+        { stem: 'sgd_update', pipeline: update, bind: bindGroup(ctx, update, 'sgd_update', [pw, chunks, partials, this.W, state]), grid: weightGrid },
       );
     }
     this.stepDispatches = steps;
+  }
+
+  /**
+   * GPU time of each kernel of a step, from timestamp queries: every dispatch of one step runs
+   * `repeats` times in a pass of its own (timestamps are coarse in browsers), then the weights
+   * and the step counter are restored. Null where the adapter has no timestamp queries.
+   */
+  async profileStep(repeats = 5): Promise<{ stem: string; ms: number }[] | null> {
+    if (!this.ctx.hasTimestamps) return null;
+    checkDevice(this.ctx);
+    const { device } = this.ctx;
+    const count = this.stepDispatches.length;
+    const querySet = device.createQuerySet({ label: 'kernel timestamps', type: 'timestamp', count: 2 * count });
+    const resolved = createBuffer(this.ctx, 'timestamps', 16 * count, 0x200 | 0x4); // QUERY_RESOLVE | COPY_SRC
+    const backupW = createBuffer(this.ctx, 'W backup', 4 * this.V * this.V, STORAGE);
+    const backupState = createBuffer(this.ctx, 'state backup', 4, STORAGE);
+    try {
+      const encoder = device.createCommandEncoder({ label: 'profile step' });
+      encoder.copyBufferToBuffer(this.W, 0, backupW, 0, 4 * this.V * this.V);
+      encoder.copyBufferToBuffer(this.state, 0, backupState, 0, 4);
+      this.stepDispatches.forEach((d, i) => {
+        const pass = encoder.beginComputePass({
+          label: `profile ${d.stem}`,
+          timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
+        });
+        for (let r = 0; r < repeats; r++) this.encode(pass, [d]);
+        pass.end();
+      });
+      encoder.copyBufferToBuffer(backupW, 0, this.W, 0, 4 * this.V * this.V);
+      encoder.copyBufferToBuffer(backupState, 0, this.state, 0, 4);
+      encoder.resolveQuerySet(querySet, 0, 2 * count, resolved, 0);
+      device.queue.submit([encoder.finish()]);
+      const ns = new BigInt64Array(await readBuffer(this.ctx, resolved, 16 * count));
+      return this.stepDispatches.map((d, i) => ({ stem: d.stem, ms: Number(ns[2 * i + 1] - ns[2 * i]) / 1e6 / repeats }));
+    } finally {
+      querySet.destroy();
+      for (const b of [resolved, backupW, backupState]) b.destroy();
+    }
   }
 
   /** Dispatches per training step (the number that transfers to real GPUs). */

@@ -87,7 +87,7 @@ export async function openGpu(gpu: GPU | undefined, files: ShaderFiles, opts: { 
     debug: opts.debug ?? false,
   };
   device.lost.then((lost) => {
-    ctx.lostReason = lost.message || String(lost.reason);
+    ctx.lostReason = lost.message || (lost.reason === 'destroyed' ? 'the device was destroyed' : String(lost.reason));
   });
   device.addEventListener('uncapturederror', (event) => {
     ctx.uncapturedError ??= (event as GPUUncapturedErrorEvent).error.message;

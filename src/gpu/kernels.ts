@@ -121,6 +121,9 @@ export async function readBuffer(ctx: GpuContext, source: GPUBuffer, size: numbe
   try {
     await staging.mapAsync(0x1);
   } catch (e) {
+    // A destroyed or lost device fails the map before device.lost has resolved: give it a
+    // moment, so the message says what happened rather than "buffer unmapped".
+    await Promise.race([ctx.device.lost, new Promise((r) => setTimeout(r, 200))]);
     checkDevice(ctx);
     throw e;
   }

@@ -76,7 +76,7 @@ export class DivergedError extends UserError {
     readonly lastGoodWeights: Float32Array | null,
     lr: number,
   ) {
-    super(`training diverged: the loss is not finite at step ${step}; the learning rate ${lr} is probably too high (try --lr ${Number((lr / 10).toPrecision(3))})`);
+    super(`training diverged: the loss is not finite at step ${step}; the learning rate ${lr} is probably too high (try ${Number((lr / 10).toPrecision(3))})`);
   }
 }
 

@@ -65,6 +65,28 @@ describe('GPU trainer', () => {
     expect(counts).toEqual([2, 3, 7]);
   });
 
+  it('timestamp queries time every kernel of a step and leave the run untouched', async () => {
+    const ctx = await gpu();
+    expect(ctx.hasTimestamps).toBe(true); // SwiftShader and every desktop GPU here has them
+    for (const path of ['fused', 'unfused'] as const) {
+      const t = await GpuBigramTrainer.create(ctx, data(names), { steps: 3, lr: 50, reg: 0.01, batchSize: 0, seed: 1 }, { path });
+      await t.runSteps(1);
+      const before = await t.readWeights();
+      const timings = (await t.profileStep(2))!;
+      expect(timings.map((k) => k.stem)).toEqual(path === 'fused'
+        ? ['bigram_step_fused', 'bigram_update_fused']
+        : ['onehot_matmul', 'softmax_forward', 'nll_forward', 'loss_finalize', 'softmax_nll_backward', 'onehot_matmul_backward', 'sgd_update']);
+      for (const k of timings) expect(k.ms).toBeGreaterThan(0);
+      expectEqualArrays(`${path} weights after profiling`, await t.readWeights(), before);
+      // The step counter was restored too: the next loss is the one an unprofiled run gets.
+      const reference = await GpuBigramTrainer.create(ctx, data(names), { steps: 3, lr: 50, reg: 0.01, batchSize: 0, seed: 1 }, { path });
+      await reference.runSteps(1);
+      expectEqualArrays(`${path} next loss`, await t.runSteps(1), await reference.runSteps(1));
+      t.dispose();
+      reference.dispose();
+    }
+  });
+
   it('two runs with the same seed are bit-identical', async () => {
     const ctx = await gpu();
     const hyper = { steps: 30, lr: 50, reg: 0.01, batchSize: 0, seed: 5 };
@@ -112,9 +134,11 @@ describe('GPU trainer', () => {
     const ctx = await openNodeGpu(); // its own device: this test destroys it
     const t = await GpuBigramTrainer.create(ctx, data(names), { steps: 5, lr: 1, reg: 0, batchSize: 0, seed: 1 });
     await t.runSteps(1);
+    // Lost while a submit is in flight (its read-back fails), then on the next call.
+    const inFlight = t.runSteps(20);
     ctx.device.destroy();
-    await new Promise((r) => setTimeout(r, 50));
-    await expect(t.runSteps(1)).rejects.toThrow(/GPU device was lost/);
+    await expect(inFlight).rejects.toThrow(/GPU device was lost/);
+    await expect(t.runSteps(1)).rejects.toThrow(/GPU device was lost \(the device was destroyed\)/);
   });
 
   it('grids folded into 2-D give the same steps as flat ones', async () => {
