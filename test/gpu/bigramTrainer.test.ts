@@ -138,7 +138,7 @@ describe('GPU trainer', () => {
     const inFlight = t.runSteps(20);
     ctx.device.destroy();
     await expect(inFlight).rejects.toThrow(/GPU device was lost/);
-    await expect(t.runSteps(1)).rejects.toThrow(/GPU device was lost \(the device was destroyed\)/);
+    await expect(t.runSteps(1)).rejects.toThrow(/GPU device was lost \(.*destroyed/);
   });
 
   it('grids folded into 2-D give the same steps as flat ones', async () => {
