@@ -31,6 +31,12 @@ export interface GpuContext {
   pipelines: Map<string, Promise<GPUComputePipeline>>;
   /** Wrap GPU work in validation error scopes (tests and debugging). */
   debug: boolean;
+  /**
+   * Sleep through most of the expected GPU time before waiting on it. Dawn in Node polls the
+   * device in a busy loop while a map is pending, which takes a CPU core away from a software
+   * adapter's own threads; a timer costs nothing.
+   */
+  idleBeforeWait: boolean;
 }
 
 export const NO_ADAPTER_HELP =
@@ -60,7 +66,11 @@ export function describeAdapter(info: GPUAdapterInfo, isFallback: boolean): Adap
   return { vendor, architecture, device, description: `${name} (${detail}${software ? '; software' : ''})`, software };
 }
 
-export async function openGpu(gpu: GPU | undefined, files: ShaderFiles, opts: { debug?: boolean } = {}): Promise<GpuContext> {
+export async function openGpu(
+  gpu: GPU | undefined,
+  files: ShaderFiles,
+  opts: { debug?: boolean; idleBeforeWait?: boolean } = {},
+): Promise<GpuContext> {
   if (!gpu) throw new UserError(`WebGPU is not available here. ${NO_ADAPTER_HELP}`);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new UserError(NO_ADAPTER_HELP);
@@ -85,6 +95,7 @@ export async function openGpu(gpu: GPU | undefined, files: ShaderFiles, opts: { 
     uncapturedError: null,
     pipelines: new Map(),
     debug: opts.debug ?? false,
+    idleBeforeWait: opts.idleBeforeWait ?? false,
   };
   device.lost.then((lost) => {
     ctx.lostReason = lost.message || (lost.reason === 'destroyed' ? 'the device was destroyed' : String(lost.reason));

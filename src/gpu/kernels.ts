@@ -112,12 +112,17 @@ export function bindGroup(ctx: GpuContext, pipeline: GPUComputePipeline, label: 
   return ctx.device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(0), entries });
 }
 
-/** Copy `size` bytes of a buffer to a staging buffer and read them (one wait). */
-export async function readBuffer(ctx: GpuContext, source: GPUBuffer, size: number, offset = 0): Promise<ArrayBuffer> {
+/**
+ * Copy `size` bytes of a buffer to a staging buffer and read them (one wait). `expectedMs`:
+ * how long the GPU work queued before it should take, slept through first where the context
+ * asks for it (see GpuContext.idleBeforeWait).
+ */
+export async function readBuffer(ctx: GpuContext, source: GPUBuffer, size: number, offset = 0, expectedMs = 0): Promise<ArrayBuffer> {
   const staging = ctx.device.createBuffer({ label: `${source.label} readback`, size: Math.ceil(size / 4) * 4, usage: 0x1 | 0x8 }); // MAP_READ | COPY_DST
   const encoder = ctx.device.createCommandEncoder({ label: 'readback' });
   encoder.copyBufferToBuffer(source, offset, staging, 0, staging.size);
   ctx.device.queue.submit([encoder.finish()]);
+  if (ctx.idleBeforeWait && expectedMs > 1) await new Promise((r) => setTimeout(r, expectedMs));
   try {
     await staging.mapAsync(0x1);
   } catch (e) {

@@ -1,14 +1,14 @@
 /** The GPU backend in Node: Dawn, with the WGSL files read from disk. */
 import type { GpuBackend } from '../train/run.ts';
-import { createGpuBackend } from './gpuBackend.ts';
+import { backendFromContext } from './gpuBackend.ts';
 import { openGpu, type GpuContext } from './device.ts';
 import { getNodeGpu } from './nodeGpu.ts';
 import { nodeShaderFiles } from './shaders.node.ts';
 
 export async function openNodeGpu(opts: { debug?: boolean } = {}): Promise<GpuContext> {
-  return openGpu(await getNodeGpu(), nodeShaderFiles, opts);
+  return openGpu(await getNodeGpu(), nodeShaderFiles, { ...opts, idleBeforeWait: true });
 }
 
 export async function createNodeGpuBackend(): Promise<GpuBackend> {
-  return createGpuBackend(await getNodeGpu(), nodeShaderFiles);
+  return backendFromContext(await openNodeGpu());
 }
