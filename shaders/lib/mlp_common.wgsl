@@ -35,3 +35,12 @@ struct MlpState {
 fn flat_id(gid: vec3<u32>, rowStride: u32) -> u32 {
   return gid.y * rowStride + gid.x;
 }
+
+// WGSL lets implementations assume that no float is NaN or infinite (SwiftShader's log of a
+// NaN is a finite number), so a diverging run is caught with integer tests of the bits, and
+// reported with this bit pattern (a quiet NaN) where a loss would be.
+const NAN_BITS: u32 = 0x7fc00000u;
+
+fn is_finite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}

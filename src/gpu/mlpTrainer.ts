@@ -13,8 +13,8 @@
  *   matmul, bias_add                    hpre (B, H) = emb·W1 + b1
  *   tanh_forward                        h (B, H)
  *   matmul, bias_add                    logits (B, V) = h·W2 + b2
- *   softmax_forward (the bigram's)      probs (B, V)
- *   crossentropy_forward                loss partial sums
+ *   softmax_forward (the bigram's)      probs (B, V) for the backward
+ *   crossentropy_forward                loss partial sums, by log-sum-exp of the logits
  *   mlp_loss_record                     history[step], the step's lr, step + 1
  *   crossentropy_softmax_backward       dlogits (B, V)
  *   matmul (hᵀ·dlogits), bias_backward  dW2 (H, V), db2 (V,)
@@ -316,7 +316,7 @@ export class GpuMlpTrainer implements MlpTrainer {
       shaped(biasAdd, 'bias_add b2', B, V, W.element, [b2, logits]),
       rowSoftmax('softmax_forward', B, logits, probs),
       dispatch(ceIndexed, 'crossentropy_forward', ceGrid, [
-        this.uniform('params crossentropy_forward', { n: B, V, rowStride: ceGrid.rowStride }), train.Y, this.indices, probs, lossPartials]),
+        this.uniform('params crossentropy_forward', { n: B, V, rowStride: ceGrid.rowStride }), train.Y, this.indices, logits, lossPartials]),
       dispatch(record, 'mlp_loss_record', { x: 1, y: 1 }, [
         this.uniform('params mlp_loss_record', { n: B, partials: ceGrid.x * ceGrid.y, historyLength, ...schedule }), lossPartials, this.history, state]),
       dispatch(ceBackward, 'crossentropy_softmax_backward', ceBackGrid, [
@@ -333,21 +333,20 @@ export class GpuMlpTrainer implements MlpTrainer {
       shaped(update, 'mlp_sgd_update', 1, this.padded, W.element, [grad, this.P, state]),
     ];
 
-    // Evaluation: the forward over a split in chunks of R rows; the middle kernels run on all
-    // R rows (rows past a short last chunk are ignored by crossentropy_forward).
+    // Evaluation: the forward over a split in chunks of R rows, up to the logits, and their
+    // NLL; the middle kernels run on all R rows (crossentropy_forward ignores the rows past a
+    // short last chunk).
     const Rmax = Math.min(R, Math.max(...Object.values(this.splits).map((s) => s.N), 1));
     const embE = this.buffer('emb (evaluation)', Rmax * TE);
     const hpreE = this.buffer('hpre (evaluation)', Rmax * H);
     const hE = this.buffer('h (evaluation)', Rmax * H);
     const logitsE = this.buffer('logits (evaluation)', Rmax * V);
-    const probsE = this.buffer('probs (evaluation)', Rmax * V);
     const middle = [
       matmul(mmNN, 'eval matmul emb·W1', Rmax, TE, H, embE, W1, hpreE),
       shaped(biasAdd, 'eval bias_add b1', Rmax, H, W.element, [b1, hpreE]),
       shaped(tanhF, 'eval tanh_forward', Rmax, H, W.element, [hpreE, hE]),
       matmul(mmNN, 'eval matmul h·W2', Rmax, H, V, hE, W2, logitsE),
       shaped(biasAdd, 'eval bias_add b2', Rmax, V, W.element, [b2, logitsE]),
-      rowSoftmax('eval softmax_forward', Rmax, logitsE, probsE),
     ];
     for (const [name, split] of Object.entries(this.splits) as [SplitName, SplitBuffers][]) {
       if (split.N === 0) continue;
@@ -366,7 +365,7 @@ export class GpuMlpTrainer implements MlpTrainer {
           ...middle,
           dispatch(ceRange, `eval crossentropy_forward ${name} ${c}`, grids[c], [
             this.uniform(`params eval crossentropy_forward ${name} ${c}`, { n, first, V, partial: c * stride, rowStride: grids[c].rowStride }),
-            split.Y, null, probsE, split.partials]),
+            split.Y, null, logitsE, split.partials]),
         );
       }
     }

@@ -10,7 +10,8 @@
  *
  * A training step, in order (src/gpu/mlpTrainer.ts):
  *   batch_indices, embedding_forward, matmul (emb·W1), bias_add (b1), tanh_forward,
- *   matmul (h·W2), bias_add (b2), softmax_forward, crossentropy_forward, mlp_loss_record,
+ *   matmul (h·W2), bias_add (b2), softmax_forward, crossentropy_forward (from the logits),
+ *   mlp_loss_record,
  *   crossentropy_softmax_backward, matmul (hᵀ·dlogits), bias_backward (db2),
  *   matmul (dlogits·W2ᵀ), tanh_backward, matmul (embᵀ·dhpre), bias_backward (db1),
  *   matmul (dhpre·W1ᵀ), embedding_backward, mlp_sgd_update.
@@ -86,10 +87,20 @@ export function tanhBackwardCpu(dout: ArrayLike<number>, out: ArrayLike<number>)
   return Float64Array.from(dout, (d, i) => d * (1 - out[i] * out[i]));
 }
 
-/** crossentropy_forward: Σ −log probs[r, Y[rows[r]]] over each group of `group` consecutive rows. */
-export function crossentropyForwardCpu(probs: ArrayLike<number>, Y: Uint32Array, rows: Uint32Array, V: number, group: number): Float64Array {
+/**
+ * crossentropy_forward: Σ −log softmax(logits[r])[Y[rows[r]]] over each group of `group`
+ * consecutive rows, by log-sum-exp from the logits; NaN for a group with a non-finite logit.
+ */
+export function crossentropyForwardCpu(logits: ArrayLike<number>, Y: Uint32Array, rows: Uint32Array, V: number, group: number): Float64Array {
   const partials = new Float64Array(Math.ceil(rows.length / group)); // (ceil(n / group),)
-  for (let r = 0; r < rows.length; r++) partials[Math.floor(r / group)] -= Math.log(probs[r * V + Y[rows[r]]]);
+  for (let r = 0; r < rows.length; r++) {
+    let m = -Infinity;
+    for (let v = 0; v < V; v++) m = Math.max(m, logits[r * V + v]);
+    let s = 0;
+    for (let v = 0; v < V; v++) s += Math.exp(logits[r * V + v] - m);
+    const nll = Math.log(s) - (logits[r * V + Y[rows[r]]] - m);
+    partials[Math.floor(r / group)] += Number.isFinite(nll) ? nll : NaN;
+  }
   return partials;
 }
 

@@ -130,21 +130,31 @@ describe.each(SHAPES)('mlp kernels, N=$N B=$B V=$V T=$T E=$E H=$H', ({ N, B, V, 
     expectAllClose('tanh_backward', await readF32(ctx, dx, count), tanhBackwardCpu(dout, h), { rtol: 0, atol });
   });
 
-  it('crossentropy_forward: partial sums of −log p[y] (minibatch rows; contiguous rows at an offset)', async () => {
+  it('crossentropy_forward: partial sums of the rows’ NLL from the logits (minibatch rows; contiguous rows at an offset)', async () => {
     const ctx = await gpu();
     const Y = tokens(14, N, V);
-    const probs = softmaxForwardCpu(randomNormal(rng(15), B * V, 2), V);
+    const logits = randomNormal(rng(15), B * V, 4);
     const rows = tokens(16, B, N);
     const WG = 64;
     const grid = foldGrid(B, WG, 2);
     const P = grid.x * grid.y;
+    // A row's NLL log Σ exp(l − m) − (l_y − m): WGSL's exp and log (2^-21 absolute near 1, a few
+    // ulps elsewhere) and V + 2 roundings of values up to |l|; then a tree of WG rows.
+    const tolOf = (n: number) => Float64Array.from({ length: Math.ceil(n / WG) }, (_, g) => {
+      let t = 0;
+      for (let r = g * WG; r < Math.min(n, (g + 1) * WG); r++) {
+        let big = 0;
+        for (let v = 0; v < V; v++) big = Math.max(big, Math.abs(logits[r * V + v]));
+        t += 2 ** -21 + (V + 4) * 4 * EPS32 * (1 + big);
+      }
+      return t;
+    });
     const partials = poisoned(ctx, 'partials', P);
     await runKernel(ctx, mlpKernel('crossentropy_forward', { indexed: true }, { WG }),
-      [uniform(ctx, { n: B, V, rowStride: grid.rowStride }), input(ctx, 'Y', Y), input(ctx, 'indices', rows), input(ctx, 'probs', probs), partials], grid);
+      [uniform(ctx, { n: B, V, rowStride: grid.rowStride }), input(ctx, 'Y', Y), input(ctx, 'indices', rows), input(ctx, 'logits', logits), partials], grid);
     const got = await readF32(ctx, partials, P);
-    const want = crossentropyForwardCpu(probs, Y, rows, V, WG);
-    // WGSL's log: 2^-21 absolute near 1, 3 ulps elsewhere; a tree of WG terms.
-    expectAllClose('crossentropy_forward indexed', got, want, { rtol: 1e-5, atol: WG * 2 ** -21 });
+    const want = crossentropyForwardCpu(logits, Y, rows, V, WG);
+    expectAllClose('crossentropy_forward indexed', got, want, { rtol: 0, atol: tolOf(B) });
     for (let i = want.length; i < P; i++) expect(got[i]).toBe(0); // workgroups past n add nothing
 
     const first = rng(17).index(N);
@@ -153,11 +163,23 @@ describe.each(SHAPES)('mlp kernels, N=$N B=$B V=$V T=$T E=$E H=$H', ({ N, B, V, 
     const offset = 3;
     const out = poisoned(ctx, 'partials', offset + g2.x);
     await runKernel(ctx, mlpKernel('crossentropy_forward', { indexed: false }, { WG }),
-      [uniform(ctx, { n, first, V, partial: offset, rowStride: g2.rowStride }), input(ctx, 'Y', Y), null, input(ctx, 'probs', probs), out], g2);
+      [uniform(ctx, { n, first, V, partial: offset, rowStride: g2.rowStride }), input(ctx, 'Y', Y), null, input(ctx, 'logits', logits), out], g2);
     const got2 = await readF32(ctx, out, offset + g2.x);
     for (let i = 0; i < offset; i++) expect(got2[i]).toBeNaN();
-    expectAllClose('crossentropy_forward contiguous', got2.subarray(offset), crossentropyForwardCpu(probs, Y, rangeRows(first, n), V, WG),
-      { rtol: 1e-5, atol: WG * 2 ** -21 });
+    expectAllClose('crossentropy_forward contiguous', got2.subarray(offset), crossentropyForwardCpu(logits, Y, rangeRows(first, n), V, WG),
+      { rtol: 0, atol: tolOf(n) });
+
+    // A non-finite logit makes its group's partial NaN, whatever the GPU's float rules.
+    const broken = logits.slice();
+    broken[V * (B - 1)] = NaN;
+    broken[0] = Infinity;
+    const out3 = poisoned(ctx, 'partials', P);
+    await runKernel(ctx, mlpKernel('crossentropy_forward', { indexed: true }, { WG }),
+      [uniform(ctx, { n: B, V, rowStride: grid.rowStride }), input(ctx, 'Y', Y), input(ctx, 'indices', rows), input(ctx, 'logits', broken), out3], grid);
+    const got3 = await readF32(ctx, out3, P);
+    const want3 = crossentropyForwardCpu(broken, Y, rows, V, WG);
+    for (let g = 0; g < want3.length; g++) expect(Number.isNaN(got3[g]), `group ${g}`).toBe(Number.isNaN(want3[g]));
+    expect(Number.isNaN(got3[0]) && Number.isNaN(got3[want3.length - 1])).toBe(true);
   });
 
   it('mlp_loss_record: the loss into the history ring, the schedule’s lr, the next step', async () => {
@@ -178,6 +200,13 @@ describe.each(SHAPES)('mlp kernels, N=$N B=$B V=$V T=$T E=$E H=$H', ({ N, B, V, 
       expect(s[0]).toBe(want.nextStep);
       expect(new Float32Array(s.buffer)[1]).toBe(Math.fround(want.lr));
     }
+    // A NaN partial (a diverged row) gives a NaN loss, never a finite one.
+    const history = input(ctx, 'history', new Float32Array(H));
+    await runKernel(ctx, mlpKernel('mlp_loss_record', {}, { WG: 64 }),
+      [uniform(ctx, { n: B, partials: 3, historyLength: H, ...schedule }), input(ctx, 'partials', Float32Array.of(1, NaN, 2)), history,
+        input(ctx, 'state', new Uint32Array([2, 0]))], { x: 1, y: 1 });
+    expect((await readF32(ctx, history, H))[2]).toBeNaN();
+    expect(mlpLossRecordCpu([1, NaN, 2], B, 2, schedule).loss).toBeNaN();
   });
 
   it('crossentropy_softmax_backward: (probs − one-hot) / B', async () => {

@@ -1,0 +1,159 @@
+/**
+ * The context model trained on the GPU against the CPU reference: 2000 steps of the default
+ * recipe (minibatches, the lr step at half-way, several submits), whole-split evaluation in
+ * chunks, determinism, folded grids, initial weights, divergence, tiny data and a lost device.
+ */
+import { describe, expect, it } from 'vitest';
+import { contextData } from '../../src/data/contexts.ts';
+import { datasetFromWords } from '../../src/data/dataset.ts';
+import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
+import { initMlpParams } from '../../src/models/mlp.ts';
+import { GpuMlpTrainer } from '../../src/gpu/mlpTrainer.ts';
+import { openNodeGpu } from '../../src/gpu/nodeBackend.ts';
+import { backendFromContext } from '../../src/gpu/gpuBackend.ts';
+import { batchIndicesCpu } from '../../src/train/cpuTrainer.ts';
+import { DEFAULT_MLP_HYPER, type MlpHyper } from '../../src/train/hyper.ts';
+import { CpuMlpTrainer, mlpShape } from '../../src/train/mlpCpuTrainer.ts';
+import { DivergedError, trainLoop } from '../../src/train/trainer.ts';
+import { expectAllClose, expectEqualArrays, gpu, TEST_SEED } from './gpuHelpers.ts';
+
+const names = loadDefaultDataset();
+
+describe('GPU context model against the CPU', () => {
+  it('2000 steps of the default recipe: the same minibatches, losses within 1e-4, the same weights and splits’ losses', async () => {
+    const ctx = await gpu();
+    const seed = TEST_SEED % 1000;
+    const data = contextData(names, 3, seed);
+    const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 2000, seed };
+    const g = await GpuMlpTrainer.create(ctx, data, hyper, { historyLength: 256 });
+    const c = new CpuMlpTrainer(data, hyper);
+    const N = data.train.Y.length;
+    const gpuLosses = new Float32Array(2000);
+    const cpuLosses = new Float32Array(2000);
+    // Chunks of different sizes, several submits each (history ring of 256); the lr drops at step 1000.
+    for (const [start, count] of [[0, 1], [1, 599], [600, 400], [1000, 1], [1001, 999]]) {
+      gpuLosses.set(await g.runSteps(count), start);
+      cpuLosses.set(await c.runSteps(count), start);
+      const step = start + count - 1;
+      const want = batchIndicesCpu(seed, step, hyper.batchSize, N);
+      expectEqualArrays(`minibatch of step ${step}`, await g.readBatchIndices(), want);
+      expectEqualArrays(`CPU minibatch of step ${step}`, c.batch, want);
+    }
+    // Float32 on both sides, summed in different orders: measured within 5e-7 (an ulp at 2–4).
+    expectAllClose('losses', gpuLosses, cpuLosses, { rtol: 0, atol: 1e-4 });
+    expect(gpuLosses.subarray(1900).reduce((a, b) => a + b) / 100).toBeLessThan(gpuLosses[0] - 0.7); // it learned
+    expectAllClose('weights', await g.readWeights(), await c.readWeights(), { rtol: 0, atol: 1e-4 });
+    for (const split of ['train', 'dev', 'test'] as const) {
+      expectAllClose(`${split} loss`, [await g.evaluateSplit(split)], [await c.evaluateSplit(split)], { rtol: 1e-5, atol: 0 });
+    }
+    const [ge, ce] = [await g.evaluate(), await c.evaluate()];
+    expectAllClose('evaluate', [ge.loss, ge.nll], [ce.loss, ce.nll], { rtol: 1e-5, atol: 0 });
+    g.dispose();
+  });
+
+  it('evaluates a split in chunks of any size: the same loss as one pass on the CPU', async () => {
+    const ctx = await gpu();
+    const data = contextData(names, 4, 3);
+    const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 10, seed: 3, blockSize: 4, embed: 7, hidden: 33 };
+    const initial = initMlpParams(mlpShape(data, hyper), 99, Float32Array).map((w) => w * 1.5);
+    const c = new CpuMlpTrainer(data, hyper, Float32Array, initial);
+    // Chunks of 333 rows: many, the last one short; 8192 (the default); one chunk per split.
+    for (const evalRows of [333, 8192, 100_000]) {
+      const g = await GpuMlpTrainer.create(ctx, data, hyper, { evalRows }, initial);
+      expect(await g.readWeights()).toEqual(await c.readWeights());
+      for (const split of evalRows === 333 ? (['dev', 'test'] as const) : (['train', 'dev', 'test'] as const)) {
+        expectAllClose(`${split} (chunks of ${evalRows})`, [await g.evaluateSplit(split)], [await c.evaluateSplit(split)], { rtol: 1e-5, atol: 0 });
+      }
+      g.dispose();
+    }
+  });
+});
+
+describe('GPU context model', () => {
+  const data = contextData(names, 3, 8);
+  const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 40, seed: 8 };
+
+  it('a step is 20 dispatches; the backend creates the trainer', async () => {
+    const backend = backendFromContext(await gpu());
+    const t = await backend.createMlpTrainer!(data, hyper);
+    expect((t as GpuMlpTrainer).dispatchesPerStep).toBe(20);
+    expect(t.device).toBe('gpu');
+    t.dispose();
+  });
+
+  it('two runs with the same seed are bit-identical', async () => {
+    const ctx = await gpu();
+    const runs = [];
+    for (let r = 0; r < 2; r++) {
+      const t = await GpuMlpTrainer.create(ctx, data, hyper);
+      runs.push({ losses: await t.runSteps(40), W: await t.readWeights(), dev: await t.evaluateSplit('dev') });
+      t.dispose();
+    }
+    expectEqualArrays('losses', new Uint32Array(runs[0].losses.buffer), new Uint32Array(runs[1].losses.buffer));
+    expectEqualArrays('weights', new Uint32Array(runs[0].W.buffer), new Uint32Array(runs[1].W.buffer));
+    expect(runs[1].dev).toBe(runs[0].dev);
+  });
+
+  it('grids folded into 2-D and other matmul tiles give the same steps', async () => {
+    const ctx = await gpu();
+    const h = { ...hyper, batchSize: 300, steps: 5 };
+    const flat = await GpuMlpTrainer.create(ctx, data, h);
+    // At most 2 workgroups per dimension: every multi-workgroup elementwise dispatch is folded.
+    const folded = await GpuMlpTrainer.create(ctx, data, h, { maxWorkgroupsPerDimension: 2 });
+    const [a, b] = [await flat.runSteps(5), await folded.runSteps(5)];
+    expectEqualArrays('folded losses', b, a);
+    expectEqualArrays('folded weights', await folded.readWeights(), await flat.readWeights());
+    // Another tile size sums each product in the same order: the same numbers again.
+    const tiled = await GpuMlpTrainer.create(ctx, data, h, { tile: 8 });
+    expectEqualArrays('tile 8 losses', await tiled.runSteps(5), a);
+    for (const t of [flat, folded, tiled]) t.dispose();
+  });
+
+  it('starts from given weights and keeps each chunk’s start as the checkpoint', async () => {
+    const ctx = await gpu();
+    const initial = initMlpParams(mlpShape(data, hyper), 123, Float32Array);
+    const t = await GpuMlpTrainer.create(ctx, data, hyper, {}, initial);
+    expect(await t.readWeights()).toEqual(initial);
+    await t.runSteps(3);
+    const before = await t.readWeights();
+    await t.runSteps(2);
+    expect(await t.readCheckpoint()).toEqual(before);
+    expect(t.step).toBe(5);
+    t.dispose();
+  });
+
+  it('a diverging run stops with a message naming the learning rate, keeping finite weights', async () => {
+    const ctx = await gpu();
+    // tanh bounds the activations: only a rate that overflows the weights makes the loss non-finite.
+    const h = { ...hyper, lr: 1e37, lrFinal: 1e37, steps: 30 };
+    const t = await GpuMlpTrainer.create(ctx, data, h);
+    const err = await trainLoop(t, { steps: 30, chunk: 3, lr: h.lr }).catch((e) => e);
+    expect(err).toBeInstanceOf(DivergedError);
+    expect(err.message).toMatch(/learning rate 1e\+37/);
+    expect(err.lastGoodWeights === null || err.lastGoodWeights.every(Number.isFinite)).toBe(true);
+    t.dispose();
+  });
+
+  it('tiny data: an empty dev split evaluates to NaN; no train split is refused', async () => {
+    const ctx = await gpu();
+    const five = contextData(datasetFromWords(['ab', 'ba', 'abba', 'b', 'a'], 'five'), 3, 1);
+    expect(five.dev.Y.length).toBe(0);
+    const t = await GpuMlpTrainer.create(ctx, five, { ...hyper, steps: 3 });
+    const c = new CpuMlpTrainer(five, { ...hyper, steps: 3 });
+    expectAllClose('tiny losses', await t.runSteps(3), await c.runSteps(3), { rtol: 0, atol: 1e-6 });
+    expect(await t.evaluateSplit('dev')).toBeNaN();
+    expectAllClose('tiny test loss', [await t.evaluateSplit('test')], [await c.evaluateSplit('test')], { rtol: 1e-5, atol: 0 });
+    t.dispose();
+    const one = contextData(datasetFromWords(['solo'], 'one'), 3, 1);
+    await expect(GpuMlpTrainer.create(ctx, one, hyper)).rejects.toThrow(/train split is empty/);
+  });
+
+  it('a lost device stops training with a clear message', async () => {
+    const ctx = await openNodeGpu(); // its own device: this test destroys it
+    const t = await GpuMlpTrainer.create(ctx, data, hyper);
+    await t.runSteps(1);
+    ctx.device.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(t.runSteps(1)).rejects.toThrow(/GPU device was lost/);
+  });
+});
