@@ -18,12 +18,20 @@ import { chunkTableCpu, maxChunks, packPairs, sortPairsByX } from '../models/big
 import type { BigramNetHyper } from '../train/hyper.ts';
 import type { BigramTrainer } from '../train/trainer.ts';
 import { checkDevice, type GpuContext } from './device.ts';
+import { VEC4_MAX_VOCAB } from '../../shaders/bigram_step_fused_vec4.wgsl.ts';
 import { bindGroup, createBuffer, foldGrid, getPipeline, readBuffer, STORAGE, UNIFORM, type Grid } from './kernels.ts';
 
 export type BigramPath = 'fused' | 'unfused';
 
 export interface GpuBigramOptions {
   path?: BigramPath;
+  /**
+   * The fused forward/backward kernel: 'vec4' (bigram_step_fused_vec4, loops written out,
+   * V ≤ 64) or 'loop' (bigram_step_fused, any V). Default: vec4 where V allows.
+   */
+  fusedKernel?: 'vec4' | 'loop';
+  /** Threads per workgroup of the fused kernel (default: see launchDefaults). */
+  fusedWorkgroup?: number;
   /** C: most examples one workgroup of bigram_step_fused takes. */
   chunkSize?: number;
   /** H: steps one submit may hold (the loss history ring). */
@@ -70,7 +78,17 @@ interface Dispatch {
   grid: Pick<Grid, 'x' | 'y'>;
 }
 
-const FUSED_WG = 64;
+/**
+ * Launch shapes by adapter: a software adapter runs workgroups on a few CPU threads and pays
+ * per thread and per workgroup, so it wants few, long chunks (measured in docs/BENCHMARKS.md);
+ * a GPU wants many short ones to fill its cores.
+ */
+export function launchDefaults(software: boolean): { chunkSize: number; fusedWorkgroup: number } {
+  return software ? { chunkSize: 8192, fusedWorkgroup: 32 } : { chunkSize: 1024, fusedWorkgroup: 64 };
+}
+
+/** Threads per workgroup of onehot_matmul_backward (one workgroup per chunk). */
+const CHUNK_WG = 64;
 const REDUCE_WG = 256;
 const ELEMENT_WG = 256;
 const ROW_WG = 64;
@@ -119,7 +137,7 @@ export class GpuBigramTrainer implements BigramTrainer {
     ctx.device.pushErrorScope('validation');
     let failure: unknown = null;
     try {
-      await t.build(data, hyper, opts.chunkSize ?? 1024, opts.maxWorkgroupsPerDimension, initial);
+      await t.build(data, hyper, opts, initial);
     } catch (e) {
       failure = e;
     }
@@ -148,16 +166,20 @@ export class GpuBigramTrainer implements BigramTrainer {
   private async build(
     data: { V: number; xs: Uint32Array; ys: Uint32Array },
     hyper: BigramNetHyper,
-    C: number,
-    maxPerDimension: number | undefined,
+    opts: GpuBigramOptions,
     initial?: ArrayLike<number>,
   ): Promise<void> {
     const { ctx, V, H } = this;
+    const launch = launchDefaults(ctx.adapter.software);
+    const C = opts.chunkSize ?? launch.chunkSize;
+    const fusedWG = opts.fusedWorkgroup ?? launch.fusedWorkgroup;
+    const fusedStem = (opts.fusedKernel ?? (V <= VEC4_MAX_VOCAB ? 'vec4' : 'loop')) === 'vec4' ? 'bigram_step_fused_vec4' : 'bigram_step_fused';
+    const maxPerDimension = opts.maxWorkgroupsPerDimension;
     const N = data.xs.length;
     const B = hyper.batchSize;
     const n = B > 0 ? B : N; // examples per step
     const maxDim = Math.min(maxPerDimension ?? Infinity, ctx.device.limits.maxComputeWorkgroupsPerDimension);
-    const defines = { V, cols: fusedColumns(V, FUSED_WG, ctx.device.limits.maxComputeWorkgroupStorageSize), update: true };
+    const defines = { V, cols: fusedColumns(V, fusedWG, ctx.device.limits.maxComputeWorkgroupStorageSize), update: true };
     const base = { total: N, chunkSize: C, historyLength: H, lr: hyper.lr, reg: hyper.reg, seed: hyper.seed };
     const params = (label: string, count: number, grid: Grid | null, chunkCap: number) =>
       paramsBuffer(ctx, label, { ...base, n: count, rowStride: grid ? grid.rowStride : 0, maxChunks: chunkCap });
@@ -197,7 +219,7 @@ export class GpuBigramTrainer implements BigramTrainer {
 
     const partials = this.buffer('dW partials', 4 * V * Math.max(chunkCap, fullCap));
     const nllPartials = this.buffer('NLL partials', 4 * Math.max(chunkCap, fullCap));
-    const stepFused = await getPipeline(ctx, { stem: 'bigram_step_fused', defines, overrides: { WG: FUSED_WG } });
+    const stepFused = await getPipeline(ctx, { stem: fusedStem, defines, overrides: { WG: fusedWG } });
     const updateFused = await getPipeline(ctx, { stem: 'bigram_update_fused', defines, overrides: { WG: REDUCE_WG } });
     const evalOnly = await getPipeline(ctx, { stem: 'bigram_update_fused', defines: { ...defines, update: false }, overrides: { WG: REDUCE_WG } });
 
@@ -206,7 +228,7 @@ export class GpuBigramTrainer implements BigramTrainer {
       const grid = foldGrid(fullCap, 1, maxDim);
       const p = track(params('params eval', N, null, fullCap));
       this.evalDispatches = [
-        { stem: 'bigram_step_fused', pipeline: stepFused, bind: bindGroup(ctx, stepFused, 'eval forward', [null, chunksFull, pairsSorted, this.W, partials, nllPartials]), grid },
+        { stem: fusedStem, pipeline: stepFused, bind: bindGroup(ctx, stepFused, 'eval forward', [null, chunksFull, pairsSorted, this.W, partials, nllPartials]), grid },
         { stem: 'bigram_update_fused', pipeline: evalOnly, bind: bindGroup(ctx, evalOnly, 'eval loss', [p, chunksFull, null, nllPartials, this.W, this.evalOut, state]), grid: { x: 1, y: 1 } },
       ];
     }
@@ -214,7 +236,7 @@ export class GpuBigramTrainer implements BigramTrainer {
     if (this.path === 'fused') {
       const p = track(params('params fused', n, null, chunkCap));
       steps.push(
-        { stem: 'bigram_step_fused', pipeline: stepFused, bind: bindGroup(ctx, stepFused, 'bigram_step_fused', [null, chunks, pairs, this.W, partials, nllPartials]), grid: foldGrid(chunkCap, 1, maxDim) },
+        { stem: fusedStem, pipeline: stepFused, bind: bindGroup(ctx, stepFused, 'bigram_step_fused', [null, chunks, pairs, this.W, partials, nllPartials]), grid: foldGrid(chunkCap, 1, maxDim) },
         { stem: 'bigram_update_fused', pipeline: updateFused, bind: bindGroup(ctx, updateFused, 'bigram_update_fused', [p, chunks, partials, nllPartials, this.W, this.history, state]), grid: { x: 1, y: 1 } },
       );
     } else {
@@ -228,7 +250,7 @@ export class GpuBigramTrainer implements BigramTrainer {
       const pipe = (stem: string, wg: number) => getPipeline(ctx, { stem, defines, overrides: { WG: wg } });
       const [gather, softmax, nll, finalize, backward, dW, update] = await Promise.all([
         pipe('onehot_matmul', ELEMENT_WG), pipe('softmax_forward', ROW_WG), pipe('nll_forward', ELEMENT_WG),
-        pipe('loss_finalize', REDUCE_WG), pipe('softmax_nll_backward', ELEMENT_WG), pipe('onehot_matmul_backward', FUSED_WG),
+        pipe('loss_finalize', REDUCE_WG), pipe('softmax_nll_backward', ELEMENT_WG), pipe('onehot_matmul_backward', CHUNK_WG),
         pipe('sgd_update', ELEMENT_WG),
       ]);
       const pe = track(params('params elements', n, elementGrid, chunkCap));

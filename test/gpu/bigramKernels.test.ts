@@ -13,6 +13,7 @@ import { bigramNetLossAndGrad, sgdUpdateCpu } from '../../src/models/bigramNet.t
 import { batchIndicesCpu } from '../../src/train/cpuTrainer.ts';
 import { fusedColumns, paramsBuffer, type BigramParams } from '../../src/gpu/bigramTrainer.ts';
 import { createBuffer, foldGrid } from '../../src/gpu/kernels.ts';
+import { VEC4_MAX_VOCAB } from '../../shaders/bigram_step_fused_vec4.wgsl.ts';
 import {
   EPS32, expectAllClose, expectEqualArrays, gpu, input, poisoned, randomNormal, randomPairs, readF32, readU32, rng, runKernel,
 } from './gpuHelpers.ts';
@@ -142,27 +143,36 @@ describe.each(SHAPES)('bigram kernels, V=$V N=$N', ({ V, N }) => {
     expect((await readU32(ctx, state, 1))[0]).toBe(8);
   });
 
-  it('bigram_step_fused matches its CPU twin and the unfused ops', async () => {
+  // Every version of the fused kernel, at several workgroup sizes; the vec4 one takes V ≤ 64.
+  const fusedVersions = [
+    ...[32, 64].map((WG) => ({ stem: 'bigram_step_fused', WG, cols: [0, 5] })),
+    ...(V <= VEC4_MAX_VOCAB ? [32, 64].map((WG) => ({ stem: 'bigram_step_fused_vec4', WG, cols: [0] })) : []),
+  ];
+  it.each(fusedVersions)('$stem (WG $WG) matches its CPU twin', async ({ stem, WG, cols: colsList }) => {
     const ctx = await gpu();
     const C = 100;
     const pairs = sortPairsByX(randomPairs(rng(16), N, V), V);
     const chunks = chunkTableCpu(pairs, V, C);
     const numChunks = chunks[0];
-    const W = randomNormal(rng(17), V * V, SCALE);
-    const partials = poisoned(ctx, 'partials', numChunks * V);
-    const nllPartials = poisoned(ctx, 'nllPartials', numChunks);
-    const WG = 64;
-    // Few columns per round as well as all at once: the reduction loop must cover both.
-    for (const cols of [fusedColumns(V, WG, ctx.device.limits.maxComputeWorkgroupStorageSize), 5]) {
-      await runKernel(ctx, { stem: 'bigram_step_fused', defines: { ...defines, cols }, overrides: { WG } },
-        [null, input(ctx, 'chunks', chunks), input(ctx, 'pairs', pairs), input(ctx, 'W', W), partials, nllPartials], foldGrid(numChunks, 1, 65535));
+    // Logits far past exp's range (≈ 88) as well: only a stable softmax survives them.
+    const Ws = [randomNormal(rng(17), V * V, SCALE), randomNormal(rng(17), V * V, SCALE).map((w) => w + 300)];
+    const R = chunkRecords(V);
+    // Each partial adds at most C terms of size ≤ 1, so its rounding is bounded by C·ε per term.
+    const atol = new Float64Array(numChunks * V);
+    for (let c = 0; c < numChunks; c++) atol.fill(1e-6 * (chunks[R + 2 * c + 1] - chunks[R + 2 * c]), c * V, c * V + V);
+    // Few columns per reduction round as well as all at once (0: as many as fit).
+    for (const [cols, W] of colsList.flatMap((c) => Ws.map((W) => [c, W] as const))) {
       const want = bigramStepFusedCpu(W, pairs, chunks, V);
-      const R = chunkRecords(V);
-      // Each partial adds at most C terms of size ≤ 1.
-      const atol = new Float64Array(numChunks * V);
-      for (let c = 0; c < numChunks; c++) atol.fill(1e-6 * (chunks[R + 2 * c + 1] - chunks[R + 2 * c]), c * V, c * V + V);
-      expectAllClose(`bigram_step_fused partials (cols ${cols})`, await readF32(ctx, partials, numChunks * V), want.partials, { rtol: 1e-5, atol });
-      expectAllClose(`bigram_step_fused nll (cols ${cols})`, await readF32(ctx, nllPartials, numChunks), want.nllPartials, { rtol: 1e-5, atol: C * 2 ** -21 });
+      const partials = poisoned(ctx, 'partials', numChunks * V);
+      const nllPartials = poisoned(ctx, 'nllPartials', numChunks);
+      const c = cols || fusedColumns(V, WG, ctx.device.limits.maxComputeWorkgroupStorageSize);
+      await runKernel(ctx, { stem, defines: { ...defines, cols: c }, overrides: { WG } },
+        [null, input(ctx, 'chunks', chunks), input(ctx, 'pairs', pairs), input(ctx, 'W', W), partials, nllPartials], foldGrid(numChunks, 1, 65535));
+      expectAllClose(`${stem} partials (cols ${c})`, await readF32(ctx, partials, numChunks * V), want.partials, { rtol: 1e-5, atol });
+      // The NLL partial is a difference of sums of C log-sum-exps and C target logits, each
+      // of size up to |W|max: its rounding is relative to that, not to the (small) result.
+      const big = W.reduce((a, w) => Math.max(a, Math.abs(w)), 0) + Math.log(V);
+      expectAllClose(`${stem} nll (cols ${c})`, await readF32(ctx, nllPartials, numChunks), want.nllPartials, { rtol: 1e-5, atol: 4 * C * big * EPS32 });
     }
   });
 

@@ -9,7 +9,7 @@ import { datasetFromWords, type Dataset } from '../../src/data/dataset.ts';
 import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
 import { bigramCountsCpu } from '../../src/models/bigramCounts.ts';
 import { backendFromContext } from '../../src/gpu/gpuBackend.ts';
-import { GpuBigramTrainer, type BigramPath } from '../../src/gpu/bigramTrainer.ts';
+import { GpuBigramTrainer, launchDefaults, type BigramPath } from '../../src/gpu/bigramTrainer.ts';
 import { openNodeGpu } from '../../src/gpu/nodeBackend.ts';
 import { CpuBigramTrainer } from '../../src/train/cpuTrainer.ts';
 import { DivergedError, trainLoop } from '../../src/train/trainer.ts';
@@ -74,7 +74,7 @@ describe('GPU trainer', () => {
       const before = await t.readWeights();
       const timings = (await t.profileStep(2))!;
       expect(timings.map((k) => k.stem)).toEqual(path === 'fused'
-        ? ['bigram_step_fused', 'bigram_update_fused']
+        ? ['bigram_step_fused_vec4', 'bigram_update_fused']
         : ['onehot_matmul', 'softmax_forward', 'nll_forward', 'loss_finalize', 'softmax_nll_backward', 'onehot_matmul_backward', 'sgd_update']);
       for (const k of timings) expect(k.ms).toBeGreaterThan(0);
       expectEqualArrays(`${path} weights after profiling`, await t.readWeights(), before);
@@ -84,6 +84,19 @@ describe('GPU trainer', () => {
       expectEqualArrays(`${path} next loss`, await t.runSteps(1), await reference.runSteps(1));
       t.dispose();
       reference.dispose();
+    }
+  });
+
+  it('both fused kernels, at software and GPU launch shapes, train alike', async () => {
+    const ctx = await gpu();
+    const hyper = { steps: 20, lr: 50, reg: 0.01, batchSize: 0, seed: 8 };
+    const reference = await new CpuBigramTrainer(data(names), hyper).runSteps(20);
+    for (const fusedKernel of ['loop', 'vec4'] as const) {
+      for (const launch of [launchDefaults(true), launchDefaults(false)]) {
+        const t = await GpuBigramTrainer.create(ctx, data(names), hyper, { fusedKernel, ...launch });
+        expectAllClose(`${fusedKernel} ${JSON.stringify(launch)}`, await t.runSteps(20), reference, { rtol: 1e-5, atol: 0 });
+        t.dispose();
+      }
     }
   });
 
