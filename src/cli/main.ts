@@ -7,10 +7,10 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../errors.ts';
 import { parseWordList, describeDataset, type Dataset } from '../data/dataset.ts';
 import { loadDefaultDataset } from '../data/defaultNames.node.ts';
-import { modelProbabilities, parseModel, serializeModel } from '../models/modelFile.ts';
-import { sampleWords } from '../models/sample.ts';
+import { modelSamples, parseModel, serializeModel } from '../models/modelFile.ts';
 import {
-  DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, MODEL_KINDS, RULES, parseNumber, type DeviceKind, type ModelKind, type NumberRule,
+  DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, MODEL_KINDS, RULES, parseNumber,
+  type DeviceKind, type MlpHyper, type ModelKind, type NumberRule,
 } from '../train/hyper.ts';
 import { runTraining, type GpuBackend } from '../train/run.ts';
 import { DivergedError } from '../train/trainer.ts';
@@ -23,18 +23,27 @@ Usage:
   npm run makemore -- sample --load FILE  sample words from a saved model
 
 train options:
-  --model bigram-counts|bigram-nn   the counting bigram or the neural bigram (default bigram-nn)
+  --model bigram-counts|bigram-nn|mlp
+                      the counting bigram, the neural bigram, or the context model
+                      (makemore's MLP) (default bigram-nn)
   --input FILE        word list, UTF-8, one word per line (default: the bundled first names)
   --lowercase         lowercase the words of --input
   --device cpu|gpu    where to train (default cpu)
-  --steps N           training steps of the neural bigram (default ${DEFAULT_NET_HYPER.steps})
-  --lr F              learning rate (default ${DEFAULT_NET_HYPER.lr})
-  --reg F             L2 regularisation: loss = NLL + reg·mean(W²) (default ${DEFAULT_NET_HYPER.reg})
-  --batch-size B      minibatch size; 0 = full batch (default 0)
+  --steps N           training steps (default ${DEFAULT_NET_HYPER.steps}; mlp ${DEFAULT_MLP_HYPER.steps})
+  --lr F              learning rate (default ${DEFAULT_NET_HYPER.lr}; mlp ${DEFAULT_MLP_HYPER.lr}, for the first half of the steps)
+  --reg F             L2 regularisation of the neural bigram: loss = NLL + reg·mean(W²) (default ${DEFAULT_NET_HYPER.reg})
+  --batch-size B      minibatch size; 0 = full batch (default 0; mlp ${DEFAULT_MLP_HYPER.batchSize}, at least 1)
   --smoothing K       add-K smoothing of the counting model (default ${DEFAULT_SMOOTHING})
   --seed S            seed of the weights, minibatches and samples (default ${DEFAULT_NET_HYPER.seed})
   --samples N         names to sample after training (default 20)
   --save FILE         write the trained model as JSON
+
+mlp options (the words are split 80/10/10 into train/dev/test by --seed; it trains on train,
+and reports the train and dev loss, and the test loss, over whole splits at the end):
+  --block-size T      symbols of context (default ${DEFAULT_MLP_HYPER.blockSize})
+  --embed E           embedding dimensions per symbol (default ${DEFAULT_MLP_HYPER.embed})
+  --hidden H          hidden tanh units (default ${DEFAULT_MLP_HYPER.hidden})
+  --lr-final F        learning rate of the last half of the steps (default --lr / 10)
   --json              print one JSON object on stdout and nothing else
 
 sample options:
@@ -53,9 +62,13 @@ const OPTIONS = {
   device: { type: 'string' },
   steps: { type: 'string' },
   lr: { type: 'string' },
+  'lr-final': { type: 'string' },
   reg: { type: 'string' },
   'batch-size': { type: 'string' },
   smoothing: { type: 'string' },
+  'block-size': { type: 'string' },
+  embed: { type: 'string' },
+  hidden: { type: 'string' },
   seed: { type: 'string' },
   samples: { type: 'string' },
   save: { type: 'string' },
@@ -113,11 +126,36 @@ async function nodeGpu(): Promise<GpuBackend> {
   return createNodeGpuBackend();
 }
 
+/** The context model's hyper-parameters from the flags; the bigram-only flags are refused. */
+function mlpHyper(values: Values): MlpHyper {
+  for (const flag of ['reg', 'smoothing'] as const) {
+    if (values[flag] !== undefined) throw new UserError(`--${flag} does not apply to --model mlp`);
+  }
+  const d = DEFAULT_MLP_HYPER;
+  const lr = num(values, 'lr', d.lr, RULES.lr);
+  return {
+    steps: num(values, 'steps', d.steps, RULES.steps),
+    lr,
+    lrFinal: num(values, 'lr-final', values.lr === undefined ? d.lrFinal : lr / 10, RULES.lr),
+    batchSize: num(values, 'batch-size', d.batchSize, RULES.mlpBatchSize),
+    seed: num(values, 'seed', d.seed, RULES.seed),
+    blockSize: num(values, 'block-size', d.blockSize, RULES.blockSize),
+    embed: num(values, 'embed', d.embed, RULES.embed),
+    hidden: num(values, 'hidden', d.hidden, RULES.hidden),
+  };
+}
+
 async function train(values: Values): Promise<void> {
   const json = Boolean(values.json);
   const model = oneOf<ModelKind>('model', values.model, MODEL_KINDS, 'bigram-nn');
   const device = oneOf<DeviceKind>('device', values.device, DEVICE_KINDS, 'cpu');
-  const hyper = {
+  if (model !== 'mlp') {
+    for (const flag of ['block-size', 'embed', 'hidden', 'lr-final'] as const) {
+      if (values[flag] !== undefined) throw new UserError(`--${flag} applies to --model mlp only`);
+    }
+  }
+  const mlp = model === 'mlp' ? mlpHyper(values) : undefined;
+  const hyper = mlp ? { ...DEFAULT_NET_HYPER } : {
     steps: num(values, 'steps', DEFAULT_NET_HYPER.steps, RULES.steps),
     lr: num(values, 'lr', DEFAULT_NET_HYPER.lr, RULES.lr),
     reg: num(values, 'reg', DEFAULT_NET_HYPER.reg, RULES.reg),
@@ -137,7 +175,7 @@ async function train(values: Values): Promise<void> {
   let result;
   try {
     result = await runTraining(data, {
-      model, device, hyper, smoothing, samples, gpu: nodeGpu, signal: controller.signal, onProgress: (p) => progress.update(p),
+      model, device, hyper, mlp, smoothing, samples, gpu: nodeGpu, signal: controller.signal, onProgress: (p) => progress.update(p),
     });
   } finally {
     progress.done();
@@ -149,14 +187,24 @@ async function train(values: Values): Promise<void> {
     process.stdout.write(JSON.stringify({
       model, device, adapter: result.deviceDescription,
       dataset: { words: data.words.length, examples: data.xs.length, vocabSize: data.symbols.length },
-      steps: result.steps, loss: result.loss, nll: result.nll, msPerStep: result.msPerStep, samples: result.samples,
+      ...(mlp ? { split: result.split } : {}),
+      steps: result.steps, loss: result.loss, nll: result.nll,
+      // mlp: loss is the train split's at the end; NaN (an empty split) is written as null.
+      ...(mlp ? { devLoss: result.devLoss, testLoss: result.testLoss } : {}),
+      msPerStep: result.msPerStep, samples: result.samples,
       ...(result.cancelled ? { cancelled: true } : {}),
     }) + '\n');
     return;
   }
   log(`model ${model} on ${result.deviceDescription}`);
   if (result.cancelled) log(`cancelled after ${result.steps} steps`);
-  log(model === 'bigram-counts'
+  const split = result.split;
+  if (mlp && split) {
+    log(`split ${split.train.words}/${split.dev.words}/${split.test.words} words, ${split.train.examples}/${split.dev.examples}/${split.test.examples} examples (train/dev/test)`);
+  }
+  log(mlp
+    ? `train loss ${result.loss.toFixed(4)} | dev loss ${result.devLoss!.toFixed(4)} | test loss ${result.testLoss!.toFixed(4)} | ${result.steps} steps | ${result.msPerStep.toFixed(2)} ms/step`
+    : model === 'bigram-counts'
     ? `nll ${result.nll.toFixed(4)} (smoothing ${smoothing}) | table built in ${result.msPerStep.toFixed(2)} ms`
     : `loss ${result.loss.toFixed(4)} (nll ${result.nll.toFixed(4)} + reg ${(result.loss - result.nll).toFixed(4)}) | ${result.steps} steps | ${result.msPerStep.toFixed(2)} ms/step`);
   if (values.save) log(`saved ${values.save}`);
@@ -168,7 +216,7 @@ function sample(values: Values): void {
   const m = readModelFile(values.load);
   const count = num(values, 'count', 20, RULES.samples);
   const seed = num(values, 'seed', DEFAULT_NET_HYPER.seed, RULES.seed);
-  const words = sampleWords(modelProbabilities(m), m.symbols, count, seed);
+  const words = modelSamples(m, count, seed);
   if (values.json) process.stdout.write(JSON.stringify({ model: m.kind, samples: words }) + '\n');
   else process.stdout.write(words.join('\n') + '\n');
 }

@@ -155,6 +155,9 @@ export class GpuMlpTrainer implements MlpTrainer {
   private indices!: GPUBuffer;
   /** Elements of the padded parameter vector. */
   private readonly padded: number;
+  /** Wall time per step of the last submit, and of each split's last evaluation: how long the next wait may be slept through. */
+  private msPerStep = 0;
+  private readonly evalMs: Record<SplitName, number> = { train: 0, dev: 0, test: 0 };
 
   private constructor(
     private readonly ctx: GpuContext,
@@ -400,9 +403,12 @@ export class GpuMlpTrainer implements MlpTrainer {
     for (let done = 0; done < count; ) {
       const k = Math.min(this.H, count - done);
       const first = this.step;
+      const t0 = performance.now();
       this.submitSteps(k);
       this.step += k;
-      const history = new Float32Array(await readBuffer(this.ctx, this.history, 4 * this.H));
+      // Sleep through 90% of the time the last submit took (see GpuContext.idleBeforeWait).
+      const history = new Float32Array(await readBuffer(this.ctx, this.history, 4 * this.H, 0, 0.9 * k * this.msPerStep));
+      this.msPerStep = (performance.now() - t0) / k;
       for (let i = 0; i < k; i++) losses[done + i] = history[(first + i) % this.H];
       done += k;
     }
@@ -431,12 +437,14 @@ export class GpuMlpTrainer implements MlpTrainer {
     checkDevice(this.ctx);
     const split = this.splits[name];
     if (split.N === 0 || !split.partials) return NaN;
+    const t0 = performance.now();
     const encoder = this.ctx.device.createCommandEncoder({ label: `evaluate ${name}` });
     const pass = encoder.beginComputePass({ label: `evaluate ${name}` });
     this.encode(pass, split.dispatches);
     pass.end();
     this.ctx.device.queue.submit([encoder.finish()]);
-    const partials = new Float32Array(await readBuffer(this.ctx, split.partials, 4 * split.partialCount));
+    const partials = new Float32Array(await readBuffer(this.ctx, split.partials, 4 * split.partialCount, 0, 0.9 * this.evalMs[name]));
+    this.evalMs[name] = performance.now() - t0;
     let sum = 0;
     for (const p of partials) sum += p;
     return sum / split.N;

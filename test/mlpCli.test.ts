@@ -1,0 +1,115 @@
+/** `makemore train --model mlp` and `sample` of its model files, through the real entry point. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseWordList } from '../src/data/dataset.ts';
+import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
+import { modelSamples, parseModel } from '../src/models/modelFile.ts';
+import { DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER } from '../src/train/hyper.ts';
+import { runTraining } from '../src/train/run.ts';
+import { runCli, type CliResult } from './helpers/cli.ts';
+
+let dir: string;
+let words: string;
+let wordsText: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'makemore-mlp-cli-'));
+  wordsText = loadDefaultDataset().words.filter((_, i) => i % 40 === 0).join('\n') + '\n';
+  words = join(dir, 'words.txt');
+  writeFileSync(words, wordsText);
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function oneJson(r: CliResult): Record<string, unknown> {
+  expect(r.code, r.stderr).toBe(0);
+  const lines = r.stdout.split('\n');
+  expect(lines.length, r.stdout).toBe(2);
+  return JSON.parse(lines[0]);
+}
+
+function expectUserError(r: CliResult, needle: string | RegExp): void {
+  expect(r.code, r.stderr).toBe(1);
+  const lines = r.stderr.split('\n');
+  expect(lines, r.stderr).toHaveLength(2);
+  expect(lines[0]).toMatch(/^makemore: /);
+  if (typeof needle === 'string') expect(lines[0]).toContain(needle);
+  else expect(lines[0]).toMatch(needle);
+}
+
+describe('makemore train --model mlp', () => {
+  it('--json: the split, train/dev/test losses over whole splits, equal to an in-process run', async () => {
+    const args = ['--steps', '60', '--hidden', '24', '--embed', '5', '--block-size', '4', '--batch-size', '16', '--lr', '0.2', '--lr-final', '0.05', '--seed', '3'];
+    const out = oneJson(await runCli(['train', '--model', 'mlp', '--input', words, ...args, '--samples', '4', '--json']));
+    const d = parseWordList(wordsText, words);
+    expect(out).toMatchObject({ model: 'mlp', device: 'cpu', steps: 60, dataset: { words: d.words.length, examples: d.xs.length, vocabSize: d.symbols.length } });
+    for (const key of ['loss', 'nll', 'devLoss', 'testLoss', 'msPerStep']) expect(typeof out[key], key).toBe('number');
+    expect(out.loss).toBe(out.nll);
+    const split = out.split as Record<string, { words: number; examples: number }>;
+    expect(split.train.words + split.dev.words + split.test.words).toBe(d.words.length);
+    expect(split.train.examples + split.dev.examples + split.test.examples).toBe(d.xs.length);
+    const mlp = { steps: 60, lr: 0.2, lrFinal: 0.05, batchSize: 16, seed: 3, blockSize: 4, embed: 5, hidden: 24 };
+    const lib = await runTraining(d, { model: 'mlp', device: 'cpu', hyper: DEFAULT_NET_HYPER, mlp, smoothing: 1, samples: 4 });
+    expect([out.loss, out.devLoss, out.testLoss]).toEqual([lib.loss, lib.devLoss, lib.testLoss]);
+    expect(out.samples).toEqual(lib.samples);
+    expect(out.split).toEqual(lib.split);
+  });
+
+  it('defaults to the lecture’s recipe; --lr alone sets the final rate to a tenth; save, then sample --load', async () => {
+    const model = join(dir, 'mlp.json');
+    const lr = join(dir, 'mlp-lr.json');
+    const [a, b] = await Promise.all([
+      runCli(['train', '--model', 'mlp', '--input', words, '--steps', '3', '--samples', '0', '--save', model]),
+      runCli(['train', '--model', 'mlp', '--input', words, '--steps', '3', '--samples', '0', '--hidden', '8', '--lr', '0.3', '--save', lr]),
+    ]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(a.stdout).toMatch(/^split \d+\/\d+\/\d+ words, \d+\/\d+\/\d+ examples \(train\/dev\/test\)$/m);
+    expect(a.stdout).toMatch(/^train loss \d\.\d{4} \| dev loss \d\.\d{4} \| test loss \d\.\d{4} \| 3 steps \| \d+\.\d\d ms\/step$/m);
+    const m = parseModel(readFileSync(model, 'utf8'), model);
+    expect(m.kind).toBe('mlp');
+    expect(m.hyper).toEqual({ ...DEFAULT_MLP_HYPER, steps: 3 });
+    expect(parseModel(readFileSync(lr, 'utf8'), lr).hyper).toMatchObject({ lr: 0.3, lrFinal: 0.03, hidden: 8 });
+    const s = oneJson(await runCli(['sample', '--load', model, '--count', '6', '--seed', '9', '--json']));
+    expect(s).toEqual({ model: 'mlp', samples: modelSamples(m, 6, 9) });
+    const plain = await runCli(['sample', '--load', model, '--count', '6', '--seed', '9']);
+    expect(plain.stdout).toBe(modelSamples(m, 6, 9).join('\n') + '\n');
+  });
+
+  it.each([
+    [['--reg', '0.1'], '--reg does not apply to --model mlp'],
+    [['--smoothing', '1'], '--smoothing does not apply to --model mlp'],
+    [['--batch-size', '0'], '--batch-size must be an integer ≥ 1'],
+    [['--block-size', '0'], '--block-size must be an integer ≥ 1'],
+    [['--hidden', '1.5'], '--hidden must be an integer'],
+    [['--embed', 'ten'], '--embed must be an integer'],
+    [['--lr-final', '0'], '--lr-final must be a finite number > 0'],
+  ])('refuses %j', async (args, needle) => {
+    expectUserError(await runCli(['train', '--model', 'mlp', '--input', words, '--samples', '0', ...args]), needle);
+  });
+
+  it('refuses mlp flags for the bigrams, and a word list too short to split', async () => {
+    const one = join(dir, 'one.txt');
+    writeFileSync(one, 'solo\n');
+    const [embed, short] = await Promise.all([
+      runCli(['train', '--model', 'bigram-nn', '--input', words, '--embed', '4']),
+      runCli(['train', '--model', 'mlp', '--input', one, '--steps', '2']),
+    ]);
+    expectUserError(embed, '--embed applies to --model mlp only');
+    expectUserError(short, 'the train split is empty');
+  });
+
+  it('a diverging run exits 1, says so, and saves nothing', async () => {
+    const model = join(dir, 'diverged.json');
+    // tanh bounds the activations (float64 on the CPU): only a rate that overflows the float32 weights diverges.
+    const r = await runCli(['train', '--model', 'mlp', '--input', words, '--lr', '3e38', '--lr-final', '3e38', '--steps', '40', '--hidden', '10', '--save', model, '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^makemore: training diverged: the loss is not finite at step \d+/);
+    expect(r.stdout).toBe('');
+    expect(existsSync(model)).toBe(false);
+  });
+});
