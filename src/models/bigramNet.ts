@@ -76,6 +76,9 @@ export function bigramNetLossAndGrad(
   return { nll, loss: nll + (reg * sq) / (V * V) };
 }
 
+// ln 2 split in two (Cody–Waite): the high part has 11 trailing zero bits.
+const LN2_HI = 6.93147180369123816490e-1;
+const LN2_LO = 1.90821492927058770002e-10;
 const POW2 = Float64Array.from({ length: 1076 }, (_, i) => 2 ** (i - 1075)); // 2^k, k = −1075 … 0
 
 /**
@@ -86,7 +89,7 @@ const POW2 = Float64Array.from({ length: 1076 }, (_, i) => 2 ** (i - 1075)); // 
 export function expNonPositive(x: number): number {
   if (x < -708) return 0; // below the smallest normal double; NaN falls through and stays NaN
   const k = Math.round(x * Math.LOG2E);
-  const r = x - k * Math.LN2;
+  const r = x - k * LN2_HI - k * LN2_LO; // k·LN2_HI is exact: r keeps its digits for large |x|
   const p = 1 + r * (1 + r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720 + r * (1 / 5040 +
     r * (1 / 40320 + r * (1 / 362880 + r * (1 / 3628800 + r / 39916800))))))))));
   return p * POW2[k + 1075];
