@@ -4,6 +4,7 @@ import { bigramCountsCpu, countsToProbs, countsNll } from '../src/models/bigramC
 import {
   bigramNetLossAndGrad, bigramNetProbs, expNonPositive, initBigramWeights, sgdUpdateCpu, softmaxRow,
 } from '../src/models/bigramNet.ts';
+import { bigramCountsLossAndGrad } from '../src/models/bigramOps.ts';
 import { modelProbabilities } from '../src/models/modelFile.ts';
 import { sampleWords } from '../src/models/sample.ts';
 import { batchIndex, Random } from '../src/random/philox.ts';
@@ -94,6 +95,21 @@ describe('bigramNetLossAndGrad', () => {
     expect(r.nll).toBeCloseTo(Math.log(2) / 2, 12);
     const p = softmaxRow(W, V, 2);
     expect(Array.from(p)).toEqual([0.5, 0.5, 0]);
+  });
+});
+
+describe('bigramCountsLossAndGrad (the count-table algorithm)', () => {
+  it('gives the per-example loss and gradient from the V×V table alone', () => {
+    const seed = freshSeed();
+    const { W, V, xs, ys } = randomBigramProblem(seed);
+    const reg = 0.05;
+    const perExample = new Float64Array(V * V);
+    const fromCounts = new Float64Array(V * V);
+    const a = bigramNetLossAndGrad(W, V, xs, ys, null, reg, perExample);
+    const b = bigramCountsLossAndGrad(W, bigramCountsCpu(xs, ys, V), V, reg, fromCounts);
+    expect(Math.abs(a.loss - b.loss), `seed ${seed}`).toBeLessThan(1e-12);
+    expect(Math.abs(a.nll - b.nll), `seed ${seed}`).toBeLessThan(1e-12);
+    for (let k = 0; k < V * V; k++) expect(Math.abs(perExample[k] - fromCounts[k]), `seed ${seed} entry ${k}`).toBeLessThan(1e-12);
   });
 });
 

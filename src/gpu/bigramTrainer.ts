@@ -13,6 +13,7 @@
  * Shapes: N examples, B batch, V vocabulary, C chunk, H history length.
  */
 import { UserError } from '../errors.ts';
+import { bigramCountsCpu } from '../models/bigramCounts.ts';
 import { initBigramWeights, type LossParts } from '../models/bigramNet.ts';
 import { chunkTableCpu, maxChunks, packPairs, sortPairsByX } from '../models/bigramOps.ts';
 import type { BigramNetHyper } from '../train/hyper.ts';
@@ -21,7 +22,11 @@ import { checkDevice, type GpuContext } from './device.ts';
 import { VEC4_MAX_VOCAB } from '../../shaders/bigram_step_fused_vec4.wgsl.ts';
 import { bindGroup, createBuffer, foldGrid, getPipeline, readBuffer, STORAGE, UNIFORM, type Grid } from './kernels.ts';
 
-export type BigramPath = 'fused' | 'unfused';
+/**
+ * fused and unfused compute every example's softmax; counts is a different algorithm (the
+ * gradient collapsed onto the count table, O(V²) per step), a cross-check, full batch only.
+ */
+export type BigramPath = 'fused' | 'unfused' | 'counts';
 
 export interface GpuBigramOptions {
   path?: BigramPath;
@@ -233,7 +238,13 @@ export class GpuBigramTrainer implements BigramTrainer {
       ];
     }
 
-    if (this.path === 'fused') {
+    if (this.path === 'counts') {
+      if (B > 0) throw new UserError('the count-table algorithm takes the full batch only (--batch-size 0)');
+      const table = this.buffer('counts', 4 * V * V, STORAGE, bigramCountsCpu(data.xs, data.ys, V));
+      const pipeline = await getPipeline(ctx, { stem: 'bigram_step_counts', defines, overrides: { WG: REDUCE_WG } });
+      const p = track(params('params counts', n, null, chunkCap));
+      steps.push({ stem: 'bigram_step_counts', pipeline, bind: bindGroup(ctx, pipeline, 'bigram_step_counts', [p, table, this.W, this.history, state]), grid: { x: 1, y: 1 } });
+    } else if (this.path === 'fused') {
       const p = track(params('params fused', n, null, chunkCap));
       steps.push(
         { stem: fusedStem, pipeline: stepFused, bind: bindGroup(ctx, stepFused, 'bigram_step_fused', [null, chunks, pairs, this.W, partials, nllPartials]), grid: foldGrid(chunkCap, 1, maxDim) },

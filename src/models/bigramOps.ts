@@ -157,3 +157,34 @@ export function bigramStepFusedCpu(W: Weights, pairs: Uint32Array, chunks: Uint3
   }
   return { partials, nllPartials };
 }
+
+/**
+ * bigram_step_counts: the full-batch loss and gradient from the count table, O(V²) — every
+ * example with input x shares softmax(W[x]), so dW[x] = (n_x·softmax(W[x]) − counts[x]) / N
+ * + 2·reg/V²·W[x]. A different algorithm from the per-example step, equal to it up to rounding.
+ */
+export function bigramCountsLossAndGrad(W: Weights, counts: ArrayLike<number>, V: number, reg: number, grad: Float64Array | null): { loss: number; nll: number } {
+  let N = 0;
+  let nllSum = 0;
+  let sq = 0;
+  const e = new Float64Array(V);
+  for (let x = 0; x < V; x++) {
+    const row = x * V;
+    let m = -Infinity;
+    for (let j = 0; j < V; j++) m = Math.max(m, W[row + j]);
+    let s = 0;
+    let n = 0;
+    for (let j = 0; j < V; j++) {
+      s += e[j] = Math.exp(W[row + j] - m);
+      n += counts[row + j];
+      nllSum -= counts[row + j] * (W[row + j] - m);
+      sq += W[row + j] * W[row + j];
+    }
+    nllSum += n * Math.log(s);
+    N += n;
+    if (grad) for (let j = 0; j < V; j++) grad[row + j] = (n * e[j]) / s - counts[row + j];
+  }
+  if (grad) for (let k = 0; k < V * V; k++) grad[k] = grad[k] / N + ((2 * reg) / (V * V)) * W[k];
+  const nll = nllSum / N;
+  return { nll, loss: nll + (reg * sq) / (V * V) };
+}

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { bigramCountsCpu } from '../../src/models/bigramCounts.ts';
 import {
-  bigramStepFusedCpu, chunkRecords, chunkTableCpu, lossFinalizeCpu, maxChunks, nllForwardCpu, onehotMatmulBackwardCpu,
+  bigramCountsLossAndGrad, bigramStepFusedCpu, chunkRecords, chunkTableCpu, lossFinalizeCpu, maxChunks, nllForwardCpu, onehotMatmulBackwardCpu,
   onehotMatmulCpu, pairX, pairY, sgdUpdateFromPartialsCpu, softmaxForwardCpu, softmaxNllBackwardCpu, sortBatchCpu, sortPairsByX,
 } from '../../src/models/bigramOps.ts';
 import { bigramNetLossAndGrad, sgdUpdateCpu } from '../../src/models/bigramNet.ts';
@@ -202,6 +202,31 @@ describe.each(SHAPES)('bigram kernels, V=$V N=$N', ({ V, N }) => {
     const atol = Float64Array.from(want, (w, i) => 1e-5 * (Math.abs(W[i]) + Math.abs(W[i] - w)));
     expectAllClose('bigram_update_fused W', await readF32(ctx, Wbuf, V * V), want, { rtol: 1e-5, atol });
     expect((await readU32(ctx, state, 1))[0]).toBe(12);
+  });
+
+  it('bigram_step_counts: the step from the count table equals its CPU twin', async () => {
+    const ctx = await gpu();
+    const pairs = randomPairs(rng(24), N, V);
+    const counts = bigramCountsCpu(pairs.map(pairX), pairs.map(pairY), V);
+    const W = randomNormal(rng(25), V * V, SCALE);
+    const lr = 1 + rng(26).uniform() * 20;
+    const reg = 0.01;
+    const H = 3;
+    const Wbuf = input(ctx, 'W', W);
+    const history = poisoned(ctx, 'history', H);
+    const state = input(ctx, 'state', new Uint32Array([5]));
+    await runKernel(ctx, { stem: 'bigram_step_counts', defines, overrides: { WG: 256 } },
+      [paramsBuffer(ctx, 'p', { ...BASE, n: N, lr, reg, historyLength: H }), input(ctx, 'counts', counts), Wbuf, history, state], { x: 1, y: 1 });
+    const grad = new Float64Array(V * V);
+    const { loss } = bigramCountsLossAndGrad(W, counts, V, reg, grad);
+    const want = Float64Array.from(W);
+    sgdUpdateCpu(want, grad, lr);
+    // The row loss n_x·log s − Σ c·(w − m) sums N terms of size up to |W|max + log V.
+    const big = W.reduce((a, w) => Math.max(a, Math.abs(w)), 0) + Math.log(V);
+    expectAllClose('bigram_step_counts loss', [(await readF32(ctx, history, H))[5 % H]], [loss], { rtol: 1e-5, atol: 4 * V * big * EPS32 });
+    const atol = Float64Array.from(want, (w, i) => 1e-5 * (Math.abs(W[i]) + Math.abs(W[i] - w)));
+    expectAllClose('bigram_step_counts W', await readF32(ctx, Wbuf, V * V), want, { rtol: 1e-5, atol });
+    expect((await readU32(ctx, state, 1))[0]).toBe(6);
   });
 
   it('batch_sort draws the CPU minibatch indices, sorted by x with their chunk table', async () => {

@@ -100,6 +100,18 @@ describe('GPU trainer', () => {
     }
   });
 
+  it('the count-table algorithm (O(V²) per step) takes the same steps as the per-example ones', async () => {
+    const ctx = await gpu();
+    const hyper = { steps: 50, lr: 50, reg: 0.01, batchSize: 0, seed: 12 };
+    const cpu = new CpuBigramTrainer(data(names), hyper);
+    const t = await GpuBigramTrainer.create(ctx, data(names), hyper, { path: 'counts' });
+    expect(t.dispatchesPerStep).toBe(1);
+    expectAllClose('counts-path losses', await t.runSteps(50), await cpu.runSteps(50), { rtol: 1e-5, atol: 0 });
+    expectAllClose('counts-path weights', await t.readWeights(), await cpu.readWeights(), { rtol: 1e-4, atol: 1e-5 });
+    t.dispose();
+    await expect(GpuBigramTrainer.create(ctx, data(names), { ...hyper, batchSize: 8 }, { path: 'counts' })).rejects.toThrow(/full batch only/);
+  });
+
   it('two runs with the same seed are bit-identical', async () => {
     const ctx = await gpu();
     const hyper = { steps: 30, lr: 50, reg: 0.01, batchSize: 0, seed: 5 };
