@@ -1,25 +1,16 @@
 /**
- * GPU vs CPU benchmark (Node, Dawn): `npm run bench [-- --quick] [--json] [--sizes 10000,228146]`.
- *
- * step:   one full-batch training step of the neural bigram (forward + backward + update) at
- *         several N, on the CPU and on the GPU (fused and unfused paths): K steps per submit
- *         and one wait at the end, median of R timed repeats after a warm-up.
- * counts: the counting model's V×V table on the GPU and the CPU.
- *
- * Every row says what ran where; the adapter, Node version, date and commit head the report.
+ * GPU vs CPU benchmark in Node (Dawn): `npm run bench [-- --quick] [--json] [--sizes 10000,228146]`.
+ * Prints one table per suite (kernels, training steps, count tables), where the GPU overtakes
+ * the CPU, and writes the full results to bench/results/. See bench/suite.ts for the method.
  * On a software adapter (SwiftShader) only ratios measured in the same run mean anything.
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { bigramCountsCpu } from '../src/models/bigramCounts.ts';
-import { bigramCountsGpu } from '../src/gpu/bigramCounts.ts';
-import { GpuBigramTrainer, type BigramPath } from '../src/gpu/bigramTrainer.ts';
 import { openNodeGpu } from '../src/gpu/nodeBackend.ts';
-import { CpuBigramTrainer } from '../src/train/cpuTrainer.ts';
 import { cpuDescription } from '../src/train/platform.ts';
-import { benchDataset } from './data.ts';
-import { time, type Timing } from './stats.ts';
+import { compare, cpuSuite, crossover, FULL, gpuSuite, QUICK, type BenchOptions } from './suite.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,83 +20,53 @@ const { values } = parseArgs({
     repeats: { type: 'string' },
   },
 });
-const quick = Boolean(values.quick);
-const sizes = values.sizes ? values.sizes.split(',').map(Number) : quick ? [10_000, 60_000] : [10_000, 100_000, 228_146, 1_000_000, 3_000_000];
-const repeats = values.repeats ? Number(values.repeats) : quick ? 3 : 10;
-/** The unfused path holds three N×V arrays: past this N it is slow and large, and skipped. */
-const UNFUSED_MAX_N = 1_000_000;
-
-interface Row {
-  suite: string;
-  name: string;
-  N: number;
-  V: number;
-  device: 'cpu' | 'gpu';
-  /** Milliseconds per step (or per table build). */
-  ms: Timing;
-  examplesPerSecond: number;
+const preset = values.quick ? QUICK : FULL;
+const opts: BenchOptions = {
+  ...preset,
+  sizes: values.sizes ? values.sizes.split(',').map(Number) : preset.sizes,
+  repeats: values.repeats ? Number(values.repeats) : preset.repeats,
+  words: createRequire(import.meta.url)('an-array-of-english-words'),
+};
+for (const n of [...opts.sizes, opts.repeats]) {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--sizes and --repeats take positive integers, got ${n}`);
 }
-
 const log = (s: string) => (values.json ? process.stderr : process.stdout).write(s + '\n');
+
 const ctx = await openNodeGpu();
 const env = {
   date: new Date().toISOString(),
   commit: gitCommit(),
-  node: process.versions.node,
+  runtime: `Node ${process.versions.node}`,
   adapter: ctx.adapter,
   cpu: cpuDescription(),
-  quick,
-  repeats,
+  timestamps: ctx.hasTimestamps,
+  quick: Boolean(values.quick),
+  repeats: opts.repeats,
 };
-log(`adapter: ${ctx.description}`);
-log(`cpu: ${env.cpu} | node ${env.node} | commit ${env.commit} | ${env.date}`);
-const rows: Row[] = [];
+log(`adapter: ${ctx.description}${ctx.hasTimestamps ? '' : ' (no timestamp queries: kernel suite skipped)'}`);
+log(`cpu: ${env.cpu} | ${env.runtime} | commit ${env.commit} | ${env.date}`);
+log(`running: kernels at N ${opts.kernelN}, steps at N ${opts.sizes.join(', ')}, ${opts.repeats} repeats …`);
 
-function row(r: Omit<Row, 'examplesPerSecond'>): Row {
-  const full = { ...r, examplesPerSecond: (r.N / r.ms.median) * 1000 };
-  rows.push(full);
-  return full;
-}
-
-function fmt(t: Timing): string {
-  return `${t.median.toFixed(2)} ms (min ${t.min.toFixed(2)}, max ${t.max.toFixed(2)})`;
-}
-
-for (const N of sizes) {
-  const d = benchDataset(N);
-  const V = d.symbols.length;
-  const data = { V, xs: d.xs, ys: d.ys };
-  const hyper = { steps: 1, lr: 0.1, reg: 0.01, batchSize: 0, seed: 1 };
-  // Steps per submit: enough to amortise the wait, few enough to stay well under a second.
-  const K = Math.max(1, Math.min(20, Math.round(2_000_000 / N)));
-
-  const cpu = new CpuBigramTrainer(data, hyper);
-  const cpuRow = row({ suite: 'step', name: 'bigram_step', N, V, device: 'cpu', ms: perStep(await time(() => cpu.runSteps(K).then(() => {}), repeats), K) });
-  const line = [`bigram_step cpu      | N ${N} | ${fmt(cpuRow.ms)}`];
-  for (const path of ['fused', 'unfused'] as BigramPath[]) {
-    if (path === 'unfused' && N > UNFUSED_MAX_N) continue;
-    const gpu = await GpuBigramTrainer.create(ctx, data, hyper, { path });
-    const r = row({ suite: 'step', name: `bigram_step_${path}`, N, V, device: 'gpu', ms: perStep(await time(() => gpu.runSteps(K).then(() => {}), repeats), K) });
-    gpu.dispose();
-    line.push(`bigram_step_${path.padEnd(7)} | N ${N} | gpu ${fmt(r.ms)} | cpu/gpu ${(cpuRow.ms.median / r.ms.median).toFixed(2)}× | ${(r.examplesPerSecond / 1e6).toFixed(1)} M examples/s`);
+const rows = [...(await gpuSuite(ctx, opts)), ...(await cpuSuite(opts))];
+const comparisons = compare(rows);
+const ms = (x: number) => `${x < 10 ? x.toFixed(3) : x.toFixed(1)} ms`;
+for (const suite of ['kernel', 'step', 'counts'] as const) {
+  log(`\n${suite === 'kernel' ? 'per kernel (GPU: timestamp queries)' : suite === 'step' ? 'per training step (forward + backward + update, full batch)' : 'count table'}`);
+  for (const c of comparisons.filter((x) => x.suite === suite)) {
+    const gb = c.gbPerSecond !== undefined ? ` | ${c.gbPerSecond.toFixed(2)} GB/s` : '';
+    log(`${c.name.padEnd(24)} | N ${String(c.N).padStart(7)} | gpu ${ms(c.gpuMs).padStart(11)} | cpu ${ms(c.cpuMs).padStart(11)} | ${c.speedup.toFixed(2)}×${gb}${c.note ? ` | ${c.note}` : ''}`);
   }
-  log(line.join('\n'));
-
-  const countsCpu = row({ suite: 'counts', name: 'bigram_counts', N, V, device: 'cpu', ms: await time(() => void bigramCountsCpu(d.xs, d.ys, V), repeats) });
-  const countsGpu = row({ suite: 'counts', name: 'bigram_counts', N, V, device: 'gpu', ms: await time(() => bigramCountsGpu(ctx, d.xs, d.ys, V).then(() => {}), repeats) });
-  log(`bigram_counts        | N ${N} | gpu ${fmt(countsGpu.ms)} | cpu ${fmt(countsCpu.ms)} | cpu/gpu ${(countsCpu.ms.median / countsGpu.ms.median).toFixed(2)}×`);
 }
+const cross = crossover(rows);
+log(`\nthe fused GPU step overtakes the CPU step ${cross ? `at N ≈ ${cross.N} (between ${cross.below} and ${cross.above})` : 'nowhere in the sizes measured, or from the smallest'}`);
 
-const report = { env, rows };
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const file = new URL(`./results/bench-${env.date.replace(/[:.]/g, '-')}.json`, import.meta.url);
-writeFileSync(file, JSON.stringify(report, null, 2));
-log(`results written to bench/results/${file.pathname.split('/').pop()}`);
+const report = { env, rows, comparisons, crossover: cross };
+const dir = new URL('./results/', import.meta.url);
+mkdirSync(dir, { recursive: true });
+const name = `bench-${env.date.replace(/[:.]/g, '-')}.json`;
+writeFileSync(new URL(name, dir), JSON.stringify(report, null, 2));
+log(`results: bench/results/${name}`);
 if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
-
-function perStep(t: Timing, K: number): Timing {
-  return { median: t.median / K, min: t.min / K, max: t.max / K, runs: t.runs };
-}
 
 function gitCommit(): string {
   try {

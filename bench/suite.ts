@@ -1,0 +1,212 @@
+/**
+ * The benchmark suite, the same in Node (bench/run.ts) and on the benchmark page. It comes in
+ * two halves that share nothing but the data, so the page can run the CPU half in a Web
+ * Worker: gpuSuite times the kernels and steps on a GpuContext, cpuSuite their CPU twins.
+ * `compare` pairs the rows up (ratio cpu/gpu) and finds where the GPU overtakes the CPU.
+ *
+ * Timing: K steps per submit and one wait, median (min, max) of R timed repeats after a
+ * warm-up; per-kernel GPU times from timestamp queries, each kernel repeated in its own pass.
+ */
+import { bigramNetLossAndGrad, initBigramWeights, sgdUpdateCpu } from '../src/models/bigramNet.ts';
+import { bigramCountsCpu } from '../src/models/bigramCounts.ts';
+import {
+  bigramStepFusedCpu, chunkTableCpu, lossFinalizeCpu, nllForwardCpu, onehotMatmulBackwardCpu, onehotMatmulCpu, packPairs,
+  sgdUpdateFromPartialsCpu, softmaxForwardCpu, softmaxNllBackwardCpu, sortPairsByX,
+} from '../src/models/bigramOps.ts';
+import { bigramCountsGpu } from '../src/gpu/bigramCounts.ts';
+import { GpuBigramTrainer, type BigramPath } from '../src/gpu/bigramTrainer.ts';
+import type { GpuContext } from '../src/gpu/device.ts';
+import { CpuBigramTrainer } from '../src/train/cpuTrainer.ts';
+import { benchDataset } from './data.ts';
+import { summarize, time, type Timing } from './stats.ts';
+
+export interface BenchOptions {
+  /** Examples per step for the step suite. */
+  sizes: number[];
+  /** Examples for the per-kernel suite. */
+  kernelN: number;
+  repeats: number;
+  words: readonly string[];
+  /** The unfused path holds three N×V arrays: larger N is skipped. */
+  unfusedMaxN?: number;
+  onRow?: (row: Row) => void;
+}
+
+export interface Row {
+  suite: 'kernel' | 'step' | 'counts';
+  /** The op's stem (kernel suite) or the step's path. */
+  name: string;
+  device: 'gpu' | 'cpu';
+  N: number;
+  V: number;
+  /** ms per kernel, per step, or per table build. */
+  ms: Timing;
+  /** Bytes the op reads and writes at the least (kernel suite), for GB/s. */
+  bytes?: number;
+  /** A different algorithm from the per-example step: never a stand-in for its numbers. */
+  note?: string;
+}
+
+export const QUICK: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats'> = { sizes: [10_000, 60_000], kernelN: 20_000, repeats: 3 };
+export const FULL: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats'> = {
+  sizes: [10_000, 30_000, 100_000, 228_146, 1_000_000, 3_000_000],
+  kernelN: 228_146,
+  repeats: 10,
+};
+
+/** Steps per submit: enough to amortise the wait, few enough to keep a submit short. */
+const stepsPerSubmit = (N: number) => Math.max(1, Math.min(20, Math.round(2_000_000 / N)));
+
+const perStep = (t: Timing, K: number): Timing => ({ median: t.median / K, min: t.min / K, max: t.max / K, runs: t.runs });
+
+/** Minimum bytes each kernel moves for N examples of vocabulary V. */
+export function kernelBytes(stem: string, N: number, V: number): number {
+  const NV = N * V;
+  switch (stem) {
+    case 'onehot_matmul': return 4 * (N + NV);
+    case 'softmax_forward': return 8 * NV;
+    case 'nll_forward': return 8 * N;
+    case 'softmax_nll_backward': return 4 * (2 * NV + N);
+    case 'onehot_matmul_backward': return 4 * NV;
+    case 'bigram_step_fused':
+    case 'bigram_step_fused_vec4': return 4 * N;
+    case 'bigram_step': return 8 * N; // xs and ys
+    default: return 4 * 2 * V * V; // loss_finalize, sgd_update, bigram_update_fused: W in and out
+  }
+}
+
+const HYPER = { steps: 1, lr: 0.1, reg: 0.01, batchSize: 0, seed: 1 };
+
+export async function gpuSuite(ctx: GpuContext, opts: BenchOptions): Promise<Row[]> {
+  const rows: Row[] = [];
+  const emit = (r: Row) => (rows.push(r), opts.onRow?.(r));
+  const unfusedMaxN = opts.unfusedMaxN ?? 1_000_000;
+
+  // Per kernel: one step of each path, every kernel timed by timestamps.
+  if (ctx.hasTimestamps) {
+    const d = benchDataset(opts.words, opts.kernelN);
+    const V = d.symbols.length;
+    for (const path of ['unfused', 'fused'] as const) {
+      const t = await GpuBigramTrainer.create(ctx, { V, xs: d.xs, ys: d.ys }, HYPER, { path });
+      await t.runSteps(1);
+      const runs: { stem: string; ms: number }[][] = [];
+      for (let r = 0; r < opts.repeats; r++) runs.push((await t.profileStep(3))!);
+      t.dispose();
+      runs[0].forEach(({ stem }, i) => {
+        emit({ suite: 'kernel', name: stem, device: 'gpu', N: d.xs.length, V, ms: summarize(runs.map((k) => k[i].ms)), bytes: kernelBytes(stem, d.xs.length, V) });
+      });
+    }
+  }
+
+  for (const N of opts.sizes) {
+    const d = benchDataset(opts.words, N);
+    const V = d.symbols.length;
+    const K = stepsPerSubmit(N);
+    for (const path of ['fused', 'unfused', 'counts'] as BigramPath[]) {
+      if (path === 'unfused' && N > unfusedMaxN) continue;
+      const t = await GpuBigramTrainer.create(ctx, { V, xs: d.xs, ys: d.ys }, HYPER, { path });
+      const ms = perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats), K);
+      t.dispose();
+      emit({
+        suite: 'step', name: `bigram_step_${path}`, device: 'gpu', N, V, ms,
+        ...(path === 'counts' ? { note: 'different algorithm: the gradient from the V×V count table, O(V²) per step' } : {}),
+      });
+    }
+    emit({ suite: 'counts', name: 'bigram_counts', device: 'gpu', N, V, ms: await time(() => bigramCountsGpu(ctx, d.xs, d.ys, V).then(() => {}), opts.repeats) });
+  }
+  return rows;
+}
+
+export async function cpuSuite(opts: BenchOptions): Promise<Row[]> {
+  const rows: Row[] = [];
+  const emit = (r: Row) => (rows.push(r), opts.onRow?.(r));
+
+  // Per kernel: the CPU twins, one op at a time, on the same data.
+  {
+    const d = benchDataset(opts.words, opts.kernelN);
+    const V = d.symbols.length;
+    const N = d.xs.length;
+    const W = initBigramWeights(V, 1, Float32Array);
+    const pairs = sortPairsByX(packPairs(d.xs, d.ys), V);
+    const chunks = chunkTableCpu(pairs, V, 1024);
+    const logits = onehotMatmulCpu(W, pairs, V);
+    const probs = softmaxForwardCpu(logits, V);
+    const dlogits = softmaxNllBackwardCpu(probs, pairs, V);
+    const partials = onehotMatmulBackwardCpu(dlogits, chunks, V);
+    const nll = nllForwardCpu(probs, pairs, V, 256);
+    const grad = new Float64Array(V * V);
+    const ops: [string, () => void][] = [
+      ['onehot_matmul', () => void onehotMatmulCpu(W, pairs, V)],
+      ['softmax_forward', () => void softmaxForwardCpu(logits, V)],
+      ['nll_forward', () => void nllForwardCpu(probs, pairs, V, 256)],
+      ['loss_finalize', () => void lossFinalizeCpu(nll, W, N, 0.01)],
+      ['softmax_nll_backward', () => void softmaxNllBackwardCpu(probs, pairs, V)],
+      ['onehot_matmul_backward', () => void onehotMatmulBackwardCpu(dlogits, chunks, V)],
+      ['sgd_update', () => sgdUpdateFromPartialsCpu(W.slice(), partials, chunks, V, 0.1, 0.01)],
+      ['bigram_step_fused', () => void bigramStepFusedCpu(W, pairs, chunks, V)],
+      ['bigram_update_fused', () => sgdUpdateCpu(W.slice(), grad, 0.1)],
+    ];
+    // The CPU trainer's own step: everything in one pass, the CPU's answer to the fused kernels.
+    ops.push(['bigram_step', () => void bigramNetLossAndGrad(W, V, d.xs, d.ys, null, 0.01, grad)]);
+    for (const [name, op] of ops) {
+      emit({ suite: 'kernel', name, device: 'cpu', N, V, ms: await time(op, opts.repeats), bytes: kernelBytes(name, N, V) });
+    }
+  }
+
+  for (const N of opts.sizes) {
+    const d = benchDataset(opts.words, N);
+    const V = d.symbols.length;
+    const K = stepsPerSubmit(N);
+    const t = new CpuBigramTrainer({ V, xs: d.xs, ys: d.ys }, HYPER);
+    emit({ suite: 'step', name: 'bigram_step', device: 'cpu', N, V, ms: perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats), K) });
+    emit({ suite: 'counts', name: 'bigram_counts', device: 'cpu', N, V, ms: await time(() => void bigramCountsCpu(d.xs, d.ys, V), opts.repeats) });
+  }
+  return rows;
+}
+
+export interface Comparison {
+  suite: Row['suite'];
+  name: string;
+  N: number;
+  gpuMs: number;
+  cpuMs: number;
+  /** cpu / gpu: above 1, the GPU is faster. */
+  speedup: number;
+  gbPerSecond?: number;
+  note?: string;
+}
+
+/** GPU rows beside the CPU row of the same op and N (per-example steps against the CPU step). */
+export function compare(rows: Row[]): Comparison[] {
+  // Every GPU step path races the CPU step; each version of a kernel races its CPU twin.
+  const twin = (suite: Row['suite'], name: string) => (suite === 'step' ? 'bigram_step' : name.replace(/_vec4$/, ''));
+  const cpu = (suite: Row['suite'], name: string, N: number) =>
+    rows.find((r) => r.device === 'cpu' && r.suite === suite && r.N === N && r.name === twin(suite, name));
+  return rows
+    .filter((r) => r.device === 'gpu')
+    .flatMap((g) => {
+      const c = cpu(g.suite, g.name, g.N);
+      if (!c) return [];
+      return [{
+        suite: g.suite, name: g.name, N: g.N, gpuMs: g.ms.median, cpuMs: c.ms.median, speedup: c.ms.median / g.ms.median,
+        ...(g.bytes ? { gbPerSecond: g.bytes / (g.ms.median * 1e6) } : {}),
+        ...(g.note ? { note: g.note } : {}),
+      }];
+    });
+}
+
+/**
+ * The N where a GPU step path overtakes the CPU step, interpolated log-log between the two
+ * measured sizes around it; null if it never does in the sizes measured, or from the start.
+ */
+export function crossover(rows: Row[], gpuName = 'bigram_step_fused'): { N: number; below: number; above: number } | null {
+  const pairs = compare(rows).filter((c) => c.suite === 'step' && c.name === gpuName).sort((a, b) => a.N - b.N);
+  for (let i = 1; i < pairs.length; i++) {
+    const [a, b] = [pairs[i - 1], pairs[i]];
+    if (a.speedup < 1 && b.speedup >= 1) {
+      const f = -Math.log(a.speedup) / (Math.log(b.speedup) - Math.log(a.speedup));
+      return { N: Math.round(Math.exp(Math.log(a.N) + f * (Math.log(b.N) - Math.log(a.N)))), below: a.N, above: b.N };
+    }
+  }
+  return null;
+}
