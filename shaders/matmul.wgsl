@@ -4,11 +4,13 @@
 //   input gradient   dinp = dout · Wᵀ    transB true
 //   weight gradient  dW   = inpᵀ · dout  transA true
 // Tiled with register blocking: a workgroup of TS×TS threads computes a (4·TS)×(4·TS) tile of
-// out, each thread a 4×4 block (rows lid.y + i·TS, columns lid.x + j·TS). Each round the
-// workgroup loads a (4·TS, KT) slab of op(A) and a (KT, 4·TS) slab of op(B) into workgroup
-// memory (zeros past the edges), then every thread adds KT products to each of its 16 sums.
-// Every output sums its K products in order k = 0, 1, …: deterministic. Few threads per
-// workgroup suit a CPU emulation (SwiftShader: TS = 4); a real GPU wants TS = 16.
+// out, each thread a 4×4 block (rows lid.y + i·TS, columns lid.x + j·TS) held in four vec4
+// accumulators. Each round the workgroup loads a (4·TS, KT) slab of op(A) and a (KT, 4·TS)
+// slab of op(B) into workgroup memory (zeros past the edges), then every thread adds KT
+// products to each of its 16 sums. Every output sums its K products in order k = 0, 1, …:
+// deterministic. Few threads per workgroup suit a CPU emulation (SwiftShader: TS = 4); a real
+// GPU wants TS = 16. (Written out with vec4s: a 16-element array indexed in loops ran 2× slower
+// on SwiftShader.)
 // Twin: matmulCpu (src/models/mlpOps.ts).
 
 override TS: u32 = 16;
@@ -41,13 +43,25 @@ fn load_b(k: u32, n: u32) -> f32 {
 #endif
 }
 
+fn store_row(row: u32, col0: u32, v: vec4<f32>) {
+  if (row >= params.M) { return; }
+  for (var j = 0u; j < RB; j++) {
+    let col = col0 + j * TS;
+    if (col < params.N) { out[row * params.N + col] = v[j]; }
+  }
+}
+
 @compute @workgroup_size(TS, TS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
   let W = RB * TS;   // tile width and height
   let row0 = wid.y * W;
   let col0 = wid.x * W;
-  var acc: array<f32, 16>;   // (RB, RB): acc[i·RB + j] is out[row0 + lid.y + i·TS, col0 + lid.x + j·TS]
+  // acc<i>[j] is out[row0 + lid.y + i·TS, col0 + lid.x + j·TS].
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
   for (var k0 = 0u; k0 < params.K; k0 += KT) {
     for (var e = li; e < W * KT; e += TS * TS) {
       let r = e / KT;
@@ -57,20 +71,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
     workgroupBarrier();
     for (var k = 0u; k < KT; k++) {
-      for (var i = 0u; i < RB; i++) {
-        let a = tileA[(lid.y + i * TS) * KT + k];
-        for (var j = 0u; j < RB; j++) {
-          acc[i * RB + j] += a * tileB[k * W + lid.x + j * TS];
-        }
-      }
+      let b = k * W + lid.x;
+      let bk = vec4<f32>(tileB[b], tileB[b + TS], tileB[b + 2u * TS], tileB[b + 3u * TS]);
+      acc0 += tileA[lid.y * KT + k] * bk;
+      acc1 += tileA[(lid.y + TS) * KT + k] * bk;
+      acc2 += tileA[(lid.y + 2u * TS) * KT + k] * bk;
+      acc3 += tileA[(lid.y + 3u * TS) * KT + k] * bk;
     }
     workgroupBarrier();
   }
-  for (var i = 0u; i < RB; i++) {
-    let row = row0 + lid.y + i * TS;
-    for (var j = 0u; j < RB; j++) {
-      let col = col0 + lid.x + j * TS;
-      if (row < params.M && col < params.N) { out[row * params.N + col] = acc[i * RB + j]; }
-    }
-  }
+  store_row(row0 + lid.y, col0 + lid.x, acc0);
+  store_row(row0 + lid.y + TS, col0 + lid.x, acc1);
+  store_row(row0 + lid.y + 2u * TS, col0 + lid.x, acc2);
+  store_row(row0 + lid.y + 3u * TS, col0 + lid.x, acc3);
 }
