@@ -30,6 +30,11 @@ export interface BenchOptions {
   /** The unfused path holds three N×V arrays: larger N is skipped. */
   unfusedMaxN?: number;
   onRow?: (row: Row) => void;
+  /**
+   * Wall-clock samples shorter than this repeat the op and take the mean (stats.ts `time`): for
+   * a coarse clock, as in the browser. Unset: one call per sample, as in the CLI.
+   */
+  minSampleMs?: number;
 }
 
 export interface Row {
@@ -105,14 +110,14 @@ export async function gpuSuite(ctx: GpuContext, opts: BenchOptions): Promise<Row
     for (const path of ['fused', 'unfused', 'counts'] as BigramPath[]) {
       if (path === 'unfused' && N > unfusedMaxN) continue;
       const t = await GpuBigramTrainer.create(ctx, { V, xs: d.xs, ys: d.ys }, HYPER, { path });
-      const ms = perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats), K);
+      const ms = perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats, 1, opts.minSampleMs), K);
       t.dispose();
       emit({
         suite: 'step', name: `bigram_step_${path}`, device: 'gpu', N, V, ms,
         ...(path === 'counts' ? { note: 'different algorithm: the gradient from the V×V count table, O(V²) per step' } : {}),
       });
     }
-    emit({ suite: 'counts', name: 'bigram_counts', device: 'gpu', N, V, ms: await time(() => bigramCountsGpu(ctx, d.xs, d.ys, V).then(() => {}), opts.repeats) });
+    emit({ suite: 'counts', name: 'bigram_counts', device: 'gpu', N, V, ms: await time(() => bigramCountsGpu(ctx, d.xs, d.ys, V).then(() => {}), opts.repeats, 1, opts.minSampleMs) });
   }
   return rows;
 }
@@ -149,7 +154,7 @@ export async function cpuSuite(opts: BenchOptions): Promise<Row[]> {
     // The CPU trainer's own step: everything in one pass, the CPU's answer to the fused kernels.
     ops.push(['bigram_step', () => void bigramNetLossAndGrad(W, V, d.xs, d.ys, null, 0.01, grad)]);
     for (const [name, op] of ops) {
-      emit({ suite: 'kernel', name, device: 'cpu', N, V, ms: await time(op, opts.repeats), bytes: kernelBytes(name, N, V) });
+      emit({ suite: 'kernel', name, device: 'cpu', N, V, ms: await time(op, opts.repeats, 1, opts.minSampleMs), bytes: kernelBytes(name, N, V) });
     }
   }
 
@@ -158,8 +163,8 @@ export async function cpuSuite(opts: BenchOptions): Promise<Row[]> {
     const V = d.symbols.length;
     const K = stepsPerSubmit(N);
     const t = new CpuBigramTrainer({ V, xs: d.xs, ys: d.ys }, HYPER);
-    emit({ suite: 'step', name: 'bigram_step', device: 'cpu', N, V, ms: perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats), K) });
-    emit({ suite: 'counts', name: 'bigram_counts', device: 'cpu', N, V, ms: await time(() => void bigramCountsCpu(d.xs, d.ys, V), opts.repeats) });
+    emit({ suite: 'step', name: 'bigram_step', device: 'cpu', N, V, ms: perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats, 1, opts.minSampleMs), K) });
+    emit({ suite: 'counts', name: 'bigram_counts', device: 'cpu', N, V, ms: await time(() => void bigramCountsCpu(d.xs, d.ys, V), opts.repeats, 1, opts.minSampleMs) });
   }
   return rows;
 }
@@ -176,12 +181,15 @@ export interface Comparison {
   note?: string;
 }
 
+/** The CPU row a GPU row races: every GPU step path the CPU step, each version of a kernel its CPU twin. */
+export function cpuTwin(suite: Row['suite'], name: string): string {
+  return suite === 'step' ? 'bigram_step' : name.replace(/_vec4$/, '');
+}
+
 /** GPU rows beside the CPU row of the same op and N (per-example steps against the CPU step). */
 export function compare(rows: Row[]): Comparison[] {
-  // Every GPU step path races the CPU step; each version of a kernel races its CPU twin.
-  const twin = (suite: Row['suite'], name: string) => (suite === 'step' ? 'bigram_step' : name.replace(/_vec4$/, ''));
   const cpu = (suite: Row['suite'], name: string, N: number) =>
-    rows.find((r) => r.device === 'cpu' && r.suite === suite && r.N === N && r.name === twin(suite, name));
+    rows.find((r) => r.device === 'cpu' && r.suite === suite && r.N === N && r.name === cpuTwin(suite, name));
   return rows
     .filter((r) => r.device === 'gpu')
     .flatMap((g) => {
