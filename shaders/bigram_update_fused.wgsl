@@ -11,11 +11,12 @@ override WG: u32 = 256;
 @group(0) @binding(2) var<storage, read> partials: array<f32>;           // (maxChunks, V)
 @group(0) @binding(3) var<storage, read> nllPartials: array<f32>;        // (maxChunks,)
 @group(0) @binding(4) var<storage, read_write> W: array<f32>;            // (V, V)
-@group(0) @binding(5) var<storage, read_write> history: array<f32>;      // (historyLength,)
+@group(0) @binding(5) var<storage, read_write> history: array<u32>;      // (historyLength,) f32 bits
 @group(0) @binding(6) var<storage, read_write> state: State;
 
 var<workgroup> nllScratch: array<f32, WG>;
 var<workgroup> sqScratch: array<f32, WG>;
+var<workgroup> badScratch: array<u32, WG>;   // 1 where a weight is not finite
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) t: u32) {
@@ -23,14 +24,20 @@ fn main(@builtin(local_invocation_index) t: u32) {
   var nll = 0.0;
   for (var c = t; c < numChunks; c += WG) { nll += nllPartials[c]; }
   var sq = 0.0;
-  for (var i = t; i < V * V; i += WG) { sq += W[i] * W[i]; }
+  var bad = 0u;
+  for (var i = t; i < V * V; i += WG) {
+    sq += W[i] * W[i];
+    bad |= select(1u, 0u, is_finite(W[i]));
+  }
   nllScratch[t] = nll;
   sqScratch[t] = sq;
+  badScratch[t] = bad;
   workgroupBarrier();
   for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
     if (t < stride) {
       nllScratch[t] += nllScratch[t + stride];
       sqScratch[t] += sqScratch[t + stride];
+      badScratch[t] |= badScratch[t + stride];
     }
     workgroupBarrier();
   }
@@ -39,10 +46,10 @@ fn main(@builtin(local_invocation_index) t: u32) {
     let nll = nllScratch[0] / f32(params.n);
     let loss = nll + params.reg * sqScratch[0] / f32(V * V);
 #if ${update}
-    history[step % params.historyLength] = loss;
+    history[step % params.historyLength] = loss_bits(loss, badScratch[0] == 0u);
 #else
-    history[0] = loss;   // evaluation: history is a 2-float output
-    history[1] = nll;
+    history[0] = loss_bits(loss, badScratch[0] == 0u);   // evaluation: history is a 2-float output
+    history[1] = loss_bits(nll, badScratch[0] == 0u);
 #endif
   }
 #if ${update}

@@ -31,3 +31,17 @@ fn flat_id(gid: vec3<u32>, rowStride: u32) -> u32 {
 struct State {
   step: u32,
 }
+
+// WGSL lets implementations assume that no float is NaN or infinite (SwiftShader can turn a
+// NaN into a finite number), so a diverging run is detected by testing the bits of W and of
+// the loss, and reported by writing NaN's bits into the loss history.
+const NAN_BITS: u32 = 0x7fc00000u;
+
+fn is_finite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
+// The loss as history bits: NaN unless the loss and every weight seen were finite.
+fn loss_bits(loss: f32, finite: bool) -> u32 {
+  return select(NAN_BITS, bitcast<u32>(loss), finite && is_finite(loss));
+}

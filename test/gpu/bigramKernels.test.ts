@@ -229,6 +229,28 @@ describe.each(SHAPES)('bigram kernels, V=$V N=$N', ({ V, N }) => {
     expect((await readU32(ctx, state, 1))[0]).toBe(6);
   });
 
+  it.each([NaN, Infinity])('a weight of %s makes every recorded loss NaN, whatever the compiler assumes', async (bad) => {
+    const ctx = await gpu();
+    const pairs = sortPairsByX(randomPairs(rng(27), N, V), V);
+    const chunks = chunkTableCpu(pairs, V, 64);
+    const W = randomNormal(rng(28), V * V);
+    W[rng(29).index(V * V)] = bad;
+    const counts = bigramCountsCpu(pairs.map(pairX), pairs.map(pairY), V);
+    const p = paramsBuffer(ctx, 'p', { ...BASE, n: N, lr: 1, reg: 0.01, historyLength: 1 });
+    const state = () => input(ctx, 'state', new Uint32Array([0]));
+    const runs: [string, (h: GPUBuffer) => (GPUBuffer | null)[]][] = [
+      ['loss_finalize', (h) => [p, input(ctx, 'partials', new Float32Array([1, 2])), input(ctx, 'W', W), h, state()]],
+      ['bigram_update_fused', (h) => [p, input(ctx, 'chunks', chunks), input(ctx, 'partials', new Float32Array(chunks[0] * V)),
+        input(ctx, 'nll', new Float32Array(chunks[0]).fill(1)), input(ctx, 'W', W), h, state()]],
+      ['bigram_step_counts', (h) => [p, input(ctx, 'counts', counts), input(ctx, 'W', W), h, state()]],
+    ];
+    for (const [stem, buffers] of runs) {
+      const history = input(ctx, 'history', new Float32Array([7]));
+      await runKernel(ctx, { stem, defines, overrides: { WG: 256 } }, buffers(history), { x: 1, y: 1 });
+      expect((await readF32(ctx, history, 1))[0], stem).toBeNaN();
+    }
+  });
+
   it('batch_sort draws the CPU minibatch indices, sorted by x with their chunk table', async () => {
     const ctx = await gpu();
     const data = randomPairs(rng(21), N, V);

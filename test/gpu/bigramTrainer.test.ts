@@ -145,9 +145,9 @@ describe('GPU trainer', () => {
     t.dispose();
   });
 
-  it('a diverging run stops with a message naming the learning rate, keeping finite weights', async () => {
+  it.each(['fused', 'unfused', 'counts'] as const)('a diverging run (%s) stops with a message naming the learning rate, keeping finite weights', async (path) => {
     const ctx = await gpu();
-    const t = await GpuBigramTrainer.create(ctx, data(names), { steps: 50, lr: 1e30, reg: 0.01, batchSize: 0, seed: 1 });
+    const t = await GpuBigramTrainer.create(ctx, data(names), { steps: 50, lr: 1e30, reg: 0.01, batchSize: 0, seed: 1 }, { path });
     const err = await trainLoop(t, { steps: 50, chunk: 1, lr: 1e30 }).catch((e) => e);
     expect(err).toBeInstanceOf(DivergedError);
     expect(err.message).toMatch(/learning rate 1e\+30/);
