@@ -37,6 +37,7 @@ train options:
   --seed S            seed of the weights, minibatches and samples (default ${DEFAULT_NET_HYPER.seed})
   --samples N         names to sample after training (default 20)
   --save FILE         write the trained model as JSON
+  --json              print one JSON object on stdout and nothing else
 
 mlp options (the words are split 80/10/10 into train/dev/test by --seed; it trains on train,
 and reports the train and dev loss, and the test loss, over whole splits at the end):
@@ -44,7 +45,6 @@ and reports the train and dev loss, and the test loss, over whole splits at the 
   --embed E           embedding dimensions per symbol (default ${DEFAULT_MLP_HYPER.embed})
   --hidden H          hidden tanh units (default ${DEFAULT_MLP_HYPER.hidden})
   --lr-final F        learning rate of the last half of the steps (default --lr / 10)
-  --json              print one JSON object on stdout and nothing else
 
 sample options:
   --load FILE         a model written by train --save
