@@ -98,3 +98,40 @@ export async function chartLines(page: Page): Promise<string[]> {
   const labels = await byTestId(page, 'loss-chart').locator('.u-legend .u-series .u-label').allTextContents();
   return labels.slice(1); // the first is the x axis
 }
+
+/**
+ * What a uPlot chart has drawn: the pixels of its canvas inside the plot area (uPlot's
+ * `.u-over` box, so axes and labels do not count) near each of `colours` ('#rrggbb'), and the
+ * share of the area that is not background at all.
+ */
+export async function chartPixels(page: Page, testid: string, colours: string[]): Promise<{ width: number; height: number; counts: number[]; inked: number }> {
+  return page.evaluate(({ id, colours }) => {
+    const root = document.querySelector(`[data-testid="${id}"]`)!;
+    const canvas = root.querySelector('canvas');
+    const over = root.querySelector<HTMLElement>('.u-over');
+    if (!canvas || !over) return { width: 0, height: 0, counts: colours.map(() => 0), inked: 0 };
+    const ratio = canvas.width / canvas.getBoundingClientRect().width;
+    const [x0, y0] = [Math.round(over.offsetLeft * ratio), Math.round(over.offsetTop * ratio)];
+    const [w, h] = [Math.round(over.offsetWidth * ratio), Math.round(over.offsetHeight * ratio)];
+    const data = canvas.getContext('2d')!.getImageData(x0, y0, w, h).data;
+    const rgb = colours.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
+    const counts = colours.map(() => 0);
+    let inked = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+      // The canvas is transparent where nothing is drawn; grid lines are light grey.
+      if (a < 128 || (r > 200 && g > 200 && b > 200)) continue;
+      inked++;
+      rgb.forEach(([cr, cg, cb], k) => {
+        if (Math.max(Math.abs(r - cr), Math.abs(g - cg), Math.abs(b - cb)) <= 24) counts[k]++;
+      });
+    }
+    return { width: w, height: h, counts, inked: inked / (w * h) };
+  }, { id: testid, colours });
+}
+
+/** Labels of a uPlot chart's series, from its legend (the x axis's first). */
+export async function legendLabels(page: Page, testid: string): Promise<string[]> {
+  const labels = await byTestId(page, testid).locator('.u-legend .u-series .u-label').allTextContents();
+  return labels.slice(1);
+}
