@@ -7,13 +7,13 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../errors.ts';
 import { parseWordList, describeDataset, type Dataset } from '../data/dataset.ts';
 import { loadDefaultDataset } from '../data/defaultNames.node.ts';
-import { modelSamples, parseModel, serializeModel } from '../models/modelFile.ts';
+import { modelSamples, parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
 import {
   DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, MODEL_KINDS, RULES, parseNumber,
   type DeviceKind, type MlpHyper, type ModelKind, type NumberRule,
 } from '../train/hyper.ts';
 import { runTraining, type GpuBackend } from '../train/run.ts';
-import { DivergedError } from '../train/trainer.ts';
+import { DivergedError, InterruptedError } from '../train/trainer.ts';
 import { progressReporter } from './progress.ts';
 
 const HELP = `makemore: character-level language models on the GPU (WebGPU) and the CPU
@@ -176,7 +176,15 @@ async function train(values: Values): Promise<void> {
   try {
     result = await runTraining(data, {
       model, device, hyper, mlp, smoothing, samples, gpu: nodeGpu, signal: controller.signal, onProgress: (p) => progress.update(p),
+      keepWeights: Boolean(values.save),
     });
+  } catch (e) {
+    // A lost device loses nothing that was read back: save it where the model was to go.
+    if (e instanceof InterruptedError && values.save && e.partialModel) {
+      writeOutput(values.save, serializeModel(e.partialModel as ModelFile));
+      throw new UserError(`${e.message}; the weights after step ${e.lastStep} were saved to ${values.save}`);
+    }
+    throw e;
   } finally {
     progress.done();
     process.off('SIGINT', onSigint);

@@ -13,7 +13,7 @@ import {
 } from './hyper.ts';
 import { CpuMlpTrainer } from './mlpCpuTrainer.ts';
 import { cpuDescription } from './platform.ts';
-import { trainLoop, type BigramTrainer, type MlpTrainer, type Progress } from './trainer.ts';
+import { InterruptedError, trainLoop, type BigramTrainer, type MlpTrainer, type Progress } from './trainer.ts';
 
 /** What a GPU backend offers the run (Node and the browser acquire devices differently). */
 export interface GpuBackend {
@@ -39,6 +39,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Steps per chunk (one GPU submit). */
   chunk?: number;
+  /**
+   * Read the weights back after every chunk: if the device is lost mid-run, the
+   * InterruptedError carries a model file of the last weights read (partialModel).
+   */
+  keepWeights?: boolean;
 }
 
 export interface RunResult {
@@ -90,16 +95,17 @@ export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunR
       ? await gpu.createBigramTrainer({ V, xs: data.xs, ys: data.ys }, opts.hyper)
       : new CpuBigramTrainer({ V, xs: data.xs, ys: data.ys }, opts.hyper);
     try {
-      const loop = await trainLoop(trainer, {
-        steps: opts.hyper.steps, lr: opts.hyper.lr, chunk: opts.chunk, onProgress: opts.onProgress, signal: opts.signal,
+      const netModel = (steps: number, loss: number, nll: number, weights: Float32Array): ModelFile => ({
+        format: 'makemore-webgpu/model', version: 1, kind: 'bigram-nn', symbols: data.symbols,
+        hyper: { ...opts.hyper }, steps, loss, nll, weights: Array.from(weights),
       });
+      const loop = await trainLoop(trainer, {
+        steps: opts.hyper.steps, lr: opts.hyper.lr, chunk: opts.chunk, onProgress: opts.onProgress, signal: opts.signal, keepWeights: opts.keepWeights,
+      }).catch((e) => keepPartial(e, (w, step) => netModel(step, NaN, NaN, w)));
       const final = await trainer.evaluate();
       const weights = await trainer.readWeights();
       result = { steps: loop.stepsDone, loss: final.loss, nll: final.nll, msPerStep: loop.msPerStep, losses: loop.losses, cancelled: loop.cancelled };
-      model = {
-        format: 'makemore-webgpu/model', version: 1, kind: 'bigram-nn', symbols: data.symbols,
-        hyper: { ...opts.hyper }, steps: loop.stepsDone, loss: final.loss, nll: final.nll, weights: Array.from(weights),
-      };
+      model = netModel(loop.stepsDone, final.loss, final.nll, weights);
     } finally {
       trainer.dispose();
     }
@@ -115,8 +121,11 @@ async function runMlp(data: Dataset, hyper: MlpHyper, gpu: GpuBackend | null, op
   const trainer = gpu ? await gpu.createMlpTrainer!(examples, hyper) : new CpuMlpTrainer(examples, hyper);
   try {
     const loop = await trainLoop(trainer, {
-      steps: hyper.steps, lr: hyper.lr, chunk: opts.chunk, onProgress: opts.onProgress, signal: opts.signal,
-    });
+      steps: hyper.steps, lr: hyper.lr, chunk: opts.chunk, onProgress: opts.onProgress, signal: opts.signal, keepWeights: opts.keepWeights,
+    }).catch((e) => keepPartial(e, (w, step): ModelFile => ({
+      format: 'makemore-webgpu/model', version: 1, kind: 'mlp', symbols: data.symbols,
+      hyper: { ...hyper }, steps: step, loss: NaN, nll: NaN, weights: Array.from(w),
+    })));
     const [loss, devLoss, testLoss] = [await trainer.evaluateSplit('train'), await trainer.evaluateSplit('dev'), await trainer.evaluateSplit('test')];
     const weights = await trainer.readWeights();
     const split = Object.fromEntries(SPLIT_NAMES.map((n) => [n, { words: examples.words[n], examples: examples[n].Y.length }])) as RunResult['split'];
@@ -131,6 +140,12 @@ async function runMlp(data: Dataset, hyper: MlpHyper, gpu: GpuBackend | null, op
   } finally {
     trainer.dispose();
   }
+}
+
+/** Turn the weights an InterruptedError kept into a model file on it, and rethrow. */
+function keepPartial(e: unknown, toModel: (weights: Float32Array, step: number) => ModelFile): never {
+  if (e instanceof InterruptedError && e.lastWeights) e.partialModel = toModel(e.lastWeights, e.lastStep);
+  throw e;
 }
 
 async function getGpu(opts: RunOptions): Promise<GpuBackend> {

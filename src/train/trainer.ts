@@ -58,6 +58,8 @@ export interface TrainLoopOptions {
   signal?: AbortSignal;
   /** Monotonic clock in ms (performance.now by default). */
   now?: () => number;
+  /** Read the weights back after every chunk, so a failure mid-run can hand them over. */
+  keepWeights?: boolean;
 }
 
 export interface TrainLoopResult {
@@ -80,6 +82,23 @@ export class DivergedError extends UserError {
   }
 }
 
+/**
+ * Training stopped by a failure that is not the run's fault (a lost GPU device): the weights
+ * last read back (with keepWeights) and their step are kept on the error.
+ */
+export class InterruptedError extends UserError {
+  override name = 'InterruptedError';
+  /** Filled in by whoever knows how to turn the weights into a model file. */
+  partialModel: unknown = null;
+  constructor(
+    message: string,
+    readonly lastWeights: Float32Array | null,
+    readonly lastStep: number,
+  ) {
+    super(message);
+  }
+}
+
 const CHUNK_TARGET_MS = 250;
 const MAX_CHUNK = 1000;
 
@@ -89,11 +108,22 @@ export async function trainLoop(trainer: Trainer, opts: TrainLoopOptions): Promi
   const losses = new Float32Array(opts.steps);
   let done = 0;
   let ms = 0;
+  let kept: Float32Array | null = null;
+  let keptStep = 0;
+  // A failure of the trainer itself (not of the run) keeps what was read back last.
+  const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (e) {
+      if (e instanceof UserError && !(e instanceof DivergedError)) throw new InterruptedError(e.message, kept, keptStep);
+      throw e;
+    }
+  };
   while (done < opts.steps) {
     if (opts.signal?.aborted) break;
     const k = Math.min(chunk, opts.steps - done);
     const t0 = now();
-    const chunkLosses = await trainer.runSteps(k);
+    const chunkLosses = await guarded(() => trainer.runSteps(k));
     const chunkMs = now() - t0;
     ms += chunkMs;
     if (opts.chunk === undefined) chunk = Math.max(1, Math.min(MAX_CHUNK, Math.floor((CHUNK_TARGET_MS * k) / Math.max(chunkMs, 1e-3))));
@@ -105,6 +135,10 @@ export async function trainLoop(trainer: Trainer, opts: TrainLoopOptions): Promi
     }
     losses.set(chunkLosses, done);
     done += k;
+    if (opts.keepWeights) {
+      kept = await guarded(() => trainer.readWeights());
+      keptStep = done;
+    }
     opts.onProgress?.({ step: done, steps: opts.steps, loss: chunkLosses[k - 1], msPerStep: ms / done });
   }
   return { losses: losses.subarray(0, done), stepsDone: done, msPerStep: done ? ms / done : 0, cancelled: done < opts.steps };

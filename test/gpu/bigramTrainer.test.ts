@@ -12,7 +12,9 @@ import { backendFromContext } from '../../src/gpu/gpuBackend.ts';
 import { GpuBigramTrainer, launchDefaults, type BigramPath } from '../../src/gpu/bigramTrainer.ts';
 import { openNodeGpu } from '../../src/gpu/nodeBackend.ts';
 import { CpuBigramTrainer } from '../../src/train/cpuTrainer.ts';
-import { DivergedError, trainLoop } from '../../src/train/trainer.ts';
+import { DivergedError, InterruptedError, trainLoop } from '../../src/train/trainer.ts';
+import { runTraining } from '../../src/train/run.ts';
+import { parseModel, serializeModel } from '../../src/models/modelFile.ts';
 import type { BigramNetHyper } from '../../src/train/hyper.ts';
 import { newtonBigramOptimum } from '../helpers/newton.ts';
 import { expectAllClose, expectEqualArrays, gpu } from './gpuHelpers.ts';
@@ -164,6 +166,24 @@ describe('GPU trainer', () => {
     ctx.device.destroy();
     await expect(inFlight).rejects.toThrow(/GPU device was lost/);
     await expect(t.runSteps(1)).rejects.toThrow(/GPU device was lost \(.*destroyed/);
+  });
+
+  it('a device lost mid-run keeps the weights read back last, as a loadable model', async () => {
+    const ctx = await openNodeGpu(); // its own device: this test destroys it
+    const err = await runTraining(names, {
+      model: 'bigram-nn', device: 'gpu', hyper: { steps: 500, lr: 50, reg: 0.01, batchSize: 0, seed: 1 }, smoothing: 0, samples: 0,
+      gpu: async () => backendFromContext(ctx), chunk: 10, keepWeights: true,
+      onProgress: (p) => { if (p.step === 30) ctx.device.destroy(); },
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(InterruptedError);
+    expect(err.message).toMatch(/GPU device was lost/);
+    expect(err.lastStep).toBe(30);
+    const model = parseModel(serializeModel(err.partialModel), 'partial.json');
+    expect(model.steps).toBe(30);
+    // They are the weights of step 30: the CPU reaches the same after 30 steps.
+    const cpu = new CpuBigramTrainer(data(names), { steps: 30, lr: 50, reg: 0.01, batchSize: 0, seed: 1 });
+    await cpu.runSteps(30);
+    expectAllClose('kept weights', model.weights, await cpu.readWeights(), { rtol: 1e-4, atol: 1e-4 });
   });
 
   it('grids folded into 2-D give the same steps as flat ones', async () => {
