@@ -21,6 +21,7 @@ import type { BigramTrainer } from '../train/trainer.ts';
 import { checkDevice, type GpuContext } from './device.ts';
 import { VEC4_MAX_VOCAB } from '../../shaders/bigram_step_fused_vec4.wgsl.ts';
 import { bindGroup, createBuffer, foldGrid, getPipeline, readBuffer, STORAGE, UNIFORM, type Grid } from './kernels.ts';
+import { encodeDispatches, StepLoop, type Dispatch } from './stepLoop.ts';
 
 /**
  * fused and unfused compute every example's softmax; counts is a different algorithm (the
@@ -75,14 +76,6 @@ export function paramsBuffer(ctx: GpuContext, label: string, p: BigramParams): G
   return createBuffer(ctx, label, data.byteLength, UNIFORM, new Uint8Array(data));
 }
 
-interface Dispatch {
-  /** The kernel's stem, for timings. */
-  stem: string;
-  pipeline: GPUComputePipeline;
-  bind: GPUBindGroup;
-  grid: Pick<Grid, 'x' | 'y'>;
-}
-
 /**
  * Launch shapes by adapter: a software adapter runs workgroups on a few CPU threads and pays
  * per thread and per workgroup, so it wants few, long chunks (measured in docs/BENCHMARKS.md);
@@ -106,9 +99,8 @@ export function fusedColumns(V: number, wg: number, workgroupBytes: number): num
 export class GpuBigramTrainer implements BigramTrainer {
   readonly device = 'gpu' as const;
   readonly deviceDescription: string;
-  step = 0;
   private readonly buffers: GPUBuffer[] = [];
-  private stepDispatches: Dispatch[] = [];
+  private loop!: StepLoop;
   private evalDispatches: Dispatch[] = [];
   private W!: GPUBuffer;
   private checkpoint!: GPUBuffer;
@@ -116,8 +108,6 @@ export class GpuBigramTrainer implements BigramTrainer {
   private evalOut!: GPUBuffer;
   private state!: GPUBuffer;
   private readonly H: number;
-  /** Wall time per step of the last submit: how long the next one may be slept through. */
-  private msPerStep = 0;
 
   private constructor(
     private readonly ctx: GpuContext,
@@ -280,7 +270,8 @@ export class GpuBigramTrainer implements BigramTrainer {
         { stem: 'sgd_update', pipeline: update, bind: bindGroup(ctx, update, 'sgd_update', [pw, chunks, partials, this.W, state]), grid: weightGrid },
       );
     }
-    this.stepDispatches = steps;
+    this.loop = new StepLoop(ctx, 'bigram', { weights: this.W, checkpoint: this.checkpoint, weightBytes: 4 * V * V, history: this.history, H });
+    this.loop.dispatches = steps;
   }
 
   /**
@@ -292,7 +283,7 @@ export class GpuBigramTrainer implements BigramTrainer {
     if (!this.ctx.hasTimestamps) return null;
     checkDevice(this.ctx);
     const { device } = this.ctx;
-    const count = this.stepDispatches.length;
+    const count = this.loop.dispatches.length;
     const querySet = device.createQuerySet({ label: 'kernel timestamps', type: 'timestamp', count: 2 * count });
     const resolved = createBuffer(this.ctx, 'timestamps', 16 * count, 0x200 | 0x4); // QUERY_RESOLVE | COPY_SRC
     const backupW = createBuffer(this.ctx, 'W backup', 4 * this.V * this.V, STORAGE);
@@ -301,12 +292,12 @@ export class GpuBigramTrainer implements BigramTrainer {
       const encoder = device.createCommandEncoder({ label: 'profile step' });
       encoder.copyBufferToBuffer(this.W, 0, backupW, 0, 4 * this.V * this.V);
       encoder.copyBufferToBuffer(this.state, 0, backupState, 0, 4);
-      this.stepDispatches.forEach((d, i) => {
+      this.loop.dispatches.forEach((d, i) => {
         const pass = encoder.beginComputePass({
           label: `profile ${d.stem}`,
           timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
         });
-        for (let r = 0; r < repeats; r++) this.encode(pass, [d]);
+        for (let r = 0; r < repeats; r++) encodeDispatches(pass, [d]);
         pass.end();
       });
       encoder.copyBufferToBuffer(backupW, 0, this.W, 0, 4 * this.V * this.V);
@@ -314,7 +305,7 @@ export class GpuBigramTrainer implements BigramTrainer {
       encoder.resolveQuerySet(querySet, 0, 2 * count, resolved, 0);
       device.queue.submit([encoder.finish()]);
       const ns = new BigInt64Array(await readBuffer(this.ctx, resolved, 16 * count));
-      return this.stepDispatches.map((d, i) => ({ stem: d.stem, ms: Number(ns[2 * i + 1] - ns[2 * i]) / 1e6 / repeats }));
+      return this.loop.dispatches.map((d, i) => ({ stem: d.stem, ms: Number(ns[2 * i + 1] - ns[2 * i]) / 1e6 / repeats }));
     } finally {
       querySet.destroy();
       for (const b of [resolved, backupW, backupState]) b.destroy();
@@ -323,44 +314,16 @@ export class GpuBigramTrainer implements BigramTrainer {
 
   /** Dispatches per training step (the number that transfers to real GPUs). */
   get dispatchesPerStep(): number {
-    return this.stepDispatches.length;
+    return this.loop.dispatches.length;
   }
 
-  private encode(pass: GPUComputePassEncoder, dispatches: Dispatch[]): void {
-    for (const d of dispatches) {
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, d.bind);
-      pass.dispatchWorkgroups(d.grid.x, d.grid.y);
-    }
+  /** Steps taken so far. */
+  get step(): number {
+    return this.loop.step;
   }
 
-  /** Record `count` steps (≤ H) into one submit; no wait. */
-  submitSteps(count: number): void {
-    const encoder = this.ctx.device.createCommandEncoder({ label: `steps ${this.step}..${this.step + count}` });
-    encoder.copyBufferToBuffer(this.W, 0, this.checkpoint, 0, 4 * this.V * this.V);
-    const pass = encoder.beginComputePass({ label: 'bigram steps' });
-    for (let s = 0; s < count; s++) this.encode(pass, this.stepDispatches);
-    pass.end();
-    this.ctx.device.queue.submit([encoder.finish()]);
-  }
-
-  async runSteps(count: number): Promise<Float32Array> {
-    checkDevice(this.ctx);
-    const losses = new Float32Array(count);
-    for (let done = 0; done < count; ) {
-      const k = Math.min(this.H, count - done);
-      const first = this.step;
-      const t0 = performance.now();
-      this.submitSteps(k);
-      this.step += k;
-      // Sleep through 90% of what the last submit took per step: an overestimate shrinks by
-      // 10% a submit, so the estimate converges on the real time from above or below.
-      const history = new Float32Array(await readBuffer(this.ctx, this.history, 4 * this.H, 0, 0.9 * k * this.msPerStep));
-      this.msPerStep = (performance.now() - t0) / k;
-      for (let i = 0; i < k; i++) losses[done + i] = history[(first + i) % this.H];
-      done += k;
-    }
-    return losses;
+  runSteps(count: number): Promise<Float32Array> {
+    return this.loop.run(count);
   }
 
   async readWeights(): Promise<Float32Array> {
@@ -375,7 +338,7 @@ export class GpuBigramTrainer implements BigramTrainer {
     checkDevice(this.ctx);
     const encoder = this.ctx.device.createCommandEncoder({ label: 'evaluate' });
     const pass = encoder.beginComputePass({ label: 'evaluate' });
-    this.encode(pass, this.evalDispatches);
+    encodeDispatches(pass, this.evalDispatches);
     pass.end();
     this.ctx.device.queue.submit([encoder.finish()]);
     const [loss, nll] = new Float32Array(await readBuffer(this.ctx, this.evalOut, 8));

@@ -39,6 +39,7 @@ import type { MlpTrainer } from '../train/trainer.ts';
 import { paramsBuffer } from './bigramTrainer.ts';
 import { checkDevice, type GpuContext } from './device.ts';
 import { bindGroup, createBuffer, foldGrid, getPipeline, readBuffer, STORAGE, UNIFORM, type Grid, type KernelSpec } from './kernels.ts';
+import { encodeDispatches, StepLoop, type Dispatch } from './stepLoop.ts';
 import { MLP_SHADER_LIBS } from './shaders.ts';
 
 /** The MlpParams uniform of shaders/lib/mlp_common.wgsl; unset fields are 0. */
@@ -124,12 +125,6 @@ export interface GpuMlpOptions {
   tile?: number;
 }
 
-interface Dispatch {
-  pipeline: GPUComputePipeline;
-  bind: GPUBindGroup;
-  grid: Pick<Grid, 'x' | 'y'>;
-}
-
 interface SplitBuffers {
   N: number;
   X: GPUBuffer;
@@ -145,9 +140,8 @@ export class GpuMlpTrainer implements MlpTrainer {
   readonly deviceDescription: string;
   readonly V: number;
   readonly shape: MlpShape;
-  step = 0;
   private readonly buffers: GPUBuffer[] = [];
-  private stepDispatches: Dispatch[] = [];
+  private loop!: StepLoop;
   private splits!: Record<SplitName, SplitBuffers>;
   private P!: GPUBuffer;
   private checkpoint!: GPUBuffer;
@@ -155,8 +149,7 @@ export class GpuMlpTrainer implements MlpTrainer {
   private indices!: GPUBuffer;
   /** Elements of the padded parameter vector. */
   private readonly padded: number;
-  /** Wall time per step of the last submit, and of each split's last evaluation: how long the next wait may be slept through. */
-  private msPerStep = 0;
+  /** Wall time of each split's last evaluation: how long the next wait may be slept through. */
   private readonly evalMs: Record<SplitName, number> = { train: 0, dev: 0, test: 0 };
 
   private constructor(
@@ -279,7 +272,7 @@ export class GpuMlpTrainer implements MlpTrainer {
       getPipeline(ctx, { stem: 'softmax_forward', defines: { V }, overrides: { WG: W.column } }),
     ]);
     const dispatch = (pipeline: GPUComputePipeline, label: string, grid: Pick<Grid, 'x' | 'y'>, buffers: (GPUBuffer | GPUBufferBinding | null)[]): Dispatch =>
-      ({ pipeline, grid, bind: bindGroup(ctx, pipeline, label, buffers) });
+      ({ stem: label, pipeline, grid, bind: bindGroup(ctx, pipeline, label, buffers) });
     const elementwise = (count: number, wg: number) => foldGrid(count, wg, maxDim);
     /** matmul: out (M, N) = op(A)·op(B), summed over K. */
     const matmul = (pipeline: GPUComputePipeline, label: string, M: number, K: number, N: number, a: GPUBuffer | GPUBufferBinding, b: GPUBuffer | GPUBufferBinding, out: GPUBuffer | GPUBufferBinding) =>
@@ -307,7 +300,8 @@ export class GpuMlpTrainer implements MlpTrainer {
     const embGrid = elementwise(B * TE, W.element);
     const ceBackGrid = elementwise(B * V, W.element);
     const dCGrid = elementwise(V * E, W.column);
-    this.stepDispatches = [
+    this.loop = new StepLoop(ctx, 'mlp', { weights: this.P, checkpoint: this.checkpoint, weightBytes: 4 * this.padded, history: this.history, H: this.H });
+    this.loop.dispatches = [
       dispatch(batchIndices, 'batch_indices', indicesGrid, [
         this.uniform('params batch_indices', { n: B, total: train.N, seed: hyper.seed, rowStride: indicesGrid.rowStride }), this.indices, state]),
       dispatch(embIndexed, 'embedding_forward', embGrid, [
@@ -376,43 +370,16 @@ export class GpuMlpTrainer implements MlpTrainer {
 
   /** Dispatches per training step. */
   get dispatchesPerStep(): number {
-    return this.stepDispatches.length;
+    return this.loop.dispatches.length;
   }
 
-  private encode(pass: GPUComputePassEncoder, dispatches: Dispatch[]): void {
-    for (const d of dispatches) {
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, d.bind);
-      pass.dispatchWorkgroups(d.grid.x, d.grid.y);
-    }
+  /** Steps taken so far. */
+  get step(): number {
+    return this.loop.step;
   }
 
-  /** Record `count` steps (≤ the history length) into one submit; no wait. */
-  submitSteps(count: number): void {
-    const encoder = this.ctx.device.createCommandEncoder({ label: `mlp steps ${this.step}..${this.step + count}` });
-    encoder.copyBufferToBuffer(this.P, 0, this.checkpoint, 0, 4 * this.padded);
-    const pass = encoder.beginComputePass({ label: 'mlp steps' });
-    for (let s = 0; s < count; s++) this.encode(pass, this.stepDispatches);
-    pass.end();
-    this.ctx.device.queue.submit([encoder.finish()]);
-  }
-
-  async runSteps(count: number): Promise<Float32Array> {
-    checkDevice(this.ctx);
-    const losses = new Float32Array(count);
-    for (let done = 0; done < count; ) {
-      const k = Math.min(this.H, count - done);
-      const first = this.step;
-      const t0 = performance.now();
-      this.submitSteps(k);
-      this.step += k;
-      // Sleep through 90% of the time the last submit took (see GpuContext.idleBeforeWait).
-      const history = new Float32Array(await readBuffer(this.ctx, this.history, 4 * this.H, 0, 0.9 * k * this.msPerStep));
-      this.msPerStep = (performance.now() - t0) / k;
-      for (let i = 0; i < k; i++) losses[done + i] = history[(first + i) % this.H];
-      done += k;
-    }
-    return losses;
+  runSteps(count: number): Promise<Float32Array> {
+    return this.loop.run(count);
   }
 
   async readWeights(): Promise<Float32Array> {
@@ -440,7 +407,7 @@ export class GpuMlpTrainer implements MlpTrainer {
     const t0 = performance.now();
     const encoder = this.ctx.device.createCommandEncoder({ label: `evaluate ${name}` });
     const pass = encoder.beginComputePass({ label: `evaluate ${name}` });
-    this.encode(pass, split.dispatches);
+    encodeDispatches(pass, split.dispatches);
     pass.end();
     this.ctx.device.queue.submit([encoder.finish()]);
     const partials = new Float32Array(await readBuffer(this.ctx, split.partials, 4 * split.partialCount, 0, 0.9 * this.evalMs[name]));

@@ -49,7 +49,7 @@ describe('GPU context model against the CPU', () => {
     const [ge, ce] = [await g.evaluate(), await c.evaluate()];
     expectAllClose('evaluate', [ge.loss, ge.nll], [ce.loss, ce.nll], { rtol: 1e-5, atol: 0 });
     g.dispose();
-  });
+  }, 600_000); // 2000 emulated GPU steps: about a minute alone, several when the machine is shared
 
   it('evaluates a split in chunks of any size: the same loss as one pass on the CPU', async () => {
     const ctx = await gpu();
