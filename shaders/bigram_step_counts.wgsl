@@ -14,10 +14,6 @@ override WG: u32 = 256;
 @group(0) @binding(3) var<storage, read_write> history: array<u32>;      // (historyLength,) f32 bits
 @group(0) @binding(4) var<storage, read_write> state: State;
 
-var<workgroup> nllScratch: array<f32, WG>;
-var<workgroup> sqScratch: array<f32, WG>;
-var<workgroup> badScratch: array<u32, WG>;   // 1 where a weight is not finite
-
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) t: u32) {
   // Each thread owns rows t, t + WG, …: it reads and writes only those.
@@ -36,27 +32,13 @@ fn main(@builtin(local_invocation_index) t: u32) {
       n += counts[row + j];
       dot += f32(counts[row + j]) * (W[row + j] - m);
       sq += W[row + j] * W[row + j];
-      bad |= select(1u, 0u, is_finite(W[row + j]));
+      bad |= not_finite(W[row + j]);
     }
     nll += f32(n) * log(s) - dot;
   }
-  nllScratch[t] = nll;
-  sqScratch[t] = sq;
-  badScratch[t] = bad;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (t < stride) {
-      nllScratch[t] += nllScratch[t + stride];
-      sqScratch[t] += sqScratch[t + stride];
-      badScratch[t] |= badScratch[t + stride];
-    }
-    workgroupBarrier();
-  }
+  let loss = workgroup_loss(t, nll, sq, bad, params.n, params.reg);
   let step = state.step;
-  if (t == 0u) {
-    let loss = nllScratch[0] / f32(params.n) + params.reg * sqScratch[0] / f32(V * V);
-    history[step % params.historyLength] = loss_bits(loss, badScratch[0] == 0u);
-  }
+  if (t == 0u) { history[step % params.historyLength] = loss.x; }
   let invN = 1.0 / f32(params.n);
   let regScale = 2.0 * params.reg / f32(V * V);
   for (var x = t; x < V; x += WG) {

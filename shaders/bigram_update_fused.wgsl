@@ -14,10 +14,6 @@ override WG: u32 = 256;
 @group(0) @binding(5) var<storage, read_write> history: array<u32>;      // (historyLength,) f32 bits
 @group(0) @binding(6) var<storage, read_write> state: State;
 
-var<workgroup> nllScratch: array<f32, WG>;
-var<workgroup> sqScratch: array<f32, WG>;
-var<workgroup> badScratch: array<u32, WG>;   // 1 where a weight is not finite
-
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) t: u32) {
   let numChunks = chunks[0];
@@ -27,29 +23,16 @@ fn main(@builtin(local_invocation_index) t: u32) {
   var bad = 0u;
   for (var i = t; i < V * V; i += WG) {
     sq += W[i] * W[i];
-    bad |= select(1u, 0u, is_finite(W[i]));
+    bad |= not_finite(W[i]);
   }
-  nllScratch[t] = nll;
-  sqScratch[t] = sq;
-  badScratch[t] = bad;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (t < stride) {
-      nllScratch[t] += nllScratch[t + stride];
-      sqScratch[t] += sqScratch[t + stride];
-      badScratch[t] |= badScratch[t + stride];
-    }
-    workgroupBarrier();
-  }
+  let loss = workgroup_loss(t, nll, sq, bad, params.n, params.reg);
   let step = state.step;
   if (t == 0u) {
-    let nll = nllScratch[0] / f32(params.n);
-    let loss = nll + params.reg * sqScratch[0] / f32(V * V);
 #if ${update}
-    history[step % params.historyLength] = loss_bits(loss, badScratch[0] == 0u);
+    history[step % params.historyLength] = loss.x;
 #else
-    history[0] = loss_bits(loss, badScratch[0] == 0u);   // evaluation: history is a 2-float output
-    history[1] = loss_bits(nll, badScratch[0] == 0u);
+    history[0] = loss.x;   // evaluation: history is a 2-float output (loss, nll)
+    history[1] = loss.y;
 #endif
   }
 #if ${update}

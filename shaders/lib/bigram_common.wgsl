@@ -45,3 +45,31 @@ fn is_finite(x: f32) -> bool {
 fn loss_bits(loss: f32, finite: bool) -> u32 {
   return select(NAN_BITS, bitcast<u32>(loss), finite && is_finite(loss));
 }
+
+// A step's loss from its parts, added over one workgroup by a fixed tree (deterministic):
+// each thread brings its share of Σ −log p (nll), of Σ W² (sq) and whether it met a
+// non-finite weight (bad); every thread gets the loss, as history bits (see loss_bits).
+// For the single-workgroup kernels that record the loss; WG is theirs (a power of two).
+var<workgroup> lossScratch: array<vec2<f32>, WG>;
+var<workgroup> badScratch: array<u32, WG>;
+
+fn workgroup_loss(t: u32, nll: f32, sq: f32, bad: u32, n: u32, reg: f32) -> vec2<u32> {
+  lossScratch[t] = vec2<f32>(nll, sq);
+  badScratch[t] = bad;
+  workgroupBarrier();
+  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
+    if (t < stride) {
+      lossScratch[t] += lossScratch[t + stride];
+      badScratch[t] |= badScratch[t + stride];
+    }
+    workgroupBarrier();
+  }
+  let meanNll = lossScratch[0].x / f32(n);
+  let finite = badScratch[0] == 0u;
+  // (loss, nll) as bits
+  return vec2<u32>(loss_bits(meanNll + reg * lossScratch[0].y / f32(V * V), finite), loss_bits(meanNll, finite));
+}
+
+fn not_finite(x: f32) -> u32 {
+  return select(1u, 0u, is_finite(x));
+}
