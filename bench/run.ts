@@ -54,7 +54,8 @@ for (const suite of ['kernel', 'step', 'counts'] as const) {
   log(`\n${suite === 'kernel' ? 'per kernel (GPU: timestamp queries)' : suite === 'step' ? 'per training step (forward + backward + update, full batch)' : 'count table'}`);
   for (const c of comparisons.filter((x) => x.suite === suite)) {
     const gb = c.gbPerSecond !== undefined ? ` | ${c.gbPerSecond.toFixed(2)} GB/s` : '';
-    log(`${c.name.padEnd(24)} | N ${String(c.N).padStart(7)} | gpu ${ms(c.gpuMs).padStart(11)} | cpu ${ms(c.cpuMs).padStart(11)} | ${c.speedup.toFixed(2)}×${gb}${c.note ? ` | ${c.note}` : ''}`);
+    const rate = c.stepsPerSecond !== undefined ? ` | ${c.stepsPerSecond.toFixed(1)} steps/s, ${(c.examplesPerSecond! / 1e6).toFixed(1)} M examples/s` : '';
+    log(`${c.name.padEnd(24)} | N ${String(c.N).padStart(7)} | gpu ${ms(c.gpuMs).padStart(11)} | cpu ${ms(c.cpuMs).padStart(11)} | ${c.speedup.toFixed(2)}×${gb}${rate}${c.note ? ` | ${c.note}` : ''}`);
   }
 }
 const cross = crossover(rows);

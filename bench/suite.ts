@@ -178,6 +178,9 @@ export interface Comparison {
   /** cpu / gpu: above 1, the GPU is faster. */
   speedup: number;
   gbPerSecond?: number;
+  /** Step suite: GPU steps and examples per second. */
+  stepsPerSecond?: number;
+  examplesPerSecond?: number;
   note?: string;
 }
 
@@ -198,6 +201,7 @@ export function compare(rows: Row[]): Comparison[] {
       return [{
         suite: g.suite, name: g.name, N: g.N, gpuMs: g.ms.median, cpuMs: c.ms.median, speedup: c.ms.median / g.ms.median,
         ...(g.bytes ? { gbPerSecond: g.bytes / (g.ms.median * 1e6) } : {}),
+        ...(g.suite === 'step' ? { stepsPerSecond: 1000 / g.ms.median, examplesPerSecond: (1000 * g.N) / g.ms.median } : {}),
         ...(g.note ? { note: g.note } : {}),
       }];
     });
