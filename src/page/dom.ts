@@ -1,4 +1,5 @@
 /** Small helpers for the page: typed element lookup, once-per-frame work, wording. */
+import { UserError } from '../errors.ts';
 import type { ModelKind } from '../train/hyper.ts';
 
 /** How the page names each kind of model (a loaded file may be of any kind the CLI writes). */
@@ -31,9 +32,13 @@ export function frameThrottle(draw: () => void): () => void {
   };
 }
 
-/** An error's message for the page: UserErrors are written for users; anything else gets its name. */
+/**
+ * An error's message for the page: UserErrors (and their kinds: DivergedError, InterruptedError)
+ * are written for users; anything else gets its name.
+ */
 export function messageOf(e: unknown): string {
-  if (e instanceof Error) return e.name === 'UserError' || e.name === 'DivergedError' ? e.message : `${e.name}: ${e.message}`;
+  if (e instanceof UserError) return e.message;
+  if (e instanceof Error) return e.name === 'UserError' ? e.message : `${e.name}: ${e.message}`;
   return String(e);
 }
 
