@@ -1,9 +1,11 @@
 /**
- * The Web Worker of the CPU device: the same CpuBigramTrainer the CLI uses, run off the main
- * thread so the page stays responsive while it trains. One worker per run (see workerTrainer.ts).
+ * The Web Worker of the CPU device: the same CpuBigramTrainer and CpuMlpTrainer the CLI uses,
+ * run off the main thread so the page stays responsive while it trains. One worker per run
+ * (see workerTrainer.ts).
  */
 import { bigramCountsCpu } from '../models/bigramCounts.ts';
 import { CpuBigramTrainer } from '../train/cpuTrainer.ts';
+import { CpuMlpTrainer } from '../train/mlpCpuTrainer.ts';
 import type { WorkerOps, WorkerRequest, WorkerResponse } from './workerProtocol.ts';
 
 // The project's lib is DOM, not WebWorker: declare the two members of the worker scope we use.
@@ -13,11 +15,17 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 
-let trainer: CpuBigramTrainer | null = null;
+let trainer: CpuBigramTrainer | CpuMlpTrainer | null = null;
 
-function need(): CpuBigramTrainer {
+function need(): CpuBigramTrainer | CpuMlpTrainer {
   if (!trainer) throw new Error('the CPU worker has no trainer yet (create was not sent)');
   return trainer;
+}
+
+function needMlp(): CpuMlpTrainer {
+  const t = need();
+  if (!(t instanceof CpuMlpTrainer)) throw new Error('the CPU worker trains a bigram: it has no splits to evaluate');
+  return t;
 }
 
 async function handle(req: WorkerRequest): Promise<WorkerOps[WorkerRequest['op']]['result']> {
@@ -27,6 +35,9 @@ async function handle(req: WorkerRequest): Promise<WorkerOps[WorkerRequest['op']
     case 'create':
       trainer = new CpuBigramTrainer({ V: req.args.V, xs: req.args.xs, ys: req.args.ys }, req.args.hyper);
       return null;
+    case 'createMlp':
+      trainer = new CpuMlpTrainer(req.args.data, req.args.hyper, Float32Array, req.args.initial);
+      return null;
     case 'runSteps':
       return need().runSteps(req.args.count);
     case 'readWeights':
@@ -35,6 +46,8 @@ async function handle(req: WorkerRequest): Promise<WorkerOps[WorkerRequest['op']
       return need().readCheckpoint();
     case 'evaluate':
       return need().evaluate();
+    case 'evaluateSplit':
+      return needMlp().evaluateSplit(req.args.split);
   }
 }
 

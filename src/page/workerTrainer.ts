@@ -1,12 +1,13 @@
 /**
- * The CPU device of the page: a Web Worker (cpuWorker.ts) behind the same BigramTrainer
- * interface as the GPU trainer, so one training loop drives both. One worker per run; disposing
- * the trainer ends the worker.
+ * The CPU device of the page: a Web Worker (cpuWorker.ts) behind the same Trainer interfaces
+ * as the GPU trainers (BigramTrainer, MlpTrainer), so one training loop drives both. One worker
+ * per run; disposing the trainer ends the worker.
  */
 import { UserError } from '../errors.ts';
+import type { ContextData, SplitName } from '../data/contexts.ts';
 import type { LossParts } from '../models/bigramNet.ts';
-import type { BigramNetHyper } from '../train/hyper.ts';
-import type { BigramTrainer } from '../train/trainer.ts';
+import type { BigramNetHyper, MlpHyper } from '../train/hyper.ts';
+import type { BigramTrainer, MlpTrainer, Trainer } from '../train/trainer.ts';
 import type { WorkerOp, WorkerOps, WorkerRequest, WorkerResponse } from './workerProtocol.ts';
 
 export const CPU_DESCRIPTION = 'CPU (JavaScript, single thread), in a Web Worker';
@@ -64,23 +65,24 @@ function rebuildError(name: string, message: string): Error {
   return e;
 }
 
-export class WorkerBigramTrainer implements BigramTrainer {
+/** A trainer in a worker: every method is a request (see WorkerOps). */
+class WorkerTrainer implements Trainer {
   readonly device = 'cpu' as const;
   step = 0;
 
-  private constructor(
-    private readonly worker: CpuWorker,
+  protected constructor(
+    protected readonly worker: CpuWorker,
     readonly V: number,
-    readonly deviceDescription: string,
+    // The worker's own description is the whole user agent: too long for the page.
+    readonly deviceDescription = CPU_DESCRIPTION,
   ) {}
 
-  /** Starts a worker and a CpuBigramTrainer in it (the examples are copied to the worker). */
-  static async create(data: { V: number; xs: Uint32Array; ys: Uint32Array }, hyper: BigramNetHyper): Promise<WorkerBigramTrainer> {
+  /** A new worker, started with `start`; ended again if that fails. */
+  protected static async started(start: (worker: CpuWorker) => Promise<null>): Promise<CpuWorker> {
     const worker = new CpuWorker();
     try {
-      await worker.call('create', { V: data.V, xs: data.xs, ys: data.ys, hyper });
-      // The worker's own description is the whole user agent: too long for the page.
-      return new WorkerBigramTrainer(worker, data.V, CPU_DESCRIPTION);
+      await start(worker);
+      return worker;
     } catch (e) {
       worker.terminate();
       throw e;
@@ -110,6 +112,29 @@ export class WorkerBigramTrainer implements BigramTrainer {
   }
 }
 
+export class WorkerBigramTrainer extends WorkerTrainer implements BigramTrainer {
+  /** Starts a worker and a CpuBigramTrainer in it (the examples are copied to the worker). */
+  static async create(data: { V: number; xs: Uint32Array; ys: Uint32Array }, hyper: BigramNetHyper): Promise<WorkerBigramTrainer> {
+    const worker = await WorkerTrainer.started((w) => w.call('create', { V: data.V, xs: data.xs, ys: data.ys, hyper }));
+    return new WorkerBigramTrainer(worker, data.V);
+  }
+}
+
+export class WorkerMlpTrainer extends WorkerTrainer implements MlpTrainer {
+  /**
+   * Starts a worker and a CpuMlpTrainer in it (the split's examples are copied to the worker),
+   * from the seed's weights or from `initial`.
+   */
+  static async create(data: ContextData, hyper: MlpHyper, initial?: Float32Array): Promise<WorkerMlpTrainer> {
+    const worker = await WorkerTrainer.started((w) => w.call('createMlp', { data, hyper, initial }));
+    return new WorkerMlpTrainer(worker, data.V);
+  }
+
+  evaluateSplit(split: SplitName): Promise<number> {
+    return this.worker.call('evaluateSplit', { split });
+  }
+}
+
 /** The counting model's table, computed in a worker of its own. */
 export async function bigramCountsInWorker(xs: Uint32Array, ys: Uint32Array, V: number): Promise<Uint32Array> {
   const worker = new CpuWorker();
@@ -117,5 +142,15 @@ export async function bigramCountsInWorker(xs: Uint32Array, ys: Uint32Array, V: 
     return await worker.call('counts', { V, xs, ys });
   } finally {
     worker.terminate();
+  }
+}
+
+/** The context model's mean NLL on each split for the given weights, computed in a worker of its own. */
+export async function mlpSplitLossesInWorker(data: ContextData, hyper: MlpHyper, weights: Float32Array): Promise<Record<SplitName, number>> {
+  const t = await WorkerMlpTrainer.create(data, hyper, weights);
+  try {
+    return { train: await t.evaluateSplit('train'), dev: await t.evaluateSplit('dev'), test: await t.evaluateSplit('test') };
+  } finally {
+    t.dispose();
   }
 }
