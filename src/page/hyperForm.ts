@@ -1,22 +1,32 @@
 /**
  * The model and device form. Fields are read with the CLI's parseNumber and RULES, so a value
  * the CLI refuses is refused here with the same message (named by the field's label).
+ *
+ * The neural bigram and the context model share the steps, learning rate, batch size and seed
+ * fields; each model keeps its own steps, learning rate and batch size (their defaults differ),
+ * put back when it is chosen again. Fields of one model only are hidden for the others.
  */
 import { UserError } from '../errors.ts';
 import {
-  DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, RULES, parseNumber,
-  type BigramNetHyper, type DeviceKind, type ModelKind, type NumberRule,
+  DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, RULES, parseNumber,
+  type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind, type NumberRule,
 } from '../train/hyper.ts';
 import { byId } from './dom.ts';
 
-/** The models the page trains (it loads and samples model files of every kind). */
-export type PageModelKind = Extract<ModelKind, 'bigram-counts' | 'bigram-nn'>;
-const PAGE_MODELS: readonly PageModelKind[] = ['bigram-counts', 'bigram-nn'];
+/** The models the page trains: all of them. */
+export type PageModelKind = ModelKind;
+const PAGE_MODELS: readonly PageModelKind[] = ['bigram-counts', 'bigram-nn', 'mlp'];
+
+/** The context model on the page: the library's recipe, with fewer steps (a browser tab, maybe a CPU). */
+export const PAGE_MLP_HYPER: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 2000 };
 
 export interface RunSettings {
   model: PageModelKind;
   device: DeviceKind;
+  /** The neural bigram's (defaults for the other models). */
   hyper: BigramNetHyper;
+  /** The context model's (defaults for the other models). */
+  mlp: MlpHyper;
   smoothing: number;
 }
 
@@ -35,11 +45,22 @@ function field(id: string, name: string, rule: NumberRule, initial: number): Fie
   return { input, name, rule };
 }
 
+/** The models with steps, a learning rate and a batch size. */
+type NetModel = Extract<ModelKind, 'bigram-nn' | 'mlp'>;
+type SharedKey = 'steps' | 'lr' | 'batchSize';
+const SHARED: readonly SharedKey[] = ['steps', 'lr', 'batchSize'];
+
 export class HyperForm {
   readonly modelSelect = byId('model-select', HTMLSelectElement);
   readonly deviceSelect = byId('device-select', HTMLSelectElement);
   private readonly netFields = byId('net-fields', HTMLFieldSetElement);
+  private readonly netLegend = byId('net-legend', HTMLElement);
+  private readonly mlpFields = byId('mlp-fields', HTMLFieldSetElement);
   private readonly countFields = byId('count-fields', HTMLFieldSetElement);
+  private readonly regField = byId('reg-field', HTMLElement);
+  private readonly lrFinalField = byId('lr-final-field', HTMLElement);
+  private readonly lrUnit = byId('lr-unit', HTMLElement);
+  private readonly batchUnit = byId('batch-size-unit', HTMLElement);
   private readonly fields = {
     steps: field('steps', 'Steps', RULES.steps, DEFAULT_NET_HYPER.steps),
     lr: field('learning-rate', 'Learning rate', RULES.lr, DEFAULT_NET_HYPER.lr),
@@ -47,6 +68,16 @@ export class HyperForm {
     batchSize: field('batch-size', 'Batch size', RULES.batchSize, DEFAULT_NET_HYPER.batchSize),
     seed: field('seed', 'Seed', RULES.seed, DEFAULT_NET_HYPER.seed),
     smoothing: field('smoothing', 'Smoothing', RULES.smoothing, DEFAULT_SMOOTHING),
+    lrFinal: field('lr-final', 'Final learning rate', RULES.lr, PAGE_MLP_HYPER.lrFinal),
+    blockSize: field('block-size', 'Block size', RULES.blockSize, PAGE_MLP_HYPER.blockSize),
+    embed: field('embed', 'Embedding', RULES.embed, PAGE_MLP_HYPER.embed),
+    hidden: field('hidden-units', 'Hidden units', RULES.hidden, PAGE_MLP_HYPER.hidden),
+  };
+  /** Which model the shared fields hold now, and the other model's values, as typed. */
+  private sharedFor: NetModel = 'bigram-nn';
+  private readonly kept: Record<NetModel, Record<SharedKey, string>> = {
+    'bigram-nn': { steps: String(DEFAULT_NET_HYPER.steps), lr: String(DEFAULT_NET_HYPER.lr), batchSize: String(DEFAULT_NET_HYPER.batchSize) },
+    mlp: { steps: String(PAGE_MLP_HYPER.steps), lr: String(PAGE_MLP_HYPER.lr), batchSize: String(PAGE_MLP_HYPER.batchSize) },
   };
 
   constructor(onSmoothingChange: () => void) {
@@ -61,12 +92,23 @@ export class HyperForm {
     if (!PAGE_MODELS.includes(model)) throw new Error(`the page does not train ${model}`);
     const device = this.deviceSelect.value === 'gpu' ? 'gpu' : 'cpu';
     const f = this.fields;
-    const number = (fl: Field) => this.number(fl);
-    if (model === 'bigram-counts') {
-      return { model, device, hyper: { ...DEFAULT_NET_HYPER }, smoothing: number(f.smoothing) };
+    const number = (fl: Field, rule = fl.rule) => this.number(fl, rule);
+    const defaults = { hyper: { ...DEFAULT_NET_HYPER }, mlp: { ...PAGE_MLP_HYPER }, smoothing: DEFAULT_SMOOTHING };
+    if (model === 'bigram-counts') return { ...defaults, model, device, smoothing: number(f.smoothing) };
+    if (model === 'mlp') {
+      // In the order of the form, so the first bad field is the one named.
+      const blockSize = number(f.blockSize);
+      const embed = number(f.embed);
+      const hidden = number(f.hidden);
+      const steps = number(f.steps);
+      const lr = number(f.lr);
+      const lrFinal = number(f.lrFinal);
+      const batchSize = number(f.batchSize, RULES.mlpBatchSize);
+      const seed = number(f.seed);
+      return { ...defaults, model, device, mlp: { steps, lr, lrFinal, batchSize, seed, blockSize, embed, hidden } };
     }
     const hyper = { steps: number(f.steps), lr: number(f.lr), reg: number(f.reg), batchSize: number(f.batchSize), seed: number(f.seed) };
-    return { model, device, hyper, smoothing: DEFAULT_SMOOTHING };
+    return { ...defaults, model, device, hyper };
   }
 
   /** The smoothing field if it holds a valid value (for the reference line), else the default. */
@@ -82,12 +124,13 @@ export class HyperForm {
     this.modelSelect.disabled = v;
     this.deviceSelect.disabled = v;
     this.netFields.disabled = v;
+    this.mlpFields.disabled = v;
     this.countFields.disabled = v;
   }
 
-  private number(f: Field): number {
+  private number(f: Field, rule: NumberRule): number {
     try {
-      return parseNumber(f.name, f.input.value, f.rule);
+      return parseNumber(f.name, f.input.value, rule);
     } catch (e) {
       f.input.setAttribute('aria-invalid', 'true');
       f.input.focus();
@@ -96,8 +139,24 @@ export class HyperForm {
   }
 
   private showModelFields(): void {
-    const net = this.modelSelect.value === 'bigram-nn';
-    this.netFields.hidden = !net;
-    this.countFields.hidden = net;
+    const model = this.modelSelect.value as PageModelKind;
+    const mlp = model === 'mlp';
+    this.netFields.hidden = model === 'bigram-counts';
+    this.countFields.hidden = model !== 'bigram-counts';
+    this.mlpFields.hidden = !mlp;
+    this.regField.hidden = mlp;
+    this.lrFinalField.hidden = !mlp;
+    this.netLegend.textContent = mlp ? 'Context model training' : 'Neural bigram hyper-parameters';
+    this.lrUnit.textContent = mlp ? 'the first half of the steps' : '';
+    this.batchUnit.textContent = mlp ? 'examples per step' : '0 = all examples';
+    if (model !== 'bigram-counts' && model !== this.sharedFor) {
+      for (const k of SHARED) {
+        const input = this.fields[k].input;
+        this.kept[this.sharedFor][k] = input.value;
+        input.value = this.kept[model][k];
+        input.removeAttribute('aria-invalid');
+      }
+      this.sharedFor = model;
+    }
   }
 }

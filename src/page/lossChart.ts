@@ -1,7 +1,9 @@
 /**
  * The live loss curve (uPlot): one line per run, kept across runs of the same dataset so a GPU
  * run and a CPU run of the same seed overlay, plus the counting model's NLL as the target line.
- * Losses arrive per chunk; the chart redraws at most once per animation frame.
+ * Losses arrive per chunk; the chart redraws at most once per animation frame. A minibatch
+ * loss is noisy: such a run is drawn faint, step by step, under a smoothed line (an
+ * exponential moving average, debiased as in Adam so the first steps are not pulled to 0).
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -12,6 +14,13 @@ interface ChartRun {
   label: string;
   device: DeviceKind;
   losses: number[];
+  /** The smoothed line, when the run has one. */
+  smooth: { beta: number; ema: number; weight: number; values: number[] } | null;
+}
+
+export interface RunLineOptions {
+  /** Draw a smoothed line over about this many steps, above the faint per-step line. */
+  smoothOver?: number;
 }
 
 /** Runs kept on the chart; older ones drop off. */
@@ -35,9 +44,10 @@ export class LossChart {
   }
 
   /** A new line; a finished run with the same label is replaced by it. */
-  beginRun(label: string, device: DeviceKind): ChartRun {
+  beginRun(label: string, device: DeviceKind, opts: RunLineOptions = {}): ChartRun {
     this.runs = this.runs.filter((r) => r.label !== label);
-    const run: ChartRun = { label, device, losses: [] };
+    const smooth = opts.smoothOver ? { beta: 1 - 1 / opts.smoothOver, ema: 0, weight: 0, values: [] } : null;
+    const run: ChartRun = { label, device, losses: [], smooth };
     this.runs.push(run);
     if (this.runs.length > MAX_RUNS) this.runs.shift();
     this.rebuild();
@@ -46,6 +56,17 @@ export class LossChart {
 
   push(run: ChartRun, losses: Float32Array): void {
     for (const l of losses) run.losses.push(l);
+    const s = run.smooth;
+    if (s) {
+      for (const l of losses) {
+        // A non-finite loss ends the run (it diverged): it is not averaged in.
+        if (Number.isFinite(l)) {
+          s.ema = s.beta * s.ema + (1 - s.beta) * l;
+          s.weight = s.beta * s.weight + (1 - s.beta);
+        }
+        s.values.push(s.weight > 0 ? s.ema / s.weight : NaN);
+      }
+    }
     this.redraw();
   }
 
@@ -68,15 +89,21 @@ export class LossChart {
     this.plot?.destroy();
     const used: Record<DeviceKind, number> = { gpu: 0, cpu: 0 };
     const series: uPlot.Series[] = [{ label: 'step' }];
+    const value = (_u: uPlot, v: number | null) => (v == null ? '–' : v.toFixed(4));
     for (const r of this.runs) {
       const palette = COLOURS[r.device];
-      series.push({
-        label: r.label, stroke: palette[used[r.device]++ % palette.length], width: 2,
-        dash: r.device === 'cpu' ? [8, 5] : undefined, points: { show: false }, value: (_u, v) => (v == null ? '–' : v.toFixed(4)),
-      });
+      const stroke = palette[used[r.device]++ % palette.length];
+      const dash = r.device === 'cpu' ? [8, 5] : undefined;
+      if (r.smooth) {
+        // The steps' own losses, faint (alpha 0x55), then the smoothed line named after the run.
+        series.push({ label: `${r.label} (each step)`, stroke: `${stroke}55`, width: 1, points: { show: false }, value });
+        series.push({ label: r.label, stroke, width: 2, dash, points: { show: false }, value });
+      } else {
+        series.push({ label: r.label, stroke, width: 2, dash, points: { show: false }, value });
+      }
     }
     if (this.reference) {
-      series.push({ label: this.reference.label, stroke: '#4b5563', width: 1.5, dash: [2, 4], value: (_u, v) => (v == null ? '–' : v.toFixed(4)) });
+      series.push({ label: this.reference.label, stroke: '#4b5563', width: 1.5, dash: [2, 4], value });
     }
     const axis = { stroke: '#1f2937', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' } };
     this.plot = new uPlot({
@@ -98,7 +125,8 @@ export class LossChart {
     if (steps[steps.length - 1] !== n - 1) steps.push(n - 1);
     // Steps are 1-based in the UI: the loss at x = 1 is the first step's (taken before its update).
     const x = steps.map((i) => i + 1);
-    const lines = this.runs.map((r) => steps.map((i) => (i < r.losses.length && Number.isFinite(r.losses[i]) ? r.losses[i] : null)));
+    const line = (values: number[]) => steps.map((i) => (i < values.length && Number.isFinite(values[i]) ? values[i] : null));
+    const lines = this.runs.flatMap((r) => (r.smooth ? [line(r.losses), line(r.smooth.values)] : [line(r.losses)]));
     const ref = this.reference;
     return [x, ...lines, ...(ref ? [x.map(() => ref.value)] : [])];
   }

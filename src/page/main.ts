@@ -19,6 +19,7 @@ import { SamplesPanel } from './samplesPanel.ts';
 import { loadBundledDataset } from './defaultDataset.ts';
 import { runOnPage } from './trainingRun.ts';
 import { DivergedError, type Progress } from '../train/trainer.ts';
+import { DEFAULT_MLP_HYPER, type MlpHyper } from '../train/hyper.ts';
 
 type Status = 'idle' | 'training' | 'paused' | 'done' | 'error';
 
@@ -36,6 +37,12 @@ const countsView = byId('counts-view', HTMLSelectElement);
 const countsCaption = byId('counts-caption', HTMLElement);
 const modelCaption = byId('model-caption', HTMLElement);
 const readout = byId('heatmap-readout', HTMLElement);
+const splitLosses = byId('split-losses', HTMLElement);
+const splitLossEls = {
+  train: byId('train-loss', HTMLElement),
+  dev: byId('dev-loss', HTMLElement),
+  test: byId('test-loss', HTMLElement),
+};
 
 let running: { controller: AbortController; gate: PauseGate } | null = null;
 let progress: Progress | null = null;
@@ -75,7 +82,8 @@ const datasetPanel = new DatasetPanel(loadBundledDataset, () => {
 // ---- Heatmaps: the data's counts beside the model's probabilities ---------------------------
 
 let counts: { dataset: Dataset; table: Uint32Array } | null = null;
-let modelProbs: { symbols: string[]; probs: Float64Array } | null = null;
+/** The model table's values, and how the readout names one of them ("P(model)"). */
+let modelProbs: { symbols: string[]; probs: Float64Array; given: (x: string) => string } | null = null;
 
 const countsMap = new Heatmap(byId('heatmap-counts', HTMLCanvasElement), 'No data', (c) => pointAt(countsMap, c));
 const modelMap = new Heatmap(byId('heatmap-model', HTMLCanvasElement), 'Train a model to see its probabilities', (c) => pointAt(modelMap, c));
@@ -114,8 +122,18 @@ function showCounts(): void {
   chart.setReference({ label: `counting model (smoothing ${smoothing})`, value: nll });
 }
 
-function showModelProbs(symbols: string[], probs: Float64Array, caption: string): void {
-  modelProbs = { symbols, probs };
+/** A context model's row x is its distribution after this context: T−1 boundaries, then x. */
+function mlpContext(T: number, boundary: string, x: string): string {
+  return [...Array<string>(T - 1).fill(showSymbol(boundary)), x].join(', ');
+}
+
+function mlpCaption(T: number, boundary: string, when: string): string {
+  return `Context model (MLP): next-symbol probabilities after (${mlpContext(T, boundary, 'x')}) · ${when}`;
+}
+
+function showModelProbs(symbols: string[], probs: Float64Array, caption: string, blockSize = 0): void {
+  const given = blockSize > 0 ? (x: string) => `P(model | ${mlpContext(blockSize, symbols[0], x)})` : () => 'P(model)';
+  modelProbs = { symbols, probs, given };
   const V = symbols.length;
   modelMap.show({ symbols, values: probs, format: (p) => p.toFixed(2), description: `${caption}, ${V} by ${V}` });
   modelCaption.textContent = caption;
@@ -156,7 +174,7 @@ function pointAt(from: Heatmap, cell: Cell | null): void {
     parts.push(`count ${formatInt(table[inData.x * V + inData.y])} of ${formatInt(row)} after "${a}"`);
     parts.push(`P(counts) ${countProbs().probs[inData.x * V + inData.y].toFixed(4)}`);
   }
-  if (inModel && modelProbs) parts.push(`P(model) ${modelProbs.probs[inModel.x * modelProbs.symbols.length + inModel.y].toFixed(4)}`);
+  if (inModel && modelProbs) parts.push(`${modelProbs.given(a)} ${modelProbs.probs[inModel.x * modelProbs.symbols.length + inModel.y].toFixed(4)}`);
   readout.textContent = parts.join(' · ');
 }
 
@@ -166,16 +184,30 @@ function setModel(m: ModelFile, origin: string): void {
   modelPanel.set(m, origin);
   samples.update();
   showModel(m);
+  showSplitLosses(m);
 }
 
 function showModel(m: ModelFile): void {
+  if (m.kind === 'mlp') {
+    // An MLP sees several symbols: its row x is the distribution after the context (., …, ., x).
+    const T = m.hyper.blockSize ?? DEFAULT_MLP_HYPER.blockSize;
+    showModelProbs(m.symbols, modelProbabilities(m), mlpCaption(T, m.symbols[0], `${formatInt(m.steps)} steps`), T);
+    return;
+  }
   const name = m.kind === 'bigram-counts'
     ? `Counting model: P(next | current), smoothing ${m.hyper.smoothing ?? 0}`
-    : m.kind === 'bigram-nn'
-      ? `Neural net: P(next | current) after ${formatInt(m.steps)} steps`
-      // An MLP sees several symbols: its row x is the distribution after the context (., …, ., x).
-      : `Context model (MLP): P(next | current, as a word's first symbol) after ${formatInt(m.steps)} steps`;
+    : `Neural net: P(next | current) after ${formatInt(m.steps)} steps`;
   showModelProbs(m.symbols, modelProbabilities(m), name);
+}
+
+/** The context model's loss on each split, as the CLI reports them (plain numbers; – for none). */
+function showSplitLosses(m: ModelFile | null): void {
+  const values = m?.kind === 'mlp' ? { train: m.loss, dev: m.devLoss, test: m.testLoss } : null;
+  splitLosses.hidden = values === null;
+  for (const k of ['train', 'dev', 'test'] as const) {
+    const v = values?.[k];
+    splitLossEls[k].textContent = v !== undefined && Number.isFinite(v) ? v.toFixed(4) : '–';
+  }
 }
 
 function datasetChanged(): void {
@@ -208,12 +240,14 @@ void gpuState().then((s) => {
 
 // ---- Training -----------------------------------------------------------------------------
 
-const drawProgress = frameThrottle(() => {
+function renderProgress(): void {
   if (!progress || !running) return;
   stepEl.textContent = `${formatInt(progress.step)} / ${formatInt(progress.steps)}`;
   lossEl.textContent = progress.loss.toFixed(4);
   speedEl.textContent = speed(progress.msPerStep);
-});
+}
+
+const drawProgress = frameThrottle(renderProgress);
 
 function speed(msPerStep: number): string {
   return msPerStep > 0 ? `${formatInt(Math.round(1000 / msPerStep))} steps/s · ${msPerStep.toFixed(2)} ms/step` : '–';
@@ -247,13 +281,17 @@ async function train(): Promise<void> {
   progress = null;
   setRunning(true);
   setStatus('training');
-  stepEl.textContent = model === 'bigram-nn' ? `0 / ${formatInt(hyper.steps)}` : '–';
+  const steps = model === 'mlp' ? settings.mlp.steps : model === 'bigram-nn' ? hyper.steps : 0;
+  stepEl.textContent = steps ? `0 / ${formatInt(steps)}` : '–';
   lossEl.textContent = speedEl.textContent = '–';
   deviceInfo.textContent = device === 'gpu' ? 'GPU (starting…)' : 'CPU (starting…)';
+  showSplitLosses(null);
 
   const line = model === 'bigram-nn'
     ? chart.beginRun(`${device.toUpperCase()} seed ${hyper.seed}, lr ${hyper.lr}${hyper.batchSize ? `, batch ${hyper.batchSize}` : ''}${hyper.reg !== 0.01 ? `, reg ${hyper.reg}` : ''}`, device)
-    : null;
+    : model === 'mlp'
+      ? chart.beginRun(mlpLineLabel(device, settings.mlp), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.mlp.steps / 50))) })
+      : null;
   const netName = `Neural net: P(next | current)`;
   try {
     const outcome = await runOnPage({ dataset, ...settings }, {
@@ -272,13 +310,21 @@ async function train(): Promise<void> {
       },
       onProbabilities: (probs, step) => {
         if (model === 'bigram-nn') showModelProbs(dataset.symbols, probs, `${netName} at step ${formatInt(step)}`);
+        const T = settings.mlp.blockSize;
+        if (model === 'mlp') showModelProbs(dataset.symbols, probs, mlpCaption(T, dataset.symbols[0], `step ${formatInt(step)}`), T);
+      },
+      onEvaluating: () => {
+        // The last steps' numbers now, before a frame that would write over what follows.
+        renderProgress();
+        progress = null;
+        speedEl.textContent = 'evaluating the train, dev and test splits…';
       },
       onPartial: (m) => setModel(m, `kept from a run that failed after step ${formatInt(m.steps)}`),
     });
     setModel(outcome.model, `trained on ${outcome.deviceDescription}`);
     lossEl.textContent = outcome.loss.toFixed(4);
-    if (model === 'bigram-nn') {
-      stepEl.textContent = `${formatInt(outcome.steps)} / ${formatInt(hyper.steps)}${outcome.cancelled ? ' (stopped)' : ''}`;
+    if (steps) {
+      stepEl.textContent = `${formatInt(outcome.steps)} / ${formatInt(steps)}${outcome.cancelled ? ' (stopped)' : ''}`;
       speedEl.textContent = speed(outcome.msPerStep);
     } else {
       speedEl.textContent = `table built in ${outcome.msPerStep.toFixed(1)} ms`;
@@ -291,6 +337,7 @@ async function train(): Promise<void> {
     // The table goes back to the model that is still current (the failed run's is not kept).
     if (modelPanel.model) showModel(modelPanel.model);
     else clearModelMap();
+    showSplitLosses(modelPanel.model);
     lossEl.textContent = '–';
     showError(e, device === 'gpu' && !(e instanceof UserError)
       ? `the GPU failed: ${messageOf(e)}. The next GPU run opens a new device.`
@@ -300,6 +347,13 @@ async function train(): Promise<void> {
     running = null;
     setRunning(false);
   }
+}
+
+/** The chart's name of a context model run: what was chosen, the shape only when not the default. */
+function mlpLineLabel(device: string, h: MlpHyper): string {
+  const d = DEFAULT_MLP_HYPER;
+  const shape = h.blockSize !== d.blockSize || h.embed !== d.embed || h.hidden !== d.hidden ? `, T ${h.blockSize} E ${h.embed} H ${h.hidden}` : '';
+  return `MLP ${device.toUpperCase()} seed ${h.seed}, lr ${h.lr}→${h.lrFinal}, batch ${h.batchSize}${shape}`;
 }
 
 trainButton.addEventListener('click', () => void train());

@@ -38,7 +38,10 @@ export class ModelPanel {
     }
     const what = m.kind === 'bigram-counts'
       ? `${MODEL_NAMES[m.kind]}, smoothing ${m.hyper.smoothing ?? 0}, NLL ${m.nll.toFixed(4)}`
-      : `${MODEL_NAMES[m.kind]}, ${formatInt(m.steps)} steps, loss ${m.loss.toFixed(4)} (NLL ${m.nll.toFixed(4)})`;
+      : m.kind === 'mlp'
+        ? `${MODEL_NAMES[m.kind]} (block size ${m.hyper.blockSize}, embedding ${m.hyper.embed}, hidden ${m.hyper.hidden}), ${formatInt(m.steps)} steps, `
+          + `train loss ${m.loss.toFixed(4)}${m.devLoss !== undefined ? `, dev loss ${m.devLoss.toFixed(4)}` : ''}`
+        : `${MODEL_NAMES[m.kind]}, ${formatInt(m.steps)} steps, loss ${m.loss.toFixed(4)} (NLL ${m.nll.toFixed(4)})`;
     this.info.textContent = `${what}, vocabulary ${m.symbols.length}; ${origin}`;
   }
 

@@ -1,25 +1,30 @@
 /**
  * One training run on the page: what runTraining (src/train/run.ts) does for the CLI, with
  * what a page needs on top: the CPU device in a Web Worker, pause/resume, every step's loss
- * as it comes, and the net's probabilities during training for the heatmap. The loop itself
- * is the shared trainLoop, so chunks, progress and divergence behave as in the CLI.
+ * as it comes, and the model's next-symbol probabilities during training for the heatmap. The
+ * loop itself is the shared trainLoop, so chunks, progress and divergence behave as in the CLI.
  */
 import type { Dataset } from '../data/dataset.ts';
+import { contextData, type ContextData } from '../data/contexts.ts';
 import { countsNll, countsToProbs } from '../models/bigramCounts.ts';
 import { bigramNetLossAndGrad, bigramNetProbs, type LossParts } from '../models/bigramNet.ts';
+import { mlpBigramView } from '../models/mlp.ts';
 import type { ModelFile } from '../models/modelFile.ts';
-import type { BigramNetHyper, DeviceKind } from '../train/hyper.ts';
+import type { BigramNetHyper, DeviceKind, MlpHyper } from '../train/hyper.ts';
+import { mlpShape } from '../train/mlpCpuTrainer.ts';
 import type { PageModelKind } from './hyperForm.ts';
 import type { GpuBackend } from '../train/run.ts';
-import { DivergedError, trainLoop, type BigramTrainer, type Progress } from '../train/trainer.ts';
+import { DivergedError, trainLoop, type Progress, type Trainer } from '../train/trainer.ts';
+import { UserError } from '../errors.ts';
 import type { PauseGate } from './pauseGate.ts';
-import { bigramCountsInWorker, CPU_DESCRIPTION, WorkerBigramTrainer } from './workerTrainer.ts';
+import { bigramCountsInWorker, CPU_DESCRIPTION, mlpSplitLossesInWorker, WorkerBigramTrainer, WorkerMlpTrainer } from './workerTrainer.ts';
 
 export interface RunRequest {
   dataset: Dataset;
   model: PageModelKind;
   device: DeviceKind;
   hyper: BigramNetHyper;
+  mlp: MlpHyper;
   smoothing: number;
 }
 
@@ -33,26 +38,47 @@ export interface RunHooks {
   onLosses?: (losses: Float32Array) => void;
   /** After each chunk: steps done, the last loss, ms per step (pauses excluded). */
   onProgress?: (p: Progress) => void;
-  /** The model's (V, V) next-symbol probabilities: at the start, a few times a second, at the end. */
+  /**
+   * The model's (V, V) next-symbol probabilities: at the start, a few times a second, at the
+   * end. The context model's row x is its distribution after the context (boundary…, x).
+   */
   onProbabilities?: (probs: Float64Array, step: number) => void;
   /** The run failed after some steps: the model as last read back, evaluated on the CPU. */
   onPartial?: (model: ModelFile) => void;
+  /** The context model, after training: its splits are being evaluated (a while on a large dataset). */
+  onEvaluating?: () => void;
 }
 
 export interface RunOutcome {
   model: ModelFile;
   deviceDescription: string;
   steps: number;
+  /** Over all examples (bigrams), over the train split (context model). */
   loss: number;
   nll: number;
+  /** The context model: mean NLL over the dev and test splits (NaN for an empty split). */
+  devLoss?: number;
+  testLoss?: number;
   msPerStep: number;
   /** Stopped before the planned number of steps. */
   cancelled: boolean;
 }
 
-/** How often the net's weights are read back for the heatmap: a read costs a GPU round trip. */
+/** How often the model's weights are read back for the heatmap: a read costs a GPU round trip. */
 const PROBS_INTERVAL_MS = 200;
 
+/** How a trained model of one kind is observed, finished and kept (see trainObserved). */
+interface ModelRecipe<T extends Trainer> {
+  trainer: T;
+  steps: number;
+  lr: number;
+  /** The (V, V) next-symbol view of the weights, for the heatmap. */
+  probs: (weights: Float32Array) => Float64Array;
+  /** After the loop (finished or stopped): the model file and its losses. */
+  finish: (trainer: T, weights: Float32Array, steps: number) => Promise<Omit<RunOutcome, 'deviceDescription' | 'steps' | 'msPerStep' | 'cancelled'>>;
+  /** After a failure: a model file of weights read back earlier, or null if none can be made. */
+  partial: (weights: Float32Array, step: number) => Promise<ModelFile | null>;
+}
 
 export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOutcome> {
   const { dataset, hyper } = req;
@@ -79,11 +105,55 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
     };
   }
 
-  const inner = gpu ? await gpu.createBigramTrainer(data, hyper) : await WorkerBigramTrainer.create(data, hyper);
+  if (req.model === 'mlp') return runMlp(req, gpu, hooks);
+
   const netModel = (weights: Float32Array, steps: number, parts: LossParts): ModelFile => ({
     format: 'makemore-webgpu/model', version: 1, kind: 'bigram-nn', symbols: dataset.symbols,
     hyper: { ...hyper }, steps, loss: parts.loss, nll: parts.nll, weights: Array.from(weights),
   });
+  const trainer = gpu ? await gpu.createBigramTrainer(data, hyper) : await WorkerBigramTrainer.create(data, hyper);
+  return trainObserved({
+    trainer, steps: hyper.steps, lr: hyper.lr,
+    probs: (w) => bigramNetProbs(w, V),
+    finish: async (t, weights, steps) => {
+      const final = await t.evaluate();
+      return { model: netModel(weights, steps, final), loss: final.loss, nll: final.nll };
+    },
+    partial: async (weights, step) => netModel(weights, step, bigramNetLossAndGrad(weights, V, data.xs, data.ys, null, hyper.reg, null)),
+  }, hooks);
+}
+
+/** The context model: the seeded split of the words, trained on its train split, every split evaluated at the end (runMlp of the CLI). */
+async function runMlp(req: RunRequest, gpu: GpuBackend | null, hooks: RunHooks): Promise<RunOutcome> {
+  const { dataset, mlp: hyper } = req;
+  const examples: ContextData = contextData(dataset, hyper.blockSize, hyper.seed);
+  const shape = mlpShape(examples, hyper);
+  const mlpModel = (weights: Float32Array, steps: number, losses: { train: number; dev: number; test: number }): ModelFile => ({
+    format: 'makemore-webgpu/model', version: 1, kind: 'mlp', symbols: dataset.symbols,
+    hyper: { ...hyper }, steps, loss: losses.train, nll: losses.train, devLoss: losses.dev, testLoss: losses.test, weights: Array.from(weights),
+  });
+  if (gpu && !gpu.createMlpTrainer) throw new UserError('this GPU backend cannot train the context model (mlp)');
+  const trainer = gpu ? await gpu.createMlpTrainer!(examples, hyper) : await WorkerMlpTrainer.create(examples, hyper);
+  return trainObserved({
+    trainer, steps: hyper.steps, lr: hyper.lr,
+    probs: (w) => mlpBigramView(w, shape),
+    finish: async (t, weights, steps) => {
+      hooks.onEvaluating?.();
+      const losses = { train: await t.evaluateSplit('train'), dev: await t.evaluateSplit('dev'), test: await t.evaluateSplit('test') };
+      return { model: mlpModel(weights, steps, losses), loss: losses.train, nll: losses.train, devLoss: losses.dev, testLoss: losses.test };
+    },
+    // Evaluated in a worker: a whole train split is seconds of work, too long for the page's thread.
+    partial: async (weights, step) => mlpModel(weights, step, await mlpSplitLossesInWorker(examples, hyper, weights)),
+  }, hooks);
+}
+
+/**
+ * The shared part of the trained models' runs: trainLoop over the trainer at the pause gate,
+ * the probabilities now and then, the model at the end, and the weights last read back kept
+ * as a model when the run fails (a lost GPU, say) for any reason but a diverging loss.
+ */
+async function trainObserved<T extends Trainer>(recipe: ModelRecipe<T>, hooks: RunHooks): Promise<RunOutcome> {
+  const inner = recipe.trainer;
   // The weights last read back: what is left to keep if the device fails (a lost GPU, say).
   let lastRead: { weights: Float32Array; step: number } | null = null;
   try {
@@ -91,7 +161,7 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
     const showProbs = async (step: number) => {
       const weights = await inner.readWeights();
       lastRead = { weights, step };
-      hooks.onProbabilities?.(bigramNetProbs(weights, V), step);
+      hooks.onProbabilities?.(recipe.probs(weights), step);
     };
     await showProbs(0);
     const trainer = new ObservedTrainer(inner, hooks, showProbs);
@@ -101,7 +171,7 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
       const loop = await trainLoop(trainer, {
         // No fixed chunk: trainLoop sizes chunks to about 250 ms of training time (the gate's clock
         // skips pauses), so pause and stop answer within a chunk and the curve moves a few times a second.
-        steps: hyper.steps, lr: hyper.lr, signal: hooks.signal, now: hooks.gate.now,
+        steps: recipe.steps, lr: recipe.lr, signal: hooks.signal, now: hooks.gate.now,
         onProgress: (p) => {
           stepsDone = p.step;
           msPerStep = p.msPerStep;
@@ -114,20 +184,17 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
       // Stop pressed while paused: the gate let the loop go only to end it (see ObservedTrainer).
       if (!hooks.signal.aborted) throw e;
     }
-    const final = await inner.evaluate();
     const weights = await inner.readWeights();
-    hooks.onProbabilities?.(bigramNetProbs(weights, V), stepsDone);
-    return {
-      model: netModel(weights, stepsDone, final),
-      deviceDescription: inner.deviceDescription,
-      steps: stepsDone, loss: final.loss, nll: final.nll, msPerStep, cancelled: stepsDone < hyper.steps,
-    };
+    lastRead = { weights, step: stepsDone };
+    hooks.onProbabilities?.(recipe.probs(weights), stepsDone);
+    const done = await recipe.finish(inner, weights, stepsDone);
+    return { ...done, deviceDescription: inner.deviceDescription, steps: stepsDone, msPerStep, cancelled: stepsDone < recipe.steps };
   } catch (e) {
     // A diverged run's weights are not worth keeping (the CLI saves nothing either); others' are.
     const kept = lastRead as { weights: Float32Array; step: number } | null;
     if (!(e instanceof DivergedError) && kept && kept.step > 0 && kept.weights.every(Number.isFinite)) {
-      const parts = bigramNetLossAndGrad(kept.weights, V, data.xs, data.ys, null, hyper.reg, null);
-      hooks.onPartial?.(netModel(kept.weights, kept.step, parts));
+      const model = await recipe.partial(kept.weights, kept.step).catch(() => null);
+      if (model) hooks.onPartial?.(model);
     }
     throw e;
   } finally {
@@ -139,11 +206,11 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
  * The trainer as trainLoop sees it: waits at the pause gate before each chunk, hands each
  * chunk's losses to the page, and now and then reads the weights back for the heatmap.
  */
-class ObservedTrainer implements BigramTrainer {
+class ObservedTrainer implements Trainer {
   private lastProbs = performance.now();
 
   constructor(
-    private readonly inner: BigramTrainer,
+    private readonly inner: Trainer,
     private readonly hooks: RunHooks,
     private readonly showProbs: (step: number) => Promise<void>,
   ) {}

@@ -318,7 +318,7 @@ describe('the page', () => {
     // The loaded model is still the current one.
     expect(await byTestId(p2, 'model-info').textContent()).toContain('loaded from model.json');
 
-    // A model file of the context model (the page does not train it, but loads and samples it as the CLI does).
+    // A model file of the context model: loaded and sampled as the CLI does (its training: mlp.test.ts).
     const shape = { V: reference.V, T: 3, E: 4, H: 16 };
     const mlp = serializeModel({
       kind: 'mlp', symbols: reference.d.symbols, hyper: { blockSize: shape.T, embed: shape.E, hidden: shape.H },

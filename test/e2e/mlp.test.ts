@@ -1,0 +1,240 @@
+/**
+ * The page trains the context model (makemore's MLP), end to end: the built site in headless
+ * Chromium with WebGPU on SwiftShader, as in page.test.ts. A GPU run and a CPU run (Web Worker)
+ * of the same seed must show the same train, dev and test losses, and the CPU run the losses of
+ * the CLI's CpuMlpTrainer computed here in Node; the model learns (dev loss well below ln V),
+ * samples, draws its next-symbol table, and downloads and loads back as the CLI's model file.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { contextData } from '../../src/data/contexts.ts';
+import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
+import { modelSamples, parseModel } from '../../src/models/modelFile.ts';
+import { DEFAULT_MLP_HYPER, RULES, parseNumber, type MlpHyper, type NumberRule } from '../../src/train/hyper.ts';
+import { CpuMlpTrainer } from '../../src/train/mlpCpuTrainer.ts';
+import {
+  byTestId, chartLines, errorText, gpuStatus, heatmapPixels, samples, status, waitForStatus,
+} from './app.ts';
+import { launch, openPage, type Browser } from './browser.ts';
+import { buildSite, serveStatic, type StaticServer } from './site.ts';
+
+const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+/** A short run of the lecture's recipe: seconds on SwiftShader, and the loss has clearly fallen. */
+const HYPER: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 400 };
+const RUN_MS = 120_000;
+
+let site: string;
+let server: StaticServer;
+let browser: Browser;
+const names = loadDefaultDataset();
+
+beforeAll(async () => {
+  site = mkdtempSync(join(tmpdir(), 'makemore-site-'));
+  await buildSite(site);
+  server = await serveStatic(site);
+  browser = await launch();
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (site) rmSync(site, { recursive: true, force: true });
+});
+
+interface SplitLosses {
+  train: number;
+  dev: number;
+  test: number;
+}
+
+/** The CLI's trainer in Node: the losses the page's CPU worker must show. */
+async function nodeReference(h: MlpHyper): Promise<SplitLosses> {
+  const t = new CpuMlpTrainer(contextData(names, h.blockSize, h.seed), h);
+  await t.runSteps(h.steps);
+  return { train: await t.evaluateSplit('train'), dev: await t.evaluateSplit('dev'), test: await t.evaluateSplit('test') };
+}
+
+/** Fills the context model's fields (those given), presses Train, waits for the end; throws with the page's error. */
+async function trainMlp(page: Page, device: 'cpu' | 'gpu', h: Partial<MlpHyper>): Promise<SplitLosses & { ms: number }> {
+  await byTestId(page, 'model-select').selectOption('mlp');
+  await byTestId(page, 'device-select').selectOption(device);
+  const ids: [keyof MlpHyper, string][] = [
+    ['blockSize', 'block-size'], ['embed', 'embed'], ['hidden', 'hidden'], ['steps', 'steps'],
+    ['lr', 'learning-rate'], ['lrFinal', 'lr-final'], ['batchSize', 'batch-size'], ['seed', 'seed'],
+  ];
+  for (const [key, id] of ids) if (h[key] !== undefined) await byTestId(page, id).fill(String(h[key]));
+  const t0 = Date.now();
+  await byTestId(page, 'train').click();
+  if (await waitForStatus(page, ['done', 'error'], RUN_MS) === 'error') throw new Error(`the run failed: ${await errorText(page)}`);
+  return { ...(await splitLosses(page)), ms: Date.now() - t0 };
+}
+
+/** The split losses the page shows: plain numbers. */
+async function splitLosses(page: Page): Promise<SplitLosses> {
+  const read = async (id: string) => {
+    const text = (await byTestId(page, id).textContent()) ?? '';
+    expect(text, `${id} is a plain number`).toMatch(/^\d+\.\d{4}$/);
+    return Number(text);
+  };
+  expect(await byTestId(page, 'train-loss').isVisible()).toBe(true);
+  return { train: await read('train-loss'), dev: await read('dev-loss'), test: await read('test-loss') };
+}
+
+function expectClose(a: SplitLosses, b: SplitLosses, tol: number, what: string): void {
+  for (const k of ['train', 'dev', 'test'] as const) expect(Math.abs(a[k] - b[k]), `${what}: ${k} ${a[k]} vs ${b[k]}`).toBeLessThan(tol);
+}
+
+describe('the page: context model (MLP)', () => {
+  it('trains on the GPU and on the CPU to the same losses as the CLI; samples, table, curve, model file', async () => {
+    const { page, problems } = await openPage(browser.context, server.url);
+    const gpu = await gpuStatus(page);
+    expect(gpu.state, `the page has no GPU device: ${gpu.text}`).toBe('ready');
+
+    // The form: the context model's own fields and the page's defaults; the bigram's hidden.
+    await byTestId(page, 'model-select').selectOption('mlp');
+    for (const id of ['block-size', 'embed', 'hidden', 'lr-final', 'steps', 'learning-rate', 'batch-size', 'seed']) {
+      expect(await byTestId(page, id).isVisible(), id).toBe(true);
+    }
+    for (const id of ['reg', 'smoothing']) expect(await byTestId(page, id).isVisible(), id).toBe(false);
+    const values = async (ids: string[]) => Promise.all(ids.map((id) => byTestId(page, id).inputValue()));
+    expect(await values(['block-size', 'embed', 'hidden', 'steps', 'learning-rate', 'lr-final', 'batch-size', 'seed']))
+      .toEqual(['3', '10', '200', '2000', '0.1', '0.01', '32', '42']);
+
+    const onGpu = await trainMlp(page, 'gpu', { steps: HYPER.steps });
+    console.log(`GPU context model: ${HYPER.steps} steps in ${onGpu.ms} ms (${await byTestId(page, 'speed').textContent()}), losses`, onGpu);
+    expect(await byTestId(page, 'step').textContent()).toBe(`${HYPER.steps} / ${HYPER.steps}`);
+    expect(await byTestId(page, 'device-info').textContent()).not.toContain('Web Worker');
+    // It learned: from about ln V at the start to well below it.
+    expect(onGpu.dev).toBeLessThan(Math.log(names.symbols.length) - 0.6);
+    expect(Number(await byTestId(page, 'loss').textContent())).toBe(onGpu.train);
+    expect(await samples(page)).toHaveLength(20);
+    const map = await heatmapPixels(page, 'heatmap-model');
+    expect(map.blueShare, 'the model table is drawn').toBeGreaterThan(0.5);
+    expect(map.blues).toBeGreaterThan(50);
+    expect(await byTestId(page, 'heatmap-model').getAttribute('aria-label')).toContain('Context model (MLP): next-symbol probabilities after (., ., x)');
+    expect(await page.locator('#model-caption').textContent()).toBe(`Context model (MLP): next-symbol probabilities after (., ., x) · ${HYPER.steps} steps`);
+
+    const onCpu = await trainMlp(page, 'cpu', { steps: HYPER.steps });
+    console.log(`CPU context model: ${HYPER.steps} steps in ${onCpu.ms} ms (${await byTestId(page, 'speed').textContent()}), losses`, onCpu);
+    expect(await byTestId(page, 'device-info').textContent()).toContain('Web Worker');
+    // Float32 on both devices, summed in different orders: close, not equal.
+    expectClose(onGpu, onCpu, 1e-3, 'GPU vs CPU');
+    // The worker runs the CLI's CpuMlpTrainer: Node's numbers, to the 4 decimals shown.
+    const node = await nodeReference(HYPER);
+    console.log('Node reference losses', node);
+    expectClose(onCpu, node, 1e-4, 'page CPU vs Node');
+    const lines = await chartLines(page);
+    const label = (d: string) => `MLP ${d} seed 42, lr 0.1→0.01, batch 32`;
+    expect(lines).toEqual(expect.arrayContaining([label('GPU'), `${label('GPU')} (each step)`, label('CPU'), `${label('CPU')} (each step)`]));
+
+    await page.screenshot({ path: join(ARTIFACTS, 'page-mlp.png'), fullPage: true });
+
+    // The neural bigram keeps its own steps and learning rate; the context model's come back.
+    await byTestId(page, 'model-select').selectOption('bigram-nn');
+    expect(await values(['steps', 'learning-rate', 'batch-size'])).toEqual(['500', '50', '0']);
+    expect(await byTestId(page, 'block-size').isVisible()).toBe(false);
+    await byTestId(page, 'model-select').selectOption('mlp');
+    expect(await values(['steps', 'learning-rate', 'batch-size'])).toEqual([String(HYPER.steps), '0.1', '32']);
+
+    // The download is the CLI's model file; a fresh page loads it and samples as Node does.
+    const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'download-model').click()]);
+    expect(download.suggestedFilename()).toBe('makemore-mlp.json');
+    const text = readFileSync((await download.path())!, 'utf8');
+    const m = parseModel(text, 'download');
+    expect(m).toMatchObject({ kind: 'mlp', steps: HYPER.steps, symbols: names.symbols, hyper: { ...HYPER } });
+    expect(Math.abs(m.devLoss! - onCpu.dev)).toBeLessThan(1e-4);
+    expect(problems).toEqual([]);
+    await page.close();
+
+    const fresh = await openPage(browser.context, server.url);
+    await byTestId(fresh.page, 'model-file').setInputFiles({ name: 'mlp.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await expect.poll(() => byTestId(fresh.page, 'model-info').textContent()).toContain('loaded from mlp.json');
+    expect(await splitLosses(fresh.page)).toEqual({ train: Number(m.loss.toFixed(4)), dev: Number(m.devLoss!.toFixed(4)), test: Number(m.testLoss!.toFixed(4)) });
+    await byTestId(fresh.page, 'sample-seed').fill('5');
+    await byTestId(fresh.page, 'sample-button').click();
+    expect(await samples(fresh.page)).toEqual(modelSamples(m, 20, 5));
+    expect((await heatmapPixels(fresh.page, 'heatmap-model')).blueShare).toBeGreaterThan(0.5);
+    expect(fresh.problems).toEqual([]);
+    await fresh.page.close();
+  }, RUN_MS * 3);
+
+  it('GPU: a lost device ends the run with an error; the last weights read back are kept, evaluated on every split', async () => {
+    // Keep a handle on every device the page opens, to pull one away mid-run.
+    const { page, problems } = await openPage(browser.context, server.url, {
+      initScript: `const open = GPUAdapter.prototype.requestDevice;
+        GPUAdapter.prototype.requestDevice = async function (...args) {
+          const device = await open.apply(this, args);
+          (window.__devices ??= []).push(device);
+          return device;
+        };`,
+    });
+    expect((await gpuStatus(page)).state).toBe('ready');
+    await byTestId(page, 'model-select').selectOption('mlp');
+    await byTestId(page, 'device-select').selectOption('gpu');
+    await byTestId(page, 'steps').fill('100000');
+    await byTestId(page, 'train').click();
+    // Wait until the heatmap shows weights read back after some steps: those are what is kept.
+    await page.waitForFunction(() => /· step [1-9]/.test(document.querySelector('#model-caption')?.textContent ?? ''), undefined, { timeout: RUN_MS });
+    await page.evaluate(() => (window as unknown as { __devices: GPUDevice[] }).__devices.forEach((d) => d.destroy()));
+    expect(await waitForStatus(page, ['done', 'error'], RUN_MS)).toBe('error');
+    expect(await errorText(page)).toMatch(/^(the GPU device was lost|the GPU failed: )/);
+    expect(await byTestId(page, 'model-info').textContent()).toMatch(/^context model \(MLP\) .*kept from a run that failed after step [\d,]+$/);
+    const kept = await splitLosses(page);
+    expect(kept.dev).toBeLessThan(Math.log(names.symbols.length));
+    expect(await byTestId(page, 'download-model').isEnabled()).toBe(true);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, RUN_MS * 2);
+
+  it('validates its fields like the CLI; a stopped run is evaluated and kept', async () => {
+    const { page, problems } = await openPage(browser.context, server.url);
+    await gpuStatus(page);
+    await byTestId(page, 'model-select').selectOption('mlp');
+    await byTestId(page, 'device-select').selectOption('cpu');
+    const cliMessage = (name: string, text: string, rule: NumberRule) => {
+      try {
+        parseNumber(name, text, rule);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      throw new Error(`${text} is valid`);
+    };
+    const bad: [string, string, string, NumberRule, string][] = [
+      ['block-size', 'Block size', '0', RULES.blockSize, '3'],
+      ['embed', 'Embedding', '2.5', RULES.embed, '10'],
+      ['hidden', 'Hidden units', '', RULES.hidden, '200'],
+      ['lr-final', 'Final learning rate', '0', RULES.lr, '0.01'],
+      // The bigram's batch size may be 0 (all examples); the context model's may not.
+      ['batch-size', 'Batch size', '0', RULES.mlpBatchSize, '32'],
+    ];
+    for (const [id, name, text, rule, good] of bad) {
+      await byTestId(page, id).fill(text);
+      await byTestId(page, 'train').click();
+      expect(await errorText(page)).toBe(cliMessage(name, text, rule));
+      expect(await byTestId(page, id).getAttribute('aria-invalid')).toBe('true');
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(id);
+      await byTestId(page, id).fill(good);
+    }
+
+    // Stop: the steps taken are evaluated on every split and kept as the model.
+    await byTestId(page, 'steps').fill('100000');
+    await byTestId(page, 'train').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')!.textContent!.split(' / ')[0].replace(/,/g, '')) >= 50);
+    expect(await byTestId(page, 'train-loss').isVisible()).toBe(false);
+    await byTestId(page, 'stop').click();
+    expect(await waitForStatus(page, ['done', 'error'], RUN_MS)).toBe('done');
+    expect(await byTestId(page, 'step').textContent()).toMatch(/^[\d,]+ \/ 100,000 \(stopped\)$/);
+    const losses = await splitLosses(page);
+    expect(losses.dev).toBeLessThan(Math.log(names.symbols.length));
+    expect(await byTestId(page, 'model-info').textContent()).toMatch(/^context model \(MLP\) \(block size 3, embedding 10, hidden 200\), [\d,]+ steps, train loss \d\.\d{4}, dev loss \d\.\d{4}/);
+    expect(await samples(page)).toHaveLength(20);
+    expect(await status(page)).toBe('done');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, RUN_MS * 2);
+});
