@@ -64,8 +64,13 @@ export interface RunOutcome {
   cancelled: boolean;
 }
 
-/** How often the model's weights are read back for the heatmap: a read costs a GPU round trip. */
+/**
+ * How often the model's weights are read back for the heatmap: a read costs a GPU round trip,
+ * and the context model's table V forward passes on the page's thread. At most about a tenth
+ * of the time goes to it: a table that takes 50 ms is shown every 500 ms.
+ */
 const PROBS_INTERVAL_MS = 200;
+const PROBS_SHARE = 0.1;
 
 /** How a trained model of one kind is observed, finished and kept (see trainObserved). */
 interface ModelRecipe<T extends Trainer> {
@@ -208,6 +213,7 @@ async function trainObserved<T extends Trainer>(recipe: ModelRecipe<T>, hooks: R
  */
 class ObservedTrainer implements Trainer {
   private lastProbs = performance.now();
+  private probsInterval = PROBS_INTERVAL_MS;
 
   constructor(
     private readonly inner: Trainer,
@@ -225,9 +231,11 @@ class ObservedTrainer implements Trainer {
     this.hooks.signal.throwIfAborted();
     const losses = await this.inner.runSteps(count);
     this.hooks.onLosses?.(losses);
-    if (performance.now() - this.lastProbs >= PROBS_INTERVAL_MS && losses.every(Number.isFinite)) {
+    if (performance.now() - this.lastProbs >= this.probsInterval && losses.every(Number.isFinite)) {
+      const t0 = performance.now();
       await this.showProbs(this.inner.step);
       this.lastProbs = performance.now();
+      this.probsInterval = Math.max(PROBS_INTERVAL_MS, (this.lastProbs - t0) / PROBS_SHARE);
     }
     return losses;
   }

@@ -119,6 +119,10 @@ describe('the page: context model (MLP)', () => {
     expect(await byTestId(page, 'heatmap-model').getAttribute('aria-label')).toContain('Context model (MLP): next-symbol probabilities after (., ., x)');
     expect(await page.locator('#model-caption').textContent()).toBe(`Context model (MLP): next-symbol probabilities after (., ., x) · ${HYPER.steps} steps`);
 
+    // The readout names the context the model's row stands for.
+    await byTestId(page, 'heatmap-model').hover();
+    expect(await byTestId(page, 'heatmap-readout').textContent()).toMatch(/^"(.)" → "."( · .*)? · P\(model \| \., \., \1\) 0\.\d{4}$/);
+
     const onCpu = await trainMlp(page, 'cpu', { steps: HYPER.steps });
     console.log(`CPU context model: ${HYPER.steps} steps in ${onCpu.ms} ms (${await byTestId(page, 'speed').textContent()}), losses`, onCpu);
     expect(await byTestId(page, 'device-info').textContent()).toContain('Web Worker');
