@@ -45,13 +45,19 @@ const env = {
 };
 log(`adapter: ${ctx.description}${ctx.hasTimestamps ? '' : ' (no timestamp queries: kernel suite skipped)'}`);
 log(`cpu: ${env.cpu} | ${env.runtime} | commit ${env.commit} | ${env.date}`);
-log(`running: kernels at N ${opts.kernelN}, steps at N ${opts.sizes.join(', ')}, ${opts.repeats} repeats …`);
+log(`running: kernels at N ${opts.kernelN}, steps at N ${opts.sizes.join(', ')}, MLP steps at B ${opts.mlpBatches?.join(', ')}, ${opts.repeats} repeats …`);
 
 const rows = [...(await gpuSuite(ctx, opts)), ...(await cpuSuite(opts))];
 const comparisons = compare(rows);
 const ms = (x: number) => `${x < 10 ? x.toFixed(3) : x.toFixed(1)} ms`;
-for (const suite of ['kernel', 'step', 'counts'] as const) {
-  log(`\n${suite === 'kernel' ? 'per kernel (GPU: timestamp queries)' : suite === 'step' ? 'per training step (forward + backward + update, full batch)' : 'count table'}`);
+const TITLES = {
+  kernel: 'per kernel (GPU: timestamp queries)',
+  step: 'per training step (forward + backward + update, full batch)',
+  counts: 'count table',
+  mlp: 'context model (MLP) training step, N = minibatch size (block 3, embed 10, hidden 200)',
+} as const;
+for (const suite of ['kernel', 'step', 'counts', 'mlp'] as const) {
+  log(`\n${TITLES[suite]}`);
   for (const c of comparisons.filter((x) => x.suite === suite)) {
     const gb = c.gbPerSecond !== undefined ? ` | ${c.gbPerSecond.toFixed(2)} GB/s` : '';
     const rate = c.stepsPerSecond !== undefined ? ` | ${c.stepsPerSecond.toFixed(1)} steps/s, ${(c.examplesPerSecond! / 1e6).toFixed(1)} M examples/s` : '';

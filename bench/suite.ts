@@ -17,12 +17,19 @@ import { bigramCountsGpu } from '../src/gpu/bigramCounts.ts';
 import { GpuBigramTrainer, type BigramPath } from '../src/gpu/bigramTrainer.ts';
 import type { GpuContext } from '../src/gpu/device.ts';
 import { CpuBigramTrainer } from '../src/train/cpuTrainer.ts';
+import { CpuMlpTrainer } from '../src/train/mlpCpuTrainer.ts';
+import { GpuMlpTrainer } from '../src/gpu/mlpTrainer.ts';
+import { contextData } from '../src/data/contexts.ts';
+import { datasetFromWords } from '../src/data/dataset.ts';
+import { DEFAULT_MLP_HYPER, type MlpHyper } from '../src/train/hyper.ts';
 import { benchDataset } from './data.ts';
 import { summarize, time, type Timing } from './stats.ts';
 
 export interface BenchOptions {
   /** Examples per step for the step suite. */
   sizes: number[];
+  /** Minibatch sizes for the MLP suite. */
+  mlpBatches?: number[];
   /** Examples for the per-kernel suite. */
   kernelN: number;
   repeats: number;
@@ -38,8 +45,8 @@ export interface BenchOptions {
 }
 
 export interface Row {
-  suite: 'kernel' | 'step' | 'counts';
-  /** The op's stem (kernel suite) or the step's path. */
+  suite: 'kernel' | 'step' | 'counts' | 'mlp';
+  /** The op's stem (kernel suite) or the step's path; N is the batch size in the mlp suite. */
   name: string;
   device: 'gpu' | 'cpu';
   N: number;
@@ -52,12 +59,22 @@ export interface Row {
   note?: string;
 }
 
-export const QUICK: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats'> = { sizes: [10_000, 60_000], kernelN: 20_000, repeats: 3 };
-export const FULL: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats'> = {
+export const QUICK: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatches'> = { sizes: [10_000, 60_000], kernelN: 20_000, repeats: 3, mlpBatches: [32, 512] };
+export const FULL: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatches'> = {
   sizes: [10_000, 30_000, 100_000, 228_146, 1_000_000, 3_000_000],
   kernelN: 228_146,
   repeats: 10,
+  mlpBatches: [32, 512, 4096],
 };
+
+/** The MLP suite's model: the default recipe (block 3, embed 10, hidden 200) on 30,000 words. */
+const MLP_WORDS = 30_000;
+function mlpSetup(words: readonly string[], B: number) {
+  const d = datasetFromWords(words.slice(0, MLP_WORDS), `english words, first ${MLP_WORDS}`);
+  const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, batchSize: B, steps: 1 };
+  // Steps per submit: about 4,096 examples' worth, 1 to 20.
+  return { data: contextData(d, hyper.blockSize, hyper.seed), hyper, K: Math.max(1, Math.min(20, Math.round(4096 / B))) };
+}
 
 /** Steps per submit: enough to amortise the wait, few enough to keep a submit short. */
 const stepsPerSubmit = (N: number) => Math.max(1, Math.min(20, Math.round(2_000_000 / N)));
@@ -119,6 +136,13 @@ export async function gpuSuite(ctx: GpuContext, opts: BenchOptions): Promise<Row
     }
     emit({ suite: 'counts', name: 'bigram_counts', device: 'gpu', N, V, ms: await time(() => bigramCountsGpu(ctx, d.xs, d.ys, V).then(() => {}), opts.repeats, 1, opts.minSampleMs) });
   }
+
+  for (const B of opts.mlpBatches ?? []) {
+    const { data, hyper, K } = mlpSetup(opts.words, B);
+    const t = await GpuMlpTrainer.create(ctx, data, hyper);
+    emit({ suite: 'mlp', name: 'mlp_step', device: 'gpu', N: B, V: data.V, ms: perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats, 1, opts.minSampleMs), K) });
+    t.dispose();
+  }
   return rows;
 }
 
@@ -166,6 +190,12 @@ export async function cpuSuite(opts: BenchOptions): Promise<Row[]> {
     emit({ suite: 'step', name: 'bigram_step', device: 'cpu', N, V, ms: perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats, 1, opts.minSampleMs), K) });
     emit({ suite: 'counts', name: 'bigram_counts', device: 'cpu', N, V, ms: await time(() => void bigramCountsCpu(d.xs, d.ys, V), opts.repeats, 1, opts.minSampleMs) });
   }
+
+  for (const B of opts.mlpBatches ?? []) {
+    const { data, hyper, K } = mlpSetup(opts.words, B);
+    const t = new CpuMlpTrainer(data, hyper);
+    emit({ suite: 'mlp', name: 'mlp_step', device: 'cpu', N: B, V: data.V, ms: perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats, 1, opts.minSampleMs), K) });
+  }
   return rows;
 }
 
@@ -201,7 +231,7 @@ export function compare(rows: Row[]): Comparison[] {
       return [{
         suite: g.suite, name: g.name, N: g.N, gpuMs: g.ms.median, cpuMs: c.ms.median, speedup: c.ms.median / g.ms.median,
         ...(g.bytes ? { gbPerSecond: g.bytes / (g.ms.median * 1e6) } : {}),
-        ...(g.suite === 'step' ? { stepsPerSecond: 1000 / g.ms.median, examplesPerSecond: (1000 * g.N) / g.ms.median } : {}),
+        ...(g.suite === 'step' || g.suite === 'mlp' ? { stepsPerSecond: 1000 / g.ms.median, examplesPerSecond: (1000 * g.N) / g.ms.median } : {}),
         ...(g.note ? { note: g.note } : {}),
       }];
     });

@@ -56,6 +56,7 @@ export const SUITES: { suite: Row['suite']; title: string }[] = [
   { suite: 'kernel', title: 'per kernel (GPU: timestamp queries)' },
   { suite: 'step', title: 'per training step (forward + backward + update, full batch)' },
   { suite: 'counts', title: 'count table' },
+  { suite: 'mlp', title: 'context model (MLP) step, N = minibatch size' },
 ];
 
 /** Table lines by suite in the CLI's order: GPU rows as they came, each with its twin, then CPU rows nobody raced. */

@@ -79,20 +79,26 @@ export function bigramNetLossAndGrad(
 // ln 2 split in two (Cody–Waite): the high part has 11 trailing zero bits.
 const LN2_HI = 6.93147180369123816490e-1;
 const LN2_LO = 1.90821492927058770002e-10;
+// 1/n!: multiplied, never divided by (a division costs several multiplications).
+const [C2, C3, C4, C5, C6, C7, C8, C9, C10, C11] = [2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800, 39916800].map((f) => 1 / f);
 const POW2 = Float64Array.from({ length: 1076 }, (_, i) => 2 ** (i - 1075)); // 2^k, k = −1075 … 0
 
 /**
- * e^x for x ≤ 0, within 2e-14 relative of Math.exp and about 1.3× faster in V8 (an inline
- * polynomial instead of a call): 2^k · e^r with k = round(x / ln 2), |r| ≤ ln 2 / 2, and e^r
- * by its Taylor series to degree 11 (remainder < 1e-14).
+ * e^x for x ≤ 0, within 2e-14 relative of Math.exp and faster in V8 (an inline polynomial
+ * instead of a call): 2^k · e^r with k = round(x / ln 2), |r| ≤ ln 2 / 2, and e^r by its
+ * Taylor series to degree 11 (remainder < 1e-14), evaluated in Estrin's scheme — pairs of
+ * terms first, then powers of r — so the multiply-adds do not wait on each other in a chain.
  */
 export function expNonPositive(x: number): number {
   if (x < -708) return 0; // below the smallest normal double; NaN falls through and stays NaN
   const k = Math.round(x * Math.LOG2E);
   const r = x - k * LN2_HI - k * LN2_LO; // k·LN2_HI is exact: r keeps its digits for large |x|
-  const p = 1 + r * (1 + r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720 + r * (1 / 5040 +
-    r * (1 / 40320 + r * (1 / 362880 + r * (1 / 3628800 + r / 39916800))))))))));
-  return p * POW2[k + 1075];
+  const r2 = r * r;
+  const r4 = r2 * r2;
+  const low = 1 + r + r2 * (C2 + r * C3);
+  const mid = C4 + r * C5 + r2 * (C6 + r * C7);
+  const high = C8 + r * C9 + r2 * (C10 + r * C11);
+  return (low + r4 * (mid + r4 * high)) * POW2[k + 1075];
 }
 
 /** W ← W − lr·grad. */

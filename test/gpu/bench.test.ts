@@ -34,6 +34,9 @@ describe('npm run bench -- --quick --json', () => {
         expect(report.comparisons.some((c: { suite: string; name: string; N: number }) => c.suite === 'step' && c.name === name && c.N === N), `${name} at ${N}`).toBe(true);
       }
     }
+    for (const B of [32, 512]) {
+      expect(report.comparisons.some((c: { suite: string; name: string; N: number }) => c.suite === 'mlp' && c.name === 'mlp_step' && c.N === B), `mlp_step at B ${B}`).toBe(true);
+    }
     for (const row of report.rows) {
       expect(row.ms.median, `${row.name} ${row.device}`).toBeGreaterThan(0);
       expect(row.ms.min).toBeLessThanOrEqual(row.ms.median);
