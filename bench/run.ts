@@ -60,7 +60,8 @@ for (const suite of ['kernel', 'step', 'counts', 'mlp'] as const) {
   log(`\n${TITLES[suite]}`);
   for (const c of comparisons.filter((x) => x.suite === suite)) {
     const gb = c.gbPerSecond !== undefined ? ` | ${c.gbPerSecond.toFixed(2)} GB/s` : '';
-    const rate = c.stepsPerSecond !== undefined ? ` | ${c.stepsPerSecond.toFixed(1)} steps/s, ${(c.examplesPerSecond! / 1e6).toFixed(1)} M examples/s` : '';
+    const perSecond = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(1)} M` : `${(x / 1e3).toFixed(1)} k`);
+    const rate = c.stepsPerSecond !== undefined ? ` | ${c.stepsPerSecond.toFixed(1)} steps/s, ${perSecond(c.examplesPerSecond!)} examples/s` : '';
     log(`${c.name.padEnd(24)} | N ${String(c.N).padStart(7)} | gpu ${ms(c.gpuMs).padStart(11)} | cpu ${ms(c.cpuMs).padStart(11)} | ${c.speedup.toFixed(2)}×${gb}${rate}${c.note ? ` | ${c.note}` : ''}`);
   }
 }
