@@ -6,20 +6,17 @@
  * against the suite's own compare and crossover. Any console error or uncaught error fails.
  * No timing is asserted: SwiftShader's numbers mean nothing.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { compare, crossover, QUICK, type Row } from '../../bench/suite.ts';
 import { CPU_COLOUR, GPU_COLOUR, STEP_STYLE } from '../../bench/page/palette.ts';
 import type { BenchReport } from '../../bench/page/report.ts';
 import { byTestId, chartPixels, legendLabels } from './app.ts';
-import { launch, openPage, type Browser } from './browser.ts';
-import { buildSite, serveStatic, type StaticServer } from './site.ts';
+import { launch, openPage } from './browser.ts';
+import { ARTIFACTS, servedSite } from './site.ts';
 
-const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 /** Quick mode takes about a minute on SwiftShader with two cores; others' tests may share them. */
 const RUN_MS = 300_000;
 /** Every kernel of the two GPU paths' steps, as bench/suite.ts names them (the CLI test's list). */
@@ -29,23 +26,8 @@ const GPU_KERNELS = [
 ];
 const STEP_PATHS = ['bigram_step_fused', 'bigram_step_unfused', 'bigram_step_counts'];
 
-let site: string;
-let server: StaticServer;
-let browser: Browser;
+const served = servedSite();
 
-beforeAll(async () => {
-  site = mkdtempSync(join(tmpdir(), 'makemore-site-'));
-  await buildSite(site);
-  server = await serveStatic(site);
-  browser = await launch();
-  mkdirSync(ARTIFACTS, { recursive: true });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (site) rmSync(site, { recursive: true, force: true });
-});
 
 interface TableRow { suite: string; name: string; N: number; gpu: string; cpu: string; ratio: string }
 
@@ -87,7 +69,7 @@ const isMs = (s: string) => /^\d+\.\d+$/.test(s);
 
 describe('the benchmark page', () => {
   it('quick mode: both halves run, every kernel and step path has GPU and CPU times, both charts are drawn, the download is the CLI\'s JSON', async () => {
-    const { page, problems } = await openPage(browser.context, `${server.url}bench.html?quick=1`);
+    const { page, problems } = await openPage(served.browser.context, `${served.server.url}bench.html?quick=1`);
     expect(await byTestId(page, 'bench-mode-quick').isChecked(), '?quick=1 selects quick mode').toBe(true);
     expect(await byTestId(page, 'bench-status').textContent()).toBe('idle');
     expect(await byTestId(page, 'bench-download').isDisabled()).toBe(true);
@@ -180,7 +162,7 @@ describe('the benchmark page', () => {
   it('without a WebGPU adapter: says so plainly, runs the CPU half alone, downloads CPU rows only', async () => {
     const plain = await launch({ webgpu: false });
     try {
-      const { page, problems } = await openPage(plain.context, `${server.url}bench.html?quick=1`);
+      const { page, problems } = await openPage(plain.context, `${served.server.url}bench.html?quick=1`);
       const { status } = await runBench(page);
       expect(status).toBe('done');
       expect(await byTestId(page, 'bench-error').textContent()).toMatch(/^No GPU half: .+ The CPU half runs alone\.$/);

@@ -5,11 +5,9 @@
  * the CLI's CpuMlpTrainer computed here in Node; the model learns (dev loss well below ln V),
  * samples, draws its next-symbol table, and downloads and loads back as the CLI's model file.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { contextData } from '../../src/data/contexts.ts';
 import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
@@ -19,32 +17,16 @@ import { CpuMlpTrainer } from '../../src/train/mlpCpuTrainer.ts';
 import {
   byTestId, chartLines, errorText, gpuStatus, heatmapPixels, samples, status, waitForStatus,
 } from './app.ts';
-import { launch, openPage, type Browser } from './browser.ts';
-import { buildSite, serveStatic, type StaticServer } from './site.ts';
+import { openPage } from './browser.ts';
+import { ARTIFACTS, servedSite } from './site.ts';
 
-const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 /** A short run of the lecture's recipe: seconds on SwiftShader, and the loss has clearly fallen. */
 const HYPER: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 400 };
 const RUN_MS = 120_000;
 
-let site: string;
-let server: StaticServer;
-let browser: Browser;
+const served = servedSite();
 const names = loadDefaultDataset();
 
-beforeAll(async () => {
-  site = mkdtempSync(join(tmpdir(), 'makemore-site-'));
-  await buildSite(site);
-  server = await serveStatic(site);
-  browser = await launch();
-  mkdirSync(ARTIFACTS, { recursive: true });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (site) rmSync(site, { recursive: true, force: true });
-});
 
 interface SplitLosses {
   train: number;
@@ -91,7 +73,7 @@ function expectClose(a: SplitLosses, b: SplitLosses, tol: number, what: string):
 
 describe('the page: context model (MLP)', () => {
   it('trains on the GPU and on the CPU to the same losses as the CLI; samples, table, curve, model file', async () => {
-    const { page, problems } = await openPage(browser.context, server.url);
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
     const gpu = await gpuStatus(page);
     expect(gpu.state, `the page has no GPU device: ${gpu.text}`).toBe('ready');
 
@@ -155,7 +137,7 @@ describe('the page: context model (MLP)', () => {
     expect(problems).toEqual([]);
     await page.close();
 
-    const fresh = await openPage(browser.context, server.url);
+    const fresh = await openPage(served.browser.context, served.server.url);
     await byTestId(fresh.page, 'model-file').setInputFiles({ name: 'mlp.json', mimeType: 'application/json', buffer: Buffer.from(text) });
     await expect.poll(() => byTestId(fresh.page, 'model-info').textContent()).toContain('loaded from mlp.json');
     expect(await splitLosses(fresh.page)).toEqual({ train: Number(m.loss.toFixed(4)), dev: Number(m.devLoss!.toFixed(4)), test: Number(m.testLoss!.toFixed(4)) });
@@ -169,7 +151,7 @@ describe('the page: context model (MLP)', () => {
 
   it('GPU: a lost device ends the run with an error; the last weights read back are kept, evaluated on every split', async () => {
     // Keep a handle on every device the page opens, to pull one away mid-run.
-    const { page, problems } = await openPage(browser.context, server.url, {
+    const { page, problems } = await openPage(served.browser.context, served.server.url, {
       initScript: `const open = GPUAdapter.prototype.requestDevice;
         GPUAdapter.prototype.requestDevice = async function (...args) {
           const device = await open.apply(this, args);
@@ -196,7 +178,7 @@ describe('the page: context model (MLP)', () => {
   }, RUN_MS * 2);
 
   it('validates its fields like the CLI; a stopped run is evaluated and kept', async () => {
-    const { page, problems } = await openPage(browser.context, server.url);
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
     await gpuStatus(page);
     await byTestId(page, 'model-select').selectOption('mlp');
     await byTestId(page, 'device-select').selectOption('cpu');

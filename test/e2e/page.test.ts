@@ -4,11 +4,9 @@
  * CPU reference computed here in Node, and every test fails on any console error, uncaught
  * error or dialog.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
 import { bigramCountsCpu, countsNll, countsToProbs } from '../../src/models/bigramCounts.ts';
@@ -19,10 +17,9 @@ import { DEFAULT_NET_HYPER, RULES, parseNumber } from '../../src/train/hyper.ts'
 import {
   byTestId, chartLines, datasetStats, errorText, gpuStatus, heatmapPixels, loss, samples, status, train, waitForStatus,
 } from './app.ts';
-import { launch, openPage, type Browser } from './browser.ts';
-import { buildSite, serveStatic, type StaticServer } from './site.ts';
+import { launch, openPage } from './browser.ts';
+import { ARTIFACTS, servedSite } from './site.ts';
 
-const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 /** Full batch at lr 50 comes within 0.037 of the counts' NLL by step 120 (0.05 is the bar). */
 const STEPS = 120;
 const LR = 50;
@@ -31,9 +28,7 @@ const SEED = DEFAULT_NET_HYPER.seed;
 const GPU_RUN_MS = 240_000;
 const CPU_RUN_MS = 60_000;
 
-let site: string;
-let server: StaticServer;
-let browser: Browser;
+const served = servedSite();
 const reference = (() => {
   const d = loadDefaultDataset();
   const V = d.symbols.length;
@@ -41,19 +36,6 @@ const reference = (() => {
   return { d, V, countsNll: countsNll(counts, countsToProbs(counts, V, 1), V) };
 })();
 
-beforeAll(async () => {
-  site = mkdtempSync(join(tmpdir(), 'makemore-site-'));
-  await buildSite(site);
-  server = await serveStatic(site);
-  browser = await launch();
-  mkdirSync(ARTIFACTS, { recursive: true });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  if (site) rmSync(site, { recursive: true, force: true });
-});
 
 /** The neural bigram's final loss on the CPU reference, in Node. */
 async function cpuReferenceLoss(steps: number): Promise<number> {
@@ -75,7 +57,7 @@ async function expectHeatmapsDrawn(page: Page): Promise<void> {
 
 describe('the page', () => {
   it('opens with the bundled names loaded, their stats and count table shown', async () => {
-    const { page, problems } = await openPage(browser.context, server.url);
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
     const stats = await datasetStats(page);
     expect(stats).toMatchObject({ words: reference.d.words.length, examples: reference.d.xs.length, vocab: reference.V });
     expect(stats.text).toContain('bundled first names');
@@ -92,7 +74,7 @@ describe('the page', () => {
   });
 
   it('CPU: trains both models in a Web Worker to the reference losses; samples, curve and tables', async () => {
-    const { page, problems } = await openPage(browser.context, server.url);
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
     await gpuStatus(page);
 
     const counting = await train(page, { model: 'bigram-counts', device: 'cpu' }, CPU_RUN_MS);
@@ -127,7 +109,7 @@ describe('the page', () => {
   });
 
   it('GPU: trains both models with WebGPU, agrees with the CPU run of the same seed; curves overlay', async () => {
-    const { page, problems } = await openPage(browser.context, server.url);
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
     const gpu = await gpuStatus(page);
     expect(gpu.state, `the page has no GPU device: ${gpu.text}`).toBe('ready');
     // The page picks the GPU by itself when there is one.
@@ -155,7 +137,7 @@ describe('the page', () => {
 
   it('GPU: a lost device ends the run with an error, keeps the last weights, and the next run opens a new device', async () => {
     // Keep a handle on every device the page opens, to pull one away mid-run.
-    const { page, problems } = await openPage(browser.context, server.url, {
+    const { page, problems } = await openPage(served.browser.context, served.server.url, {
       initScript: `const open = GPUAdapter.prototype.requestDevice;
         GPUAdapter.prototype.requestDevice = async function (...args) {
           const device = await open.apply(this, args);
@@ -186,7 +168,7 @@ describe('the page', () => {
   }, GPU_RUN_MS * 2);
 
   it('pauses, resumes and stops a run; the CPU work happens in a worker', async () => {
-    const { page, problems } = await openPage(browser.context, server.url);
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
     await gpuStatus(page);
     await byTestId(page, 'device-select').selectOption('cpu');
     await byTestId(page, 'steps').fill('100000');
@@ -227,7 +209,7 @@ describe('the page', () => {
   });
 
   it('loads word lists from a file, a drop or a paste; bad ones show errors and keep the dataset', async () => {
-    const { page, problems } = await openPage(browser.context, server.url);
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
     const file = byTestId(page, 'dataset-file');
 
     await file.setInputFiles({ name: 'three.txt', mimeType: 'text/plain', buffer: Buffer.from('emma\nolivia\nava\n') });
@@ -282,7 +264,7 @@ describe('the page', () => {
   });
 
   it('downloads the model as the CLI\'s JSON and loads it back; bad model files are refused', async () => {
-    const { page, problems } = await openPage(browser.context, server.url);
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
     await gpuStatus(page);
     expect(await byTestId(page, 'download-model').isDisabled()).toBe(true);
     await train(page, { model: 'bigram-nn', device: 'cpu', steps: 30, lr: LR, seed: 7 }, CPU_RUN_MS);
@@ -301,7 +283,7 @@ describe('the page', () => {
     await page.close();
 
     // A fresh page: the loaded model samples exactly what the trained one did.
-    const fresh = await openPage(browser.context, server.url);
+    const fresh = await openPage(served.browser.context, served.server.url);
     const p2 = fresh.page;
     const modelFile = byTestId(p2, 'model-file');
     await modelFile.setInputFiles({ name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(text) });
@@ -335,7 +317,7 @@ describe('the page', () => {
   });
 
   it('validates the form like the CLI, reports divergence, and works from the keyboard', async () => {
-    const { page, problems } = await openPage(browser.context, server.url);
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
     await gpuStatus(page);
     await byTestId(page, 'device-select').selectOption('cpu');
     const cliMessage = (name: string, text: string, rule: (typeof RULES)[keyof typeof RULES]) => {
@@ -382,7 +364,7 @@ describe('the page', () => {
   it('without WebGPU, says so plainly and trains on the CPU', async () => {
     const plain = await launch({ webgpu: false });
     try {
-      const { page, problems } = await openPage(plain.context, server.url);
+      const { page, problems } = await openPage(plain.context, served.server.url);
       const gpu = await gpuStatus(page);
       expect(gpu.state).toBe('unavailable');
       expect(gpu.text).toMatch(/^No GPU here: .+\. The CPU device works without it\.$/);
@@ -393,7 +375,7 @@ describe('the page', () => {
       expect(problems).toEqual([]);
 
       // A browser with no WebGPU at all (no navigator.gpu): said in the page's own words.
-      const bare = await openPage(plain.context, server.url, {
+      const bare = await openPage(plain.context, served.server.url, {
         initScript: "Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });",
       });
       expect(bare.problems).toEqual([]);

@@ -1,11 +1,14 @@
 /** Builds the page with Vite and serves the build from 127.0.0.1 (a secure context: WebGPU needs one). */
 import { execFile } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
+import { launch, type Browser } from './browser.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -61,4 +64,28 @@ export async function serveStatic(dir: string): Promise<StaticServer> {
     url: `http://127.0.0.1:${address.port}/`,
     close: () => new Promise((ok) => server.close(() => ok())),
   };
+}
+
+export const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
+
+/**
+ * For a test file: build the site into a temporary folder, serve it on 127.0.0.1 and launch the
+ * browser once before its tests, and undo all three after them.
+ */
+export function servedSite(): { readonly server: StaticServer; readonly browser: Browser } {
+  let site = '';
+  const served = {} as { server: StaticServer; browser: Browser };
+  beforeAll(async () => {
+    site = mkdtempSync(join(tmpdir(), 'makemore-site-'));
+    await buildSite(site);
+    served.server = await serveStatic(site);
+    served.browser = await launch();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 180_000);
+  afterAll(async () => {
+    await served.browser?.close();
+    await served.server?.close();
+    if (site) rmSync(site, { recursive: true, force: true });
+  });
+  return served;
 }
