@@ -1,40 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWordList } from '../src/data/dataset.ts';
-import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
 import { bigramCountsCpu, countsNll, countsToProbs } from '../src/models/bigramCounts.ts';
 import { modelProbabilities, parseModel } from '../src/models/modelFile.ts';
 import { sampleWords } from '../src/models/sample.ts';
 import { runTraining } from '../src/train/run.ts';
-import { ROOT, runCli, type CliResult } from './helpers/cli.ts';
+import { oneJson, ROOT, runCli, tempWordList, type CliResult } from './helpers/cli.ts';
 
-let dir: string;
-let words: string; // path of a small word list
-let wordsText: string;
+const { dir, words, wordsText } = tempWordList('makemore-cli-');
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'makemore-cli-'));
-  // Every 40th bundled name: ~200 words, a second of training at most.
-  wordsText = loadDefaultDataset().words.filter((_, i) => i % 40 === 0).join('\n') + '\n';
-  words = join(dir, 'words.txt');
-  writeFileSync(words, wordsText);
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** The only line of stdout, parsed (fails unless stdout is exactly one JSON object). */
-function oneJson(r: CliResult): Record<string, unknown> {
-  const lines = r.stdout.split('\n');
-  expect(lines.length, r.stdout).toBe(2);
-  expect(lines[1]).toBe('');
-  const value = JSON.parse(lines[0]);
-  expect(typeof value === 'object' && value !== null && !Array.isArray(value)).toBe(true);
-  return value as Record<string, unknown>;
-}
 
 /** An error exit: code 1, one line on stderr that names `needle`, no stack trace. */
 function expectUserError(r: CliResult, needle: string | RegExp): void {

@@ -1,35 +1,19 @@
 /** `makemore train --model mlp` and `sample` of its model files, through the real entry point. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWordList } from '../src/data/dataset.ts';
-import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
 import { modelSamples, parseModel } from '../src/models/modelFile.ts';
 import { DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER } from '../src/train/hyper.ts';
 import { runTraining } from '../src/train/run.ts';
-import { runCli, type CliResult } from './helpers/cli.ts';
+import { oneJson, runCli, tempWordList, type CliResult } from './helpers/cli.ts';
 
-let dir: string;
-let words: string;
-let wordsText: string;
+const { dir, words, wordsText } = tempWordList('makemore-mlp-cli-');
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'makemore-mlp-cli-'));
-  wordsText = loadDefaultDataset().words.filter((_, i) => i % 40 === 0).join('\n') + '\n';
-  words = join(dir, 'words.txt');
-  writeFileSync(words, wordsText);
-});
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function oneJson(r: CliResult): Record<string, unknown> {
+/** Exit 0 and exactly one JSON object on stdout. */
+function okJson(r: CliResult): Record<string, unknown> {
   expect(r.code, r.stderr).toBe(0);
-  const lines = r.stdout.split('\n');
-  expect(lines.length, r.stdout).toBe(2);
-  return JSON.parse(lines[0]);
+  return oneJson(r);
 }
 
 function expectUserError(r: CliResult, needle: string | RegExp): void {
@@ -44,7 +28,7 @@ function expectUserError(r: CliResult, needle: string | RegExp): void {
 describe('makemore train --model mlp', () => {
   it('--json: the split, train/dev/test losses over whole splits, equal to an in-process run', async () => {
     const args = ['--steps', '60', '--hidden', '24', '--embed', '5', '--block-size', '4', '--batch-size', '16', '--lr', '0.2', '--lr-final', '0.05', '--seed', '3'];
-    const out = oneJson(await runCli(['train', '--model', 'mlp', '--input', words, ...args, '--samples', '4', '--json']));
+    const out = okJson(await runCli(['train', '--model', 'mlp', '--input', words, ...args, '--samples', '4', '--json']));
     const d = parseWordList(wordsText, words);
     expect(out).toMatchObject({ model: 'mlp', device: 'cpu', steps: 60, dataset: { words: d.words.length, examples: d.xs.length, vocabSize: d.symbols.length } });
     for (const key of ['loss', 'nll', 'devLoss', 'testLoss', 'msPerStep']) expect(typeof out[key], key).toBe('number');
@@ -74,7 +58,7 @@ describe('makemore train --model mlp', () => {
     expect(m.kind).toBe('mlp');
     expect(m.hyper).toEqual({ ...DEFAULT_MLP_HYPER, steps: 3 });
     expect(parseModel(readFileSync(lr, 'utf8'), lr).hyper).toMatchObject({ lr: 0.3, lrFinal: 0.03, hidden: 8 });
-    const s = oneJson(await runCli(['sample', '--load', model, '--count', '6', '--seed', '9', '--json']));
+    const s = okJson(await runCli(['sample', '--load', model, '--count', '6', '--seed', '9', '--json']));
     expect(s).toEqual({ model: 'mlp', samples: modelSamples(m, 6, 9) });
     const plain = await runCli(['sample', '--load', model, '--count', '6', '--seed', '9']);
     expect(plain.stdout).toBe(modelSamples(m, 6, 9).join('\n') + '\n');

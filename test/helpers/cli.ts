@@ -1,5 +1,9 @@
 /** Runs the CLI through its real entry point (tsx src/cli/main.ts) with piped, non-TTY stdio. */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, expect } from 'vitest';
+import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
@@ -29,4 +33,27 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * For a test file: a temporary folder with words.txt, every 40th bundled name (~200 words,
+ * a second of training at most), made now and removed after the file's tests.
+ */
+export function tempWordList(prefix: string): { dir: string; words: string; wordsText: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const wordsText = loadDefaultDataset().words.filter((_, i) => i % 40 === 0).join('\n') + '\n';
+  const words = join(dir, 'words.txt');
+  writeFileSync(words, wordsText);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return { dir, words, wordsText };
+}
+
+/** The only line of stdout, parsed: fails unless stdout is exactly one JSON object. */
+export function oneJson(r: CliResult): Record<string, unknown> {
+  const lines = r.stdout.split('\n');
+  expect(lines.length, r.stdout).toBe(2);
+  expect(lines[1]).toBe('');
+  const value = JSON.parse(lines[0]);
+  expect(typeof value === 'object' && value !== null && !Array.isArray(value)).toBe(true);
+  return value as Record<string, unknown>;
 }
