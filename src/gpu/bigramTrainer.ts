@@ -4,11 +4,15 @@
  * the step counter lives on the GPU and each step's loss goes into a history ring that is
  * read back once per submit, never once per step.
  *
- * Two paths compute the same step:
- *  - fused (default): bigram_step_fused + bigram_update_fused, 2 dispatches per full-batch
- *    step (3 with batch_sort for minibatches), memory O(N) for the examples only;
+ * Three paths compute the same step:
+ *  - fused (default): bigram_step_fused_vec4 (or bigram_step_fused past V = 64) +
+ *    bigram_update_fused, 2 dispatches per full-batch step (3 with batch_sort for
+ *    minibatches), memory O(N) for the examples only;
  *  - unfused: the lecture's ops one kernel each (gather, softmax, NLL, backward, dW, update),
- *    with N×V arrays: the readable version and a cross-check.
+ *    with N×V arrays: the readable version and a cross-check;
+ *  - counts: a different algorithm, the full-batch gradient from the count table (1 dispatch,
+ *    O(V²)), a cross-check that never stands in for the per-example timings.
+ * Evaluation (loss and NLL over all examples, no update) always runs the fused forward.
  *
  * Shapes: N examples, B batch, V vocabulary, C chunk, H history length.
  */
