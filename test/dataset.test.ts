@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../src/errors.ts';
 import {
   BOUNDARY, MAX_VOCAB, MAX_WORD_LENGTH, datasetFromWords, decode, describeDataset, parseWordList, vocabSize,
 } from '../src/data/dataset.ts';
 import { splitWords } from '../src/data/split.ts';
 import { DEFAULT_SOURCE, defaultWords } from '../src/data/defaultNames.ts';
 import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
+import { userError } from './helpers/fixtures.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
-/** The UserError thrown by f (fails the test when f does not throw one). */
-function userError(f: () => unknown): UserError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return e as UserError;
-  }
-  throw new Error('expected a UserError, nothing was thrown');
-}
 
 describe('parseWordList', () => {
   it('builds the vocabulary and examples of "emma\\nava\\n" as computed by hand', () => {

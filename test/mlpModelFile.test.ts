@@ -1,6 +1,5 @@
 /** The context model through runTraining (CPU) and its model files: round trip, validation, samples. */
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../src/errors.ts';
 import { parseWordList } from '../src/data/dataset.ts';
 import { contextData } from '../src/data/contexts.ts';
 import { mlpBigramView, mlpParamCount, sampleMlpTokens } from '../src/models/mlp.ts';
@@ -9,20 +8,12 @@ import { DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, type MlpHyper } from '../src/trai
 import { CpuMlpTrainer } from '../src/train/mlpCpuTrainer.ts';
 import { runTraining } from '../src/train/run.ts';
 import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
+import { userError } from './helpers/fixtures.ts';
 
 const data = loadDefaultDataset();
 const mlp: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 40, hidden: 20, embed: 4, blockSize: 2, seed: 6 };
 const run = (h: MlpHyper = mlp) => runTraining(data, { model: 'mlp', device: 'cpu', hyper: DEFAULT_NET_HYPER, mlp: h, smoothing: 1, samples: 8 });
 
-function userError(f: () => unknown): UserError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return e as UserError;
-  }
-  throw new Error('expected a UserError, nothing was thrown');
-}
 
 describe('runTraining --model mlp (CPU)', () => {
   it('reports train, dev and test losses of the split; equals the trainer driven by hand', async () => {

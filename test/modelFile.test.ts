@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../src/errors.ts';
 import { parseWordList } from '../src/data/dataset.ts';
 import { MODEL_FORMAT, MODEL_VERSION, modelProbabilities, parseModel, serializeModel, type ModelFile } from '../src/models/modelFile.ts';
 import { bigramCountsCpu, countsToProbs } from '../src/models/bigramCounts.ts';
 import { bigramNetProbs } from '../src/models/bigramNet.ts';
 import { sampleWords } from '../src/models/sample.ts';
 import { runTraining } from '../src/train/run.ts';
+import { userError } from './helpers/fixtures.ts';
 
 const data = parseWordList('emma\nava\nolivia\nisabella\nsophia\n', 'names.txt');
 const hyper = { steps: 30, lr: 10, reg: 0.01, batchSize: 0, seed: 4 };
@@ -14,15 +14,6 @@ async function trained(model: 'bigram-counts' | 'bigram-nn', smoothing = 1): Pro
   return (await runTraining(data, { model, device: 'cpu', hyper, smoothing, samples: 0 })).model;
 }
 
-function userError(f: () => unknown): UserError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    return e as UserError;
-  }
-  throw new Error('expected a UserError, nothing was thrown');
-}
 
 function rowSums(p: Float64Array, V: number): number[] {
   return Array.from({ length: V }, (_, x) => p.subarray(x * V, x * V + V).reduce((a, b) => a + b, 0));

@@ -2,6 +2,8 @@
 import { Random } from '../../src/random/philox.ts';
 import { datasetFromWords, type Dataset } from '../../src/data/dataset.ts';
 import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
+import { UserError } from '../../src/errors.ts';
+import { expect } from 'vitest';
 
 /** A seed for "fresh inputs each run": TEST_SEED if set (to replay a failure), else from the clock. */
 export function freshSeed(): number {
@@ -33,4 +35,15 @@ export function randomBigramProblem(seed: number): RandomProblem {
 export function shortNames(): Dataset {
   const words = loadDefaultDataset().words.filter((w) => w.length <= 4).filter((_, i) => i % 20 === 0).slice(0, 30);
   return datasetFromWords(words, '30 short names');
+}
+
+/** The UserError thrown by f (fails the test when f does not throw one). */
+export function userError(f: () => unknown): UserError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UserError);
+    return e as UserError;
+  }
+  throw new Error('expected a UserError, nothing was thrown');
 }
