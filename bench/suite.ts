@@ -17,8 +17,9 @@ import { bigramCountsGpu } from '../src/gpu/bigramCounts.ts';
 import { GpuBigramTrainer, type BigramPath } from '../src/gpu/bigramTrainer.ts';
 import type { GpuContext } from '../src/gpu/device.ts';
 import { CpuBigramTrainer } from '../src/train/cpuTrainer.ts';
-import { CpuMlpTrainer } from '../src/train/mlpCpuTrainer.ts';
-import { GpuMlpTrainer } from '../src/gpu/mlpTrainer.ts';
+import { CpuNetTrainer } from '../src/nn/cpuTrainer.ts';
+import { GpuNetTrainer } from '../src/nn/gpuTrainer.ts';
+import { netModel } from '../src/models/registry.ts';
 import { contextData } from '../src/data/contexts.ts';
 import { datasetFromWords } from '../src/data/dataset.ts';
 import { DEFAULT_MLP_HYPER, type MlpHyper } from '../src/train/hyper.ts';
@@ -139,7 +140,7 @@ export async function gpuSuite(ctx: GpuContext, opts: BenchOptions): Promise<Row
 
   for (const B of opts.mlpBatches ?? []) {
     const { data, hyper, K } = mlpSetup(opts.words, B);
-    const t = await GpuMlpTrainer.create(ctx, data, hyper);
+    const t = await GpuNetTrainer.create(ctx, netModel('mlp').spec(data, hyper), data);
     emit({ suite: 'mlp', name: 'mlp_step', device: 'gpu', N: B, V: data.V, ms: perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats, 1, opts.minSampleMs), K) });
     t.dispose();
   }
@@ -193,7 +194,7 @@ export async function cpuSuite(opts: BenchOptions): Promise<Row[]> {
 
   for (const B of opts.mlpBatches ?? []) {
     const { data, hyper, K } = mlpSetup(opts.words, B);
-    const t = new CpuMlpTrainer(data, hyper);
+    const t = new CpuNetTrainer(netModel('mlp').spec(data, hyper), data);
     emit({ suite: 'mlp', name: 'mlp_step', device: 'cpu', N: B, V: data.V, ms: perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats, 1, opts.minSampleMs), K) });
   }
   return rows;

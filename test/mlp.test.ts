@@ -7,20 +7,32 @@ import { describe, expect, it } from 'vitest';
 import { contextData, contextExamples } from '../src/data/contexts.ts';
 import { datasetFromWords } from '../src/data/dataset.ts';
 import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
-import {
-  initMlpParams, mlpBigramView, mlpDecayStep, mlpLearningRate, mlpLossAndGrad, mlpNextProbs, mlpParamCount, mlpParamTable,
-  padParams, paramEntry, sampleMlpTokens, unpadParams, GPU_PARAM_ALIGN, type MlpShape,
-} from '../src/models/mlp.ts';
-import {
-  biasAddCpu, biasBackwardCpu, crossentropyForwardCpu, crossentropySoftmaxBackwardCpu, embeddingBackwardCpu, embeddingForwardCpu,
-  matmulCpu, mlpLossRecordCpu, mlpSgdUpdateCpu, rangeRows, tanhBackwardCpu, tanhForwardCpu,
-} from '../src/models/mlpOps.ts';
-import { softmaxForwardCpu } from '../src/models/bigramOps.ts';
+import { initMlpParams, mlpDecayStep, mlpGraph, mlpInitScales, mlpNetSpec, mlpParamCount, mlpParamLayout, mlpShape, type MlpShape } from '../src/models/mlp/net.ts';
+import { mlpBigramView, mlpNextProbs, sampleMlpTokens } from '../src/models/mlp/sample.ts';
+import { CpuProgram } from '../src/nn/cpuProgram.ts';
+import { CpuNetTrainer } from '../src/nn/cpuTrainer.ts';
+import { GPU_ALIGN } from '../src/nn/layout.ts';
+import { scheduledLr } from '../src/ops/optimizers.ts';
+import { rangeRows } from '../src/ops/rows.ts';
 import { Random } from '../src/random/philox.ts';
 import { batchIndicesCpu } from '../src/train/cpuTrainer.ts';
 import { DEFAULT_MLP_HYPER, type MlpHyper } from '../src/train/hyper.ts';
-import { CpuMlpTrainer, mlpShape } from '../src/train/mlpCpuTrainer.ts';
 import { freshSeed } from './helpers/fixtures.ts';
+import { mlpLossAndGrad } from './helpers/mlpReference.ts';
+
+/** The composed model (the trainers' forward and backward) on the CPU in float64: loss and gradient. */
+function graphLossAndGrad(P: Float64Array, s: MlpShape, X: Uint32Array, Y: Uint32Array, rows: Uint32Array): { loss: number; grad: Float64Array } {
+  const g = mlpGraph(s, rows.length);
+  const grad = new Float64Array(P.length);
+  const { sum, count } = new CpuProgram(g, P, g.paramLayout(), grad, Float64Array).run({ tokens: X, targets: new Int32Array(Y) }, rows, true);
+  return { loss: sum / count, grad };
+}
+
+class CpuMlpTrainer extends CpuNetTrainer {
+  constructor(data: Parameters<typeof mlpNetSpec>[0] & ConstructorParameters<typeof CpuNetTrainer>[1], hyper: MlpHyper, make: new (n: number) => Float32Array | Float64Array = Float32Array) {
+    super(mlpNetSpec(data, hyper), data, make);
+  }
+}
 
 const names = loadDefaultDataset();
 
@@ -71,22 +83,23 @@ describe('parameters', () => {
   it('the lecture’s network (V 27, T 3, E 10, H 200) has 11,897 parameters, in the documented order', () => {
     const s = { V: 27, T: 3, E: 10, H: 200 };
     expect(mlpParamCount(s)).toBe(11_897);
-    expect(mlpParamTable(s).map((e) => [e.name, e.shape, e.offset])).toEqual([
+    expect(mlpParamLayout(s).tensors.map((e) => [e.name, e.shape, e.offset])).toEqual([
       ['C', [27, 10], 0], ['W1', [30, 200], 270], ['b1', [200], 6270], ['W2', [200, 27], 6470], ['b2', [27], 11_870],
     ]);
   });
 
   it('the GPU layout starts every tensor at a multiple of 64 floats; pad and unpad are inverse', () => {
     const { s, P } = randomProblem(freshSeed());
-    const table = mlpParamTable(s, GPU_PARAM_ALIGN);
-    for (const e of table) expect(e.offset % GPU_PARAM_ALIGN).toBe(0);
-    expect(mlpParamCount(s, GPU_PARAM_ALIGN) % GPU_PARAM_ALIGN).toBe(0);
+    const packed = mlpParamLayout(s);
+    const gpu = packed.aligned(GPU_ALIGN);
+    for (const e of gpu.tensors) expect(e.offset % GPU_ALIGN).toBe(0);
+    expect(gpu.size % GPU_ALIGN).toBe(0);
     const flat = Float32Array.from(P);
-    const padded = padParams(flat, s, GPU_PARAM_ALIGN);
-    expect(padded.length).toBe(mlpParamCount(s, GPU_PARAM_ALIGN));
-    expect(unpadParams(padded, s, GPU_PARAM_ALIGN)).toEqual(flat);
-    const b2 = paramEntry(s, 'b2', GPU_PARAM_ALIGN);
-    expect(padded[b2.offset]).toBe(flat[paramEntry(s, 'b2').offset]);
+    const padded = gpu.convert(flat, packed, Float32Array);
+    expect(padded.length).toBe(gpu.size);
+    expect(packed.convert(padded, gpu, Float32Array)).toEqual(flat);
+    expect(padded[gpu.get('b2').offset]).toBe(flat[packed.get('b2').offset]);
+    expect(gpu.view(padded, 'W2')).toEqual(packed.view(flat, 'W2'));
   });
 
   it('initialisation: seeded, scaled per tensor, first loss near ln V, tanh far from saturation', () => {
@@ -95,22 +108,23 @@ describe('parameters', () => {
     const P = initMlpParams(s, 1, Float64Array);
     expect(initMlpParams(s, 1, Float64Array)).toEqual(P);
     expect(initMlpParams(s, 2, Float64Array)).not.toEqual(P);
-    for (const e of mlpParamTable(s)) {
+    const scales = mlpInitScales(s);
+    for (const e of mlpParamLayout(s).tensors) {
       const v = P.subarray(e.offset, e.offset + e.size);
       const std = Math.sqrt(v.reduce((a, x) => a + x * x, 0) / e.size);
-      if (e.initScale === 0) expect(std).toBe(0);
-      else expect(std / e.initScale, e.name).toBeGreaterThan(e.size > 500 ? 0.9 : 0.6);
-      if (e.initScale > 0) expect(std / e.initScale, e.name).toBeLessThan(e.size > 500 ? 1.1 : 1.4);
+      const initScale = scales[e.name];
+      if (initScale === 0) expect(std).toBe(0);
+      else expect(std / initScale, e.name).toBeGreaterThan(e.size > 500 ? 0.9 : 0.6);
+      if (initScale > 0) expect(std / initScale, e.name).toBeLessThan(e.size > 500 ? 1.1 : 1.4);
     }
     // Logits near 0: the first loss is within 0.05 of a uniform guess's ln V.
     const rows = batchIndicesCpu(1, 0, 1000, data.train.Y.length);
     expect(Math.abs(mlpLossAndGrad(P, s, data.train.X, data.train.Y, rows, null) - Math.log(s.V))).toBeLessThan(0.05);
     // Hidden units: |h| > 0.99 (gradient below 2%) for few of them.
-    const emb = embeddingForwardCpu(P.subarray(0, s.V * s.E), data.train.X, rows, s.T, s.E);
-    const W1 = paramEntry(s, 'W1');
-    const b1 = paramEntry(s, 'b1');
-    const hpre = biasAddCpu(matmulCpu(emb, P.subarray(W1.offset), rows.length, s.T * s.E, s.H, false, false).out, P.subarray(b1.offset), rows.length, s.H);
-    const h = tanhForwardCpu(hpre);
+    const g = mlpGraph(s, rows.length);
+    const program = new CpuProgram(g, P, g.paramLayout(), null, Float64Array);
+    program.run({ tokens: data.train.X, targets: new Int32Array(data.train.Y) }, rows, false);
+    const h = program.activation('h');
     expect(h.filter((x) => Math.abs(x) > 0.99).length / h.length).toBeLessThan(0.15);
   });
 });
@@ -144,42 +158,14 @@ describe('mlpLossAndGrad', () => {
     expect(mlpLossAndGrad(P, s, X, Y, rangeRows(0, Y.length), null)).toBe(all);
   });
 
-  it('the kernels’ CPU twins chained give the same loss, gradient and update', () => {
+  it('the composed model (the op library’s layers, its backward the forward reversed) gives the reference’s loss and gradient', () => {
     for (const seed of [freshSeed(), freshSeed() + 1]) {
       const { s, P, X, Y, rows } = randomProblem(seed);
-      const { V, T, E, H } = s;
-      const B = rows.length;
-      const at = (name: 'C' | 'W1' | 'b1' | 'W2' | 'b2') => {
-        const e = paramEntry(s, name);
-        return P.subarray(e.offset, e.offset + e.size);
-      };
-      const emb = embeddingForwardCpu(at('C'), X, rows, T, E);
-      const h = tanhForwardCpu(biasAddCpu(matmulCpu(emb, at('W1'), B, T * E, H, false, false).out, at('b1'), B, H));
-      const logits = biasAddCpu(matmulCpu(h, at('W2'), B, H, V, false, false).out, at('b2'), B, V);
-      const schedule = { lr: 0.5, lrFinal: 0.05, decayStep: 3 };
-      const rec = mlpLossRecordCpu(crossentropyForwardCpu(logits, Y, rows, V, 4), B, 2, schedule);
       const grad = new Float64Array(P.length);
       const want = mlpLossAndGrad(P, s, X, Y, rows, grad);
-      expect(Math.abs(rec.loss - want)).toBeLessThan(1e-12);
-      expect(rec.lr).toBe(0.5);
-      expect(rec.nextStep).toBe(3);
-
-      // The backward from the probabilities (softmax_forward, the bigram's kernel: float32 out).
-      const probs = softmaxForwardCpu(Float32Array.from(logits), V);
-      const dlogits = crossentropySoftmaxBackwardCpu(probs, Y, rows, V);
-      const dW2 = matmulCpu(h, dlogits, H, B, V, true, false).out;
-      const db2 = biasBackwardCpu(dlogits, B, V);
-      const dh = matmulCpu(dlogits, at('W2'), B, V, H, false, true).out;
-      const dpre = tanhBackwardCpu(dh, h);
-      const dW1 = matmulCpu(emb, dpre, T * E, B, H, true, false).out;
-      const db1 = biasBackwardCpu(dpre, B, H);
-      const demb = matmulCpu(dpre, at('W1'), B, H, T * E, false, true).out;
-      const dC = embeddingBackwardCpu(demb, X, rows, V, T, E);
-      const chained = Float64Array.of(...dC, ...dW1, ...db1, ...dW2, ...db2);
-      // The probabilities went through float32 (relative error 2^-24 each).
-      for (let k = 0; k < P.length; k++) expect(Math.abs(chained[k] - grad[k]), `param ${k}`).toBeLessThan(1e-6 * (1 + Math.abs(grad[k])));
-      const updated = mlpSgdUpdateCpu(P, chained, 0.5);
-      for (let k = 0; k < P.length; k++) expect(updated[k]).toBe(P[k] - 0.5 * chained[k]);
+      const got = graphLossAndGrad(P, s, X, Y, rows);
+      expect(Math.abs(got.loss - want)).toBeLessThan(1e-12);
+      for (let k = 0; k < P.length; k++) expect(Math.abs(got.grad[k] - grad[k]), `param ${k}`).toBeLessThan(1e-12 * (1 + Math.abs(grad[k])));
     }
   });
 });
@@ -188,10 +174,10 @@ describe('the step schedule', () => {
   it('lr for the first half of the steps, lrFinal for the last half', () => {
     const h = { lr: 0.1, lrFinal: 0.01, decayStep: mlpDecayStep(20_000) };
     expect(h.decayStep).toBe(10_000);
-    expect(mlpLearningRate(0, h)).toBe(0.1);
-    expect(mlpLearningRate(9_999, h)).toBe(0.1);
-    expect(mlpLearningRate(10_000, h)).toBe(0.01);
-    expect(mlpLearningRate(19_999, h)).toBe(0.01);
+    expect(scheduledLr(0, h)).toBe(0.1);
+    expect(scheduledLr(9_999, h)).toBe(0.1);
+    expect(scheduledLr(10_000, h)).toBe(0.01);
+    expect(scheduledLr(19_999, h)).toBe(0.01);
     expect(mlpDecayStep(5)).toBe(2); // steps 2, 3, 4 at lrFinal
   });
 });

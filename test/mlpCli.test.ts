@@ -36,7 +36,7 @@ describe('makemore train --model mlp', () => {
     const split = out.split as Record<string, { words: number; examples: number }>;
     expect(split.train.words + split.dev.words + split.test.words).toBe(d.words.length);
     expect(split.train.examples + split.dev.examples + split.test.examples).toBe(d.xs.length);
-    const mlp = { steps: 60, lr: 0.2, lrFinal: 0.05, batchSize: 16, seed: 3, blockSize: 4, embed: 5, hidden: 24 };
+    const mlp = { ...DEFAULT_MLP_HYPER, steps: 60, lr: 0.2, lrFinal: 0.05, batchSize: 16, seed: 3, blockSize: 4, embed: 5, hidden: 24 };
     const lib = await runTraining(d, { model: 'mlp', device: 'cpu', hyper: DEFAULT_NET_HYPER, mlp, smoothing: 1, samples: 4 });
     expect([out.loss, out.devLoss, out.testLoss]).toEqual([lib.loss, lib.devLoss, lib.testLoss]);
     expect(out.samples).toEqual(lib.samples);

@@ -2,10 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseWordList } from '../src/data/dataset.ts';
 import { contextData } from '../src/data/contexts.ts';
-import { mlpBigramView, mlpParamCount, sampleMlpTokens } from '../src/models/mlp.ts';
+import { mlpParamCount } from '../src/models/mlp/net.ts';
+import { mlpBigramView, sampleMlpTokens } from '../src/models/mlp/sample.ts';
 import { MODEL_FORMAT, MODEL_VERSION, modelProbabilities, modelSamples, parseModel, serializeModel } from '../src/models/modelFile.ts';
 import { DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, type MlpHyper } from '../src/train/hyper.ts';
-import { CpuMlpTrainer } from '../src/train/mlpCpuTrainer.ts';
+import { cpuMlp } from './helpers/mlpTrainers.ts';
 import { runTraining } from '../src/train/run.ts';
 import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
 import { userError } from './helpers/fixtures.ts';
@@ -26,7 +27,7 @@ describe('runTraining --model mlp (CPU)', () => {
     });
     expect(r.steps).toBe(40);
     expect(r.losses).toHaveLength(40);
-    const t = new CpuMlpTrainer(d, mlp);
+    const t = cpuMlp(d, mlp);
     expect(await t.runSteps(40)).toEqual(r.losses);
     expect(r.loss).toBe(await t.evaluateSplit('train'));
     expect(r.nll).toBe(r.loss);
@@ -71,7 +72,7 @@ describe('mlp model files', () => {
     });
 
     it.each([
-      ['one weight short', bad({ weights: new Array(51).fill(0) }), /"weights" must hold 52 finite numbers \(an mlp of vocabulary 3, block size 2, embedding 3, hidden 4\)/],
+      ['one weight short', bad({ weights: new Array(51).fill(0) }), /"weights" must hold 52 finite numbers \(an mlp of vocabulary 3: C \(3, 3\), W1 \(6, 4\), b1 \(4\), W2 \(4, 3\), b2 \(3\)\)/],
       ['V×V weights', bad({ weights: new Array(9).fill(0) }), /"weights" must hold 52 finite numbers/],
       ['a NaN weight', bad({ weights: [NaN, ...new Array(51).fill(0)] }), /"weights" must hold 52 finite numbers/],
       ['no block size', bad({ hyper: { embed: 3, hidden: 4 } }), /corrupted model file: "hyper\.blockSize" must be an integer ≥ 1/],

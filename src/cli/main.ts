@@ -4,12 +4,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
 import { UserError } from '../errors.ts';
 import { parseWordList, describeDataset, type Dataset } from '../data/dataset.ts';
 import { loadDefaultDataset } from '../data/defaultNames.node.ts';
 import { modelSamples, parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
 import {
-  DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, MODEL_KINDS, RULES, parseNumber,
+  DEFAULT_ADAMW, DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, MODEL_KINDS, RULES, parseNumber,
   type DeviceKind, type MlpHyper, type ModelKind, type NumberRule,
 } from '../train/hyper.ts';
 import { runTraining, type GpuBackend } from '../train/run.ts';
@@ -45,6 +46,9 @@ and reports the train and dev loss, and the test loss, over whole splits at the 
   --embed E           embedding dimensions per symbol (default ${DEFAULT_MLP_HYPER.embed})
   --hidden H          hidden tanh units (default ${DEFAULT_MLP_HYPER.hidden})
   --lr-final F        learning rate of the last half of the steps (default --lr / 10)
+  --optimizer sgd|adamw  the lecture's SGD, or PyTorch's AdamW (default sgd; adamw: --lr ${DEFAULT_MLP_ADAMW_LR})
+  --beta1 F --beta2 F --eps F --weight-decay F
+                      AdamW's settings (default ${DEFAULT_ADAMW.beta1}, ${DEFAULT_ADAMW.beta2}, ${DEFAULT_ADAMW.eps}, ${DEFAULT_ADAMW.weightDecay}: makemore's)
 
 sample options:
   --load FILE         a model written by train --save
@@ -63,6 +67,11 @@ const OPTIONS = {
   steps: { type: 'string' },
   lr: { type: 'string' },
   'lr-final': { type: 'string' },
+  optimizer: { type: 'string' },
+  beta1: { type: 'string' },
+  beta2: { type: 'string' },
+  eps: { type: 'string' },
+  'weight-decay': { type: 'string' },
   reg: { type: 'string' },
   'batch-size': { type: 'string' },
   smoothing: { type: 'string' },
@@ -132,11 +141,22 @@ function mlpHyper(values: Values): MlpHyper {
     if (values[flag] !== undefined) throw new UserError(`--${flag} does not apply to --model mlp`);
   }
   const d = DEFAULT_MLP_HYPER;
-  const lr = num(values, 'lr', d.lr, RULES.lr);
+  const optimizer = oneOf<OptimizerKind>('optimizer', values.optimizer, OPTIMIZER_KINDS, d.optimizer);
+  if (optimizer === 'sgd') {
+    for (const flag of ['beta1', 'beta2', 'eps', 'weight-decay'] as const) {
+      if (values[flag] !== undefined) throw new UserError(`--${flag} applies to --optimizer adamw only`);
+    }
+  }
+  const lr = num(values, 'lr', optimizer === 'adamw' ? DEFAULT_MLP_ADAMW_LR : d.lr, RULES.lr);
   return {
+    optimizer,
+    beta1: num(values, 'beta1', d.beta1, RULES.beta),
+    beta2: num(values, 'beta2', d.beta2, RULES.beta),
+    eps: num(values, 'eps', d.eps, RULES.eps),
+    weightDecay: num(values, 'weight-decay', d.weightDecay, RULES.weightDecay),
     steps: num(values, 'steps', d.steps, RULES.steps),
     lr,
-    lrFinal: num(values, 'lr-final', values.lr === undefined ? d.lrFinal : lr / 10, RULES.lr),
+    lrFinal: num(values, 'lr-final', values.lr === undefined && optimizer === 'sgd' ? d.lrFinal : lr / 10, RULES.lr),
     batchSize: num(values, 'batch-size', d.batchSize, RULES.mlpBatchSize),
     seed: num(values, 'seed', d.seed, RULES.seed),
     blockSize: num(values, 'block-size', d.blockSize, RULES.blockSize),
@@ -150,7 +170,7 @@ async function train(values: Values): Promise<void> {
   const model = oneOf<ModelKind>('model', values.model, MODEL_KINDS, 'bigram-nn');
   const device = oneOf<DeviceKind>('device', values.device, DEVICE_KINDS, 'cpu');
   if (model !== 'mlp') {
-    for (const flag of ['block-size', 'embed', 'hidden', 'lr-final'] as const) {
+    for (const flag of ['block-size', 'embed', 'hidden', 'lr-final', 'optimizer', 'beta1', 'beta2', 'eps', 'weight-decay'] as const) {
       if (values[flag] !== undefined) throw new UserError(`--${flag} applies to --model mlp only`);
     }
   }

@@ -6,7 +6,8 @@ import type { GpuBackend } from '../train/run.ts';
 import { openGpu, type GpuContext } from './device.ts';
 import { bigramCountsGpu } from './bigramCounts.ts';
 import { GpuBigramTrainer, type GpuBigramOptions } from './bigramTrainer.ts';
-import { GpuMlpTrainer } from './mlpTrainer.ts';
+import { GpuNetTrainer } from '../nn/gpuTrainer.ts';
+import { netModel } from '../models/registry.ts';
 import type { ShaderFiles } from './shaders.ts';
 
 export function backendFromContext(ctx: GpuContext, opts: GpuBigramOptions = {}): GpuBackend & { ctx: GpuContext } {
@@ -15,7 +16,7 @@ export function backendFromContext(ctx: GpuContext, opts: GpuBigramOptions = {})
     description: ctx.description,
     bigramCounts: (xs, ys, V) => bigramCountsGpu(ctx, xs, ys, V),
     createBigramTrainer: (data, hyper) => GpuBigramTrainer.create(ctx, data, hyper, opts),
-    createMlpTrainer: (data, hyper) => GpuMlpTrainer.create(ctx, data, hyper),
+    createNetTrainer: (kind, data, hyper) => GpuNetTrainer.create(ctx, netModel(kind).spec(data, hyper), data),
   };
 }
 

@@ -12,8 +12,6 @@ import { bigramStepFusedVec4 } from '../../shaders/bigram_step_fused_vec4.wgsl.t
 export type ShaderFiles = (path: string) => string;
 
 export const SHADER_LIBS = ['lib/bigram_common.wgsl', 'lib/philox.wgsl'];
-/** The context model's kernels: their own uniform layout (lib/mlp_common.wgsl) instead of the bigram's. */
-export const MLP_SHADER_LIBS = ['lib/philox.wgsl', 'lib/mlp_common.wgsl'];
 
 export type Defines = Record<string, string | number | boolean>;
 

@@ -7,7 +7,8 @@ import { UserError } from '../errors.ts';
 import { decode, MAX_VOCAB } from '../data/dataset.ts';
 import { countsToProbs } from './bigramCounts.ts';
 import { bigramNetProbs } from './bigramNet.ts';
-import { mlpBigramView, mlpParamCount, sampleMlpTokens, type MlpShape } from './mlp.ts';
+import { isNetModel, netModel } from './registry.ts';
+import type { TensorSpec } from '../nn/layout.ts';
 import { MAX_SAMPLE_LENGTH, sampleWords } from './sample.ts';
 import { checkNumber, MODEL_KINDS, RULES, type ModelKind } from '../train/hyper.ts';
 
@@ -21,7 +22,7 @@ export interface ModelFile {
   /** symbols[0] is the boundary token. */
   symbols: string[];
   /** The hyper-parameters it was trained with. */
-  hyper: Record<string, number>;
+  hyper: Record<string, number | string>;
   steps: number;
   /** The loss at the end: over all examples (bigrams), over the train split (mlp). */
   loss: number;
@@ -31,10 +32,18 @@ export interface ModelFile {
   testLoss?: number;
   /**
    * bigram-counts: the V×V count table; bigram-nn: the V×V weights W. Row-major.
-   * mlp: the flat parameter vector C (V, E), W1 (T·E, H), b1 (H,), W2 (H, V), b2 (V,), each
-   * row-major, with T = hyper.blockSize, E = hyper.embed, H = hyper.hidden (src/models/mlp.ts).
+   * A neural model (mlp): its tensors one after the other in the order of `tensors`, each
+   * row-major (for the mlp C (V, E), W1 (T·E, H), b1 (H,), W2 (H, V), b2 (V,)).
    */
   weights: number[];
+  /** A neural model: the name and shape of each tensor in `weights`, in order. */
+  tensors?: TensorSpec[];
+}
+
+/** A neural model's tensor table, as a model file lists it. */
+export function tensorTable(kind: ModelKind, V: number, hyper: object): TensorSpec[] | undefined {
+  if (!isNetModel(kind)) return undefined;
+  return netModel(kind).layout(V, netHyper(kind, hyper as Record<string, unknown>, 'model')).tensors.map((t) => ({ name: t.name, shape: [...t.shape] }));
 }
 
 export function serializeModel(m: Omit<ModelFile, 'format' | 'version'>): string {
@@ -65,13 +74,14 @@ export function parseModel(text: string, source: string): ModelFile {
   const V = symbols.length;
   const w = m.weights;
   const hyper = typeof m.hyper === 'object' && m.hyper ? m.hyper : {};
-  if (m.kind === 'mlp') {
-    const s = mlpShapeOf(V, hyper, source);
-    const P = mlpParamCount(s);
-    if (!Array.isArray(w) || w.length !== P || !w.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-      throw new UserError(
-        `${source}: corrupted model file: "weights" must hold ${P} finite numbers (an mlp of vocabulary ${V}, block size ${s.T}, embedding ${s.E}, hidden ${s.H})`,
-      );
+  if (isNetModel(m.kind!)) {
+    const layout = netModel(m.kind!).layout(V, netHyper(m.kind!, hyper, source));
+    const shapes = layout.tensors.map((t) => `${t.name} (${t.shape.join(', ')})`).join(', ');
+    if (!Array.isArray(w) || w.length !== layout.count || !w.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new UserError(`${source}: corrupted model file: "weights" must hold ${layout.count} finite numbers (an ${m.kind} of vocabulary ${V}: ${shapes})`);
+    }
+    if (m.tensors !== undefined && JSON.stringify(m.tensors) !== JSON.stringify(layout.tensors.map((t) => ({ name: t.name, shape: t.shape })))) {
+      throw new UserError(`${source}: corrupted model file: "tensors" does not match the model's tensors ${shapes}`);
     }
   } else if (!Array.isArray(w) || w.length !== V * V || !w.every((v) => typeof v === 'number' && Number.isFinite(v))) {
     throw new UserError(`${source}: corrupted model file: "weights" must hold ${V}×${V} = ${V * V} finite numbers`);
@@ -94,40 +104,43 @@ export function parseModel(text: string, source: string): ModelFile {
     ...(typeof m.devLoss === 'number' ? { devLoss: m.devLoss } : {}),
     ...(typeof m.testLoss === 'number' ? { testLoss: m.testLoss } : {}),
     weights: w,
+    ...(isNetModel(m.kind!) ? { tensors: tensorTable(m.kind!, V, hyper) } : {}),
   };
 }
 
-/** The shape of an mlp model file, from its vocabulary and hyper-parameters. */
-export function mlpShapeOf(V: number, hyper: Record<string, unknown>, source = 'model'): MlpShape {
-  const get = (key: 'blockSize' | 'embed' | 'hidden') => {
-    const v = hyper[key];
+/** A neural model file's hyper-parameters: the model's defaults, overridden by the file's checked numbers. */
+export function netHyper(kind: ModelKind, hyper: Record<string, unknown>, source = 'model'): Record<string, unknown> {
+  const def = netModel(kind);
+  const out: Record<string, unknown> = { ...def.defaults };
+  for (const f of def.fields) {
+    const v = hyper[f.key];
     try {
-      return checkNumber(`"hyper.${key}"`, typeof v === 'number' ? v : NaN, RULES[key]);
+      out[f.key] = checkNumber(`"hyper.${f.key}"`, typeof v === 'number' ? v : NaN, f.rule);
     } catch (e) {
       throw new UserError(`${source}: corrupted model file: ${(e as Error).message}`);
     }
-  };
-  return { V, T: get('blockSize'), E: get('embed'), H: get('hidden') };
+  }
+  return out;
 }
 
 /** `count` words sampled from the model (boundary-started, boundary-ended), a function of the seed. */
 export function modelSamples(m: Pick<ModelFile, 'kind' | 'symbols' | 'weights' | 'hyper'>, count: number, seed: number): string[] {
-  if (m.kind === 'mlp') {
-    const s = mlpShapeOf(m.symbols.length, m.hyper);
-    return sampleMlpTokens(Float32Array.from(m.weights), s, count, seed, MAX_SAMPLE_LENGTH).map((t) => decode(m.symbols, t));
+  if (isNetModel(m.kind)) {
+    const V = m.symbols.length;
+    return netModel(m.kind).sample(m.weights, V, netHyper(m.kind, m.hyper), count, seed, MAX_SAMPLE_LENGTH).map((t) => decode(m.symbols, t));
   }
   return sampleWords(modelProbabilities(m), m.symbols, count, seed);
 }
 
 /**
  * The model's row-normalised next-symbol table, (V, V), for sampling bigrams and heatmaps.
- * An mlp sees more than one symbol: its row x is the distribution after the context
- * (boundary…, x) (mlpBigramView); sample it with modelSamples.
+ * A neural model sees more than one symbol: its row x is the distribution after the context
+ * (boundary…, x); sample it with modelSamples.
  */
 export function modelProbabilities(m: Pick<ModelFile, 'kind' | 'symbols' | 'weights' | 'hyper'>): Float64Array {
   const V = m.symbols.length;
-  if (m.kind === 'mlp') return mlpBigramView(Float32Array.from(m.weights), mlpShapeOf(V, m.hyper));
+  if (isNetModel(m.kind)) return netModel(m.kind).bigramView(m.weights, V, netHyper(m.kind, m.hyper));
   return m.kind === 'bigram-counts'
-    ? countsToProbs(m.weights, V, m.hyper.smoothing ?? 0)
+    ? countsToProbs(m.weights, V, Number(m.hyper.smoothing ?? 0))
     : bigramNetProbs(Float64Array.from(m.weights), V);
 }

@@ -1,11 +1,12 @@
 /**
- * The Web Worker of the CPU device: the same CpuBigramTrainer and CpuMlpTrainer the CLI uses,
+ * The Web Worker of the CPU device: the same CpuBigramTrainer and CpuNetTrainer the CLI uses,
  * run off the main thread so the page stays responsive while it trains. One worker per run
  * (see workerTrainer.ts).
  */
 import { bigramCountsCpu } from '../models/bigramCounts.ts';
 import { CpuBigramTrainer } from '../train/cpuTrainer.ts';
-import { CpuMlpTrainer } from '../train/mlpCpuTrainer.ts';
+import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
+import { netModel } from '../models/registry.ts';
 import type { WorkerOps, WorkerRequest, WorkerResponse } from './workerProtocol.ts';
 
 // The project's lib is DOM, not WebWorker: declare the two members of the worker scope we use.
@@ -15,16 +16,16 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 
-let trainer: CpuBigramTrainer | CpuMlpTrainer | null = null;
+let trainer: CpuBigramTrainer | CpuNetTrainer | null = null;
 
-function need(): CpuBigramTrainer | CpuMlpTrainer {
+function need(): CpuBigramTrainer | CpuNetTrainer {
   if (!trainer) throw new Error('the CPU worker has no trainer yet (create was not sent)');
   return trainer;
 }
 
-function needMlp(): CpuMlpTrainer {
+function needNet(): CpuNetTrainer {
   const t = need();
-  if (!(t instanceof CpuMlpTrainer)) throw new Error('the CPU worker trains a bigram: it has no splits to evaluate');
+  if (!(t instanceof CpuNetTrainer)) throw new Error('the CPU worker trains a bigram: it has no splits to evaluate');
   return t;
 }
 
@@ -35,8 +36,8 @@ async function handle(req: WorkerRequest): Promise<WorkerOps[WorkerRequest['op']
     case 'create':
       trainer = new CpuBigramTrainer({ V: req.args.V, xs: req.args.xs, ys: req.args.ys }, req.args.hyper);
       return null;
-    case 'createMlp':
-      trainer = new CpuMlpTrainer(req.args.data, req.args.hyper, Float32Array, req.args.initial);
+    case 'createNet':
+      trainer = new CpuNetTrainer(netModel(req.args.kind).spec(req.args.data, req.args.hyper), req.args.data, Float32Array, req.args.initial);
       return null;
     case 'runSteps':
       return need().runSteps(req.args.count);
@@ -47,7 +48,7 @@ async function handle(req: WorkerRequest): Promise<WorkerOps[WorkerRequest['op']
     case 'evaluate':
       return need().evaluate();
     case 'evaluateSplit':
-      return needMlp().evaluateSplit(req.args.split);
+      return needNet().evaluateSplit(req.args.split);
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { UserError } from '../errors.ts';
 import {
-  DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, RULES, parseNumber,
+  DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, RULES, parseNumber,
   type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind, type NumberRule,
 } from '../train/hyper.ts';
 import { byId } from './dom.ts';
@@ -72,7 +72,10 @@ export class HyperForm {
     blockSize: field('block-size', 'Block size', RULES.blockSize, PAGE_MLP_HYPER.blockSize),
     embed: field('embed', 'Embedding', RULES.embed, PAGE_MLP_HYPER.embed),
     hidden: field('hidden-units', 'Hidden units', RULES.hidden, PAGE_MLP_HYPER.hidden),
+    weightDecay: field('weight-decay', 'Weight decay', RULES.weightDecay, PAGE_MLP_HYPER.weightDecay),
   };
+  readonly optimizerSelect = byId('optimizer-select', HTMLSelectElement);
+  private readonly weightDecayField = byId('weight-decay-field', HTMLElement);
   /** Which model the shared fields hold now, and the other model's values, as typed. */
   private sharedFor: NetModel = 'bigram-nn';
   private readonly kept: Record<NetModel, Record<SharedKey, string>> = {
@@ -82,8 +85,21 @@ export class HyperForm {
 
   constructor(onSmoothingChange: () => void) {
     this.modelSelect.addEventListener('change', () => this.showModelFields());
+    this.optimizerSelect.addEventListener('change', () => this.showOptimizerFields());
+    this.showOptimizerFields();
     this.fields.smoothing.input.addEventListener('input', onSmoothingChange);
     this.showModelFields();
+  }
+
+  /** AdamW's weight decay shows with AdamW; switching optimiser sets its usual learning rates (as the CLI's defaults). */
+  private showOptimizerFields(): void {
+    const adamw = this.optimizerSelect.value === 'adamw';
+    this.weightDecayField.hidden = !adamw;
+    const lr = adamw ? DEFAULT_MLP_ADAMW_LR : PAGE_MLP_HYPER.lr;
+    if (this.modelSelect.value === 'mlp') {
+      this.fields.lr.input.value = String(lr);
+      this.fields.lrFinal.input.value = String(adamw ? lr / 10 : PAGE_MLP_HYPER.lrFinal);
+    }
   }
 
   /** The fields, checked; throws a UserError naming the first bad one and focuses it. */
@@ -105,7 +121,9 @@ export class HyperForm {
       const lrFinal = number(f.lrFinal);
       const batchSize = number(f.batchSize, RULES.mlpBatchSize);
       const seed = number(f.seed);
-      return { ...defaults, model, device, mlp: { steps, lr, lrFinal, batchSize, seed, blockSize, embed, hidden } };
+      const optimizer = this.optimizerSelect.value === 'adamw' ? 'adamw' : 'sgd';
+      const weightDecay = optimizer === 'adamw' ? number(f.weightDecay) : PAGE_MLP_HYPER.weightDecay;
+      return { ...defaults, model, device, mlp: { ...PAGE_MLP_HYPER, steps, lr, lrFinal, batchSize, seed, blockSize, embed, hidden, optimizer, weightDecay } };
     }
     const hyper = { steps: number(f.steps), lr: number(f.lr), reg: number(f.reg), batchSize: number(f.batchSize), seed: number(f.seed) };
     return { ...defaults, model, device, hyper };

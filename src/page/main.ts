@@ -190,7 +190,7 @@ function setModel(m: ModelFile, origin: string): void {
 function showModel(m: ModelFile): void {
   if (m.kind === 'mlp') {
     // An MLP sees several symbols: its row x is the distribution after the context (., …, ., x).
-    const T = m.hyper.blockSize ?? DEFAULT_MLP_HYPER.blockSize;
+    const T = Number(m.hyper.blockSize ?? DEFAULT_MLP_HYPER.blockSize);
     showModelProbs(m.symbols, modelProbabilities(m), mlpCaption(T, m.symbols[0], `${formatInt(m.steps)} steps`), T);
     return;
   }

@@ -8,10 +8,10 @@ import type { Dataset } from '../data/dataset.ts';
 import { contextData, type ContextData } from '../data/contexts.ts';
 import { countsNll, countsToProbs } from '../models/bigramCounts.ts';
 import { bigramNetLossAndGrad, bigramNetProbs, type LossParts } from '../models/bigramNet.ts';
-import { mlpBigramView } from '../models/mlp.ts';
+import { netModel } from '../models/registry.ts';
+import { tensorTable } from '../models/modelFile.ts';
 import type { ModelFile } from '../models/modelFile.ts';
 import type { BigramNetHyper, DeviceKind, MlpHyper } from '../train/hyper.ts';
-import { mlpShape } from '../train/mlpCpuTrainer.ts';
 import type { PageModelKind } from './hyperForm.ts';
 import type { GpuBackend } from '../train/run.ts';
 import { DivergedError, trainLoop, type Progress, type Trainer } from '../train/trainer.ts';
@@ -132,16 +132,16 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
 async function runMlp(req: RunRequest, gpu: GpuBackend | null, hooks: RunHooks): Promise<RunOutcome> {
   const { dataset, mlp: hyper } = req;
   const examples: ContextData = contextData(dataset, hyper.blockSize, hyper.seed);
-  const shape = mlpShape(examples, hyper);
   const mlpModel = (weights: Float32Array, steps: number, losses: { train: number; dev: number; test: number }): ModelFile => ({
     format: 'makemore-webgpu/model', version: 1, kind: 'mlp', symbols: dataset.symbols,
     hyper: { ...hyper }, steps, loss: losses.train, nll: losses.train, devLoss: losses.dev, testLoss: losses.test, weights: Array.from(weights),
+    tensors: tensorTable('mlp', dataset.symbols.length, hyper),
   });
-  if (gpu && !gpu.createMlpTrainer) throw new UserError('this GPU backend cannot train the context model (mlp)');
-  const trainer = gpu ? await gpu.createMlpTrainer!(examples, hyper) : await WorkerMlpTrainer.create(examples, hyper);
+  if (gpu && !gpu.createNetTrainer) throw new UserError('this GPU backend cannot train the context model (mlp)');
+  const trainer = gpu ? await gpu.createNetTrainer!('mlp', examples, hyper) : await WorkerMlpTrainer.create(examples, hyper);
   return trainObserved({
     trainer, steps: hyper.steps, lr: hyper.lr,
-    probs: (w) => mlpBigramView(w, shape),
+    probs: (w) => netModel('mlp').bigramView(w, dataset.symbols.length, hyper),
     finish: async (t, weights, steps) => {
       hooks.onEvaluating?.();
       const losses = { train: await t.evaluateSplit('train'), dev: await t.evaluateSplit('dev'), test: await t.evaluateSplit('test') };

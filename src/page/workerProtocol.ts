@@ -6,6 +6,7 @@
 import type { ContextData, SplitName } from '../data/contexts.ts';
 import type { LossParts } from '../models/bigramNet.ts';
 import type { BigramNetHyper, MlpHyper } from '../train/hyper.ts';
+import type { NetModelKind } from '../models/registry.ts';
 
 export interface WorkerOps {
   /** The counting model's table, (V, V). */
@@ -13,7 +14,7 @@ export interface WorkerOps {
   /** Start a CpuBigramTrainer. */
   create: { args: { V: number; xs: Uint32Array; ys: Uint32Array; hyper: BigramNetHyper }; result: null };
   /** Start a CpuMlpTrainer, from the seed's weights or from `initial` (the flat parameter vector). */
-  createMlp: { args: { data: ContextData; hyper: MlpHyper; initial?: Float32Array }; result: null };
+  createNet: { args: { kind: NetModelKind; data: ContextData; hyper: MlpHyper; initial?: Float32Array }; result: null };
   runSteps: { args: { count: number }; result: Float32Array };
   readWeights: { args: Record<string, never>; result: Float32Array };
   readCheckpoint: { args: Record<string, never>; result: Float32Array };

@@ -122,11 +122,11 @@ export class WorkerBigramTrainer extends WorkerTrainer implements BigramTrainer 
 
 export class WorkerMlpTrainer extends WorkerTrainer implements MlpTrainer {
   /**
-   * Starts a worker and a CpuMlpTrainer in it (the split's examples are copied to the worker),
+   * Starts a worker and a CpuNetTrainer of the context model in it (the split's examples are copied to the worker),
    * from the seed's weights or from `initial`.
    */
   static async create(data: ContextData, hyper: MlpHyper, initial?: Float32Array): Promise<WorkerMlpTrainer> {
-    const worker = await WorkerTrainer.started((w) => w.call('createMlp', { data, hyper, initial }));
+    const worker = await WorkerTrainer.started((w) => w.call('createNet', { kind: 'mlp', data, hyper, initial }));
     return new WorkerMlpTrainer(worker, data.V);
   }
 

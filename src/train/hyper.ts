@@ -1,6 +1,7 @@
 /** Hyper-parameters: defaults and validation shared by the CLI and the page. */
 import { UserError } from '../errors.ts';
 import { MAX_SEED } from '../random/philox.ts';
+import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
 
 export type ModelKind = 'bigram-counts' | 'bigram-nn' | 'mlp';
 export const MODEL_KINDS: readonly ModelKind[] = ['bigram-counts', 'bigram-nn', 'mlp'];
@@ -36,12 +37,24 @@ export interface MlpHyper {
   embed: number;
   /** H: hidden units. */
   hidden: number;
+  /** sgd (the lecture's) or adamw (PyTorch's AdamW: betas, eps and decoupled weight decay below). */
+  optimizer: OptimizerKind;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
 }
+
+/** AdamW's settings as makemore trains its models (betas 0.9, 0.99; eps 1e-8; weight decay 0.01). */
+export const DEFAULT_ADAMW = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.01 } as const;
 
 /** The lecture's recipe; 20,000 steps reach a dev loss of about 2.18 on the 32,033 names. */
 export const DEFAULT_MLP_HYPER: MlpHyper = {
-  steps: 20_000, lr: 0.1, lrFinal: 0.01, batchSize: 32, seed: 42, blockSize: 3, embed: 10, hidden: 200,
+  steps: 20_000, lr: 0.1, lrFinal: 0.01, batchSize: 32, seed: 42, blockSize: 3, embed: 10, hidden: 200, optimizer: 'sgd', ...DEFAULT_ADAMW,
 };
+
+/** AdamW's default learning rate for the context model (lr/10 for the last half, as with SGD). */
+export const DEFAULT_MLP_ADAMW_LR = 0.01;
 
 /** How a number must look; `flag` names it in the message (e.g. '--lr'). */
 export interface NumberRule {
@@ -50,6 +63,8 @@ export interface NumberRule {
   /** min itself is not allowed. */
   exclusiveMin?: boolean;
   max?: number;
+  /** max itself is not allowed. */
+  exclusiveMax?: boolean;
 }
 
 export function checkNumber(flag: string, value: number, rule: NumberRule): number {
@@ -59,7 +74,7 @@ export function checkNumber(flag: string, value: number, rule: NumberRule): numb
   if (rule.min !== undefined && (value < rule.min || (rule.exclusiveMin && value === rule.min))) {
     throw new UserError(`${flag} must be ${want}, got ${value}`);
   }
-  if (rule.max !== undefined && value > rule.max) throw new UserError(`${flag} must be ${want}, got ${value}`);
+  if (rule.max !== undefined && (value > rule.max || (rule.exclusiveMax && value === rule.max))) throw new UserError(`${flag} must be ${want}, got ${value}`);
   return value;
 }
 
@@ -76,7 +91,7 @@ export function parseNumber(flag: string, text: string, rule: NumberRule): numbe
 function describeRule(rule: NumberRule): string {
   let s = rule.integer ? 'an integer' : 'a finite number';
   if (rule.min !== undefined) s += rule.exclusiveMin ? ` > ${rule.min}` : ` ≥ ${rule.min}`;
-  if (rule.max !== undefined) s += ` ≤ ${rule.max}`;
+  if (rule.max !== undefined) s += rule.exclusiveMax ? ` < ${rule.max}` : ` ≤ ${rule.max}`;
   return s;
 }
 
@@ -92,6 +107,9 @@ export const RULES = {
   blockSize: { integer: true, min: 1, max: 64 },
   embed: { integer: true, min: 1, max: 1024 },
   hidden: { integer: true, min: 1, max: 16_384 },
+  beta: { min: 0, max: 1, exclusiveMax: true },
+  eps: { min: 0, exclusiveMin: true },
+  weightDecay: { min: 0 },
 } satisfies Record<string, NumberRule>;
 
 export function checkNetHyper(h: BigramNetHyper): BigramNetHyper {
@@ -112,5 +130,10 @@ export function checkMlpHyper(h: MlpHyper): MlpHyper {
   checkNumber('--block-size', h.blockSize, RULES.blockSize);
   checkNumber('--embed', h.embed, RULES.embed);
   checkNumber('--hidden', h.hidden, RULES.hidden);
+  if (!OPTIMIZER_KINDS.includes(h.optimizer)) throw new UserError(`--optimizer must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${JSON.stringify(h.optimizer)}`);
+  checkNumber('--beta1', h.beta1, RULES.beta);
+  checkNumber('--beta2', h.beta2, RULES.beta);
+  checkNumber('--eps', h.eps, RULES.eps);
+  checkNumber('--weight-decay', h.weightDecay, RULES.weightDecay);
   return h;
 }

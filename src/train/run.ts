@@ -6,12 +6,13 @@ import { UserError } from '../errors.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { contextData, SPLIT_NAMES, type ContextData, type SplitName } from '../data/contexts.ts';
 import { bigramCountsCpu, countsNll, countsToProbs } from '../models/bigramCounts.ts';
-import { modelSamples, type ModelFile } from '../models/modelFile.ts';
+import { modelSamples, tensorTable, type ModelFile } from '../models/modelFile.ts';
 import { CpuBigramTrainer } from './cpuTrainer.ts';
 import {
   checkMlpHyper, checkNetHyper, checkNumber, DEFAULT_MLP_HYPER, RULES, type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind,
 } from './hyper.ts';
-import { CpuMlpTrainer } from './mlpCpuTrainer.ts';
+import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
+import { netModel, type NetModelKind } from '../models/registry.ts';
 import { cpuDescription } from './platform.ts';
 import { InterruptedError, trainLoop, type BigramTrainer, type MlpTrainer, type Progress } from './trainer.ts';
 
@@ -20,8 +21,8 @@ export interface GpuBackend {
   description: string;
   bigramCounts(xs: Uint32Array, ys: Uint32Array, V: number): Promise<Uint32Array>;
   createBigramTrainer(data: { V: number; xs: Uint32Array; ys: Uint32Array }, hyper: BigramNetHyper): Promise<BigramTrainer>;
-  /** The context model's trainer (a backend without it cannot train --model mlp). */
-  createMlpTrainer?(data: ContextData, hyper: MlpHyper): Promise<MlpTrainer>;
+  /** A neural model's trainer (src/models/registry.ts; a backend without it trains bigrams only). */
+  createNetTrainer?(kind: NetModelKind, data: ContextData, hyper: MlpHyper): Promise<MlpTrainer>;
 }
 
 export interface RunOptions {
@@ -117,14 +118,14 @@ export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunR
 /** The context model: split the words by the seed, train on the train split, evaluate every split. */
 async function runMlp(data: Dataset, hyper: MlpHyper, gpu: GpuBackend | null, opts: RunOptions) {
   const examples = contextData(data, hyper.blockSize, hyper.seed);
-  if (gpu && !gpu.createMlpTrainer) throw new UserError('--device gpu: this GPU backend cannot train the context model (mlp)');
-  const trainer = gpu ? await gpu.createMlpTrainer!(examples, hyper) : new CpuMlpTrainer(examples, hyper);
+  if (gpu && !gpu.createNetTrainer) throw new UserError('--device gpu: this GPU backend cannot train the context model (mlp)');
+  const trainer = gpu ? await gpu.createNetTrainer!('mlp', examples, hyper) : new CpuNetTrainer(netModel('mlp').spec(examples, hyper), examples);
   try {
     const loop = await trainLoop(trainer, {
       steps: hyper.steps, lr: hyper.lr, chunk: opts.chunk, onProgress: opts.onProgress, signal: opts.signal, keepWeights: opts.keepWeights,
     }).catch((e) => keepPartial(e, (w, step): ModelFile => ({
       format: 'makemore-webgpu/model', version: 1, kind: 'mlp', symbols: data.symbols,
-      hyper: { ...hyper }, steps: step, loss: NaN, nll: NaN, weights: Array.from(w),
+      hyper: { ...hyper }, steps: step, loss: NaN, nll: NaN, weights: Array.from(w), tensors: tensorTable('mlp', data.symbols.length, hyper),
     })));
     const [loss, devLoss, testLoss] = [await trainer.evaluateSplit('train'), await trainer.evaluateSplit('dev'), await trainer.evaluateSplit('test')];
     const weights = await trainer.readWeights();
@@ -134,7 +135,7 @@ async function runMlp(data: Dataset, hyper: MlpHyper, gpu: GpuBackend | null, op
     };
     const model: ModelFile = {
       format: 'makemore-webgpu/model', version: 1, kind: 'mlp', symbols: data.symbols,
-      hyper: { ...hyper }, steps: loop.stepsDone, loss, nll: loss, devLoss, testLoss, weights: Array.from(weights),
+      hyper: { ...hyper }, steps: loop.stepsDone, loss, nll: loss, devLoss, testLoss, weights: Array.from(weights), tensors: tensorTable('mlp', data.symbols.length, hyper),
     };
     return { model, result };
   } finally {

@@ -2,7 +2,7 @@
  * The page trains the context model (makemore's MLP), end to end: the built site in headless
  * Chromium with WebGPU on SwiftShader, as in page.test.ts. A GPU run and a CPU run (Web Worker)
  * of the same seed must show the same train, dev and test losses, and the CPU run the losses of
- * the CLI's CpuMlpTrainer computed here in Node; the model learns (dev loss well below ln V),
+ * the CLI's CPU trainer computed here in Node; the model learns (dev loss well below ln V),
  * samples, draws its next-symbol table, and downloads and loads back as the CLI's model file.
  */
 import { readFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { contextData } from '../../src/data/contexts.ts';
 import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
 import { modelSamples, parseModel } from '../../src/models/modelFile.ts';
 import { DEFAULT_MLP_HYPER, RULES, parseNumber, type MlpHyper, type NumberRule } from '../../src/train/hyper.ts';
-import { CpuMlpTrainer } from '../../src/train/mlpCpuTrainer.ts';
+import { cpuMlp } from '../helpers/mlpTrainers.ts';
 import {
   byTestId, chartLines, errorText, gpuStatus, heatmapPixels, samples, status, waitForStatus,
 } from './app.ts';
@@ -36,7 +36,7 @@ interface SplitLosses {
 
 /** The CLI's trainer in Node: the losses the page's CPU worker must show. */
 async function nodeReference(h: MlpHyper): Promise<SplitLosses> {
-  const t = new CpuMlpTrainer(contextData(names, h.blockSize, h.seed), h);
+  const t = cpuMlp(contextData(names, h.blockSize, h.seed), h);
   await t.runSteps(h.steps);
   return { train: await t.evaluateSplit('train'), dev: await t.evaluateSplit('dev'), test: await t.evaluateSplit('test') };
 }
@@ -110,7 +110,7 @@ describe('the page: context model (MLP)', () => {
     expect(await byTestId(page, 'device-info').textContent()).toContain('Web Worker');
     // Float32 on both devices, summed in different orders: close, not equal.
     expectClose(onGpu, onCpu, 1e-3, 'GPU vs CPU');
-    // The worker runs the CLI's CpuMlpTrainer: Node's numbers, to the 4 decimals shown.
+    // The worker runs the CLI's CPU trainer: Node's numbers, to the 4 decimals shown.
     const node = await nodeReference(HYPER);
     console.log('Node reference losses', node);
     expectClose(onCpu, node, 1e-4, 'page CPU vs Node');

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
 import { bigramCountsCpu, countsNll, countsToProbs } from '../../src/models/bigramCounts.ts';
-import { initMlpParams } from '../../src/models/mlp.ts';
+import { initMlpParams } from '../../src/models/mlp/net.ts';
 import { modelSamples, parseModel, serializeModel } from '../../src/models/modelFile.ts';
 import { CpuBigramTrainer } from '../../src/train/cpuTrainer.ts';
 import { DEFAULT_NET_HYPER, RULES, parseNumber } from '../../src/train/hyper.ts';

@@ -7,13 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { contextData } from '../../src/data/contexts.ts';
 import { datasetFromWords } from '../../src/data/dataset.ts';
 import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
-import { initMlpParams } from '../../src/models/mlp.ts';
-import { GpuMlpTrainer } from '../../src/gpu/mlpTrainer.ts';
+import { initMlpParams, mlpShape } from '../../src/models/mlp/net.ts';
+import type { GpuNetTrainer } from '../../src/nn/gpuTrainer.ts';
+import { matmulConfig } from '../../src/ops/matmulTiling.ts';
 import { openNodeGpu } from '../../src/gpu/nodeBackend.ts';
 import { backendFromContext } from '../../src/gpu/gpuBackend.ts';
 import { batchIndicesCpu } from '../../src/train/cpuTrainer.ts';
 import { DEFAULT_MLP_HYPER, type MlpHyper } from '../../src/train/hyper.ts';
-import { CpuMlpTrainer, mlpShape } from '../../src/train/mlpCpuTrainer.ts';
+import { cpuMlp, gpuMlp } from '../helpers/mlpTrainers.ts';
 import { DivergedError, trainLoop } from '../../src/train/trainer.ts';
 import { expectAllClose, expectEqualArrays, gpu, TEST_SEED } from './gpuHelpers.ts';
 
@@ -25,8 +26,8 @@ describe('GPU context model against the CPU', () => {
     const seed = TEST_SEED % 1000;
     const data = contextData(names, 3, seed);
     const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 2000, seed };
-    const g = await GpuMlpTrainer.create(ctx, data, hyper, { historyLength: 256 });
-    const c = new CpuMlpTrainer(data, hyper);
+    const g = await gpuMlp(ctx, data, hyper, { historyLength: 256 });
+    const c = cpuMlp(data, hyper);
     const N = data.train.Y.length;
     const gpuLosses = new Float32Array(2000);
     const cpuLosses = new Float32Array(2000);
@@ -56,10 +57,10 @@ describe('GPU context model against the CPU', () => {
     const data = contextData(names, 4, 3);
     const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 10, seed: 3, blockSize: 4, embed: 7, hidden: 33 };
     const initial = initMlpParams(mlpShape(data, hyper), 99, Float32Array).map((w) => w * 1.5);
-    const c = new CpuMlpTrainer(data, hyper, Float32Array, initial);
+    const c = cpuMlp(data, hyper, Float32Array, initial);
     // Chunks of 333 rows: many, the last one short; 8192 (the default); one chunk per split.
     for (const evalRows of [333, 8192, 100_000]) {
-      const g = await GpuMlpTrainer.create(ctx, data, hyper, { evalRows }, initial);
+      const g = await gpuMlp(ctx, data, hyper, { evalRows }, initial);
       expect(await g.readWeights()).toEqual(await c.readWeights());
       for (const split of evalRows === 333 ? (['dev', 'test'] as const) : (['train', 'dev', 'test'] as const)) {
         expectAllClose(`${split} (chunks of ${evalRows})`, [await g.evaluateSplit(split)], [await c.evaluateSplit(split)], { rtol: 1e-5, atol: 0 });
@@ -73,10 +74,10 @@ describe('GPU context model', () => {
   const data = contextData(names, 3, 8);
   const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 40, seed: 8 };
 
-  it('a step is 20 dispatches; the backend creates the trainer', async () => {
+  it('a step is 18 dispatches (no more than the 20 of the hand-written trainer); the backend creates the trainer', async () => {
     const backend = backendFromContext(await gpu());
-    const t = await backend.createMlpTrainer!(data, hyper);
-    expect((t as GpuMlpTrainer).dispatchesPerStep).toBe(20);
+    const t = await backend.createNetTrainer!('mlp', data, hyper);
+    expect((t as GpuNetTrainer).dispatchesPerStep).toBe(18);
     expect(t.device).toBe('gpu');
     t.dispose();
   });
@@ -85,7 +86,7 @@ describe('GPU context model', () => {
     const ctx = await gpu();
     const runs = [];
     for (let r = 0; r < 2; r++) {
-      const t = await GpuMlpTrainer.create(ctx, data, hyper);
+      const t = await gpuMlp(ctx, data, hyper);
       runs.push({ losses: await t.runSteps(40), W: await t.readWeights(), dev: await t.evaluateSplit('dev') });
       t.dispose();
     }
@@ -97,14 +98,14 @@ describe('GPU context model', () => {
   it('grids folded into 2-D and other matmul tiles give the same steps', async () => {
     const ctx = await gpu();
     const h = { ...hyper, batchSize: 300, steps: 5 };
-    const flat = await GpuMlpTrainer.create(ctx, data, h);
+    const flat = await gpuMlp(ctx, data, h);
     // At most 2 workgroups per dimension: every multi-workgroup elementwise dispatch is folded.
-    const folded = await GpuMlpTrainer.create(ctx, data, h, { maxWorkgroupsPerDimension: 2 });
+    const folded = await gpuMlp(ctx, data, h, { maxWorkgroupsPerDimension: 2 });
     const [a, b] = [await flat.runSteps(5), await folded.runSteps(5)];
     expectEqualArrays('folded losses', b, a);
     expectEqualArrays('folded weights', await folded.readWeights(), await flat.readWeights());
-    // Another tile size sums each product in the same order: the same numbers again.
-    const tiled = await GpuMlpTrainer.create(ctx, data, h, { tile: 8 });
+    // The real GPU's tiles sum each product in the same order: the same numbers again.
+    const tiled = await gpuMlp(ctx, data, h, { matmul: matmulConfig(false) });
     expectEqualArrays('tile 8 losses', await tiled.runSteps(5), a);
     for (const t of [flat, folded, tiled]) t.dispose();
   });
@@ -112,7 +113,7 @@ describe('GPU context model', () => {
   it('starts from given weights and keeps each chunk’s start as the checkpoint', async () => {
     const ctx = await gpu();
     const initial = initMlpParams(mlpShape(data, hyper), 123, Float32Array);
-    const t = await GpuMlpTrainer.create(ctx, data, hyper, {}, initial);
+    const t = await gpuMlp(ctx, data, hyper, {}, initial);
     expect(await t.readWeights()).toEqual(initial);
     await t.runSteps(3);
     const before = await t.readWeights();
@@ -126,7 +127,7 @@ describe('GPU context model', () => {
     const ctx = await gpu();
     // tanh bounds the activations: only a rate that overflows the weights makes the loss non-finite.
     const h = { ...hyper, lr: 1e37, lrFinal: 1e37, steps: 30 };
-    const t = await GpuMlpTrainer.create(ctx, data, h);
+    const t = await gpuMlp(ctx, data, h);
     const err = await trainLoop(t, { steps: 30, chunk: 3, lr: h.lr }).catch((e) => e);
     expect(err).toBeInstanceOf(DivergedError);
     expect(err.message).toMatch(/learning rate 1e\+37/);
@@ -138,19 +139,19 @@ describe('GPU context model', () => {
     const ctx = await gpu();
     const five = contextData(datasetFromWords(['ab', 'ba', 'abba', 'b', 'a'], 'five'), 3, 1);
     expect(five.dev.Y.length).toBe(0);
-    const t = await GpuMlpTrainer.create(ctx, five, { ...hyper, steps: 3 });
-    const c = new CpuMlpTrainer(five, { ...hyper, steps: 3 });
+    const t = await gpuMlp(ctx, five, { ...hyper, steps: 3 });
+    const c = cpuMlp(five, { ...hyper, steps: 3 });
     expectAllClose('tiny losses', await t.runSteps(3), await c.runSteps(3), { rtol: 0, atol: 1e-6 });
     expect(await t.evaluateSplit('dev')).toBeNaN();
     expectAllClose('tiny test loss', [await t.evaluateSplit('test')], [await c.evaluateSplit('test')], { rtol: 1e-5, atol: 0 });
     t.dispose();
     const one = contextData(datasetFromWords(['solo'], 'one'), 3, 1);
-    await expect(GpuMlpTrainer.create(ctx, one, hyper)).rejects.toThrow(/train split is empty/);
+    await expect(gpuMlp(ctx, one, hyper)).rejects.toThrow(/train split is empty/);
   });
 
   it('a lost device stops training with a clear message', async () => {
     const ctx = await openNodeGpu(); // its own device: this test destroys it
-    const t = await GpuMlpTrainer.create(ctx, data, hyper);
+    const t = await gpuMlp(ctx, data, hyper);
     await t.runSteps(1);
     ctx.device.destroy();
     await new Promise((r) => setTimeout(r, 50));

@@ -6,9 +6,17 @@
 override WG: u32 = 64;
 const STREAM_BATCH: u32 = 2u;
 
-@group(0) @binding(0) var<uniform> params: MlpParams;
-@group(0) @binding(1) var<storage, read_write> indices: array<u32>;   // (B,)
-@group(0) @binding(2) var<storage, read> state: MlpState;
+struct BatchParams {
+  n: u32,              // B
+  total: u32,          // examples the minibatches are drawn from
+  seedLo: u32,
+  seedHi: u32,
+  rowStride: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: BatchParams;
+@group(0) @binding(1) var<storage, read_write> indices: array<u32>; // (B,)
+@group(0) @binding(2) var<storage, read> state: StepState;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

@@ -1,0 +1,46 @@
+// adamw_update: PyTorch's AdamW over every parameter, at step t = state.step (1-based, advanced
+// by loss_record): decoupled weight decay first, then the bias-corrected Adam step,
+//   p ← p·(1 − lr·wd);  m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²
+//   p ← p − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + eps)
+// lr follows the step schedule (lr before decayStep, lrFinal from it on). m and v share the
+// parameters' layout. One thread per parameter.
+// Twin: adamwUpdateCpu (src/ops/optimizers.ts).
+
+override WG: u32 = 256;
+
+struct AdamwParams {
+  count: u32,
+  rowStride: u32,
+  lr: f32,
+  lrFinal: f32,
+  decayStep: u32,
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+  weightDecay: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: AdamwParams;
+@group(0) @binding(1) var<storage, read> grad: array<f32>;          // (count,)
+@group(0) @binding(2) var<storage, read_write> P: array<f32>;       // (count,)
+@group(0) @binding(3) var<storage, read_write> m: array<f32>;       // (count,) first moment
+@group(0) @binding(4) var<storage, read_write> v: array<f32>;       // (count,) second moment
+@group(0) @binding(5) var<storage, read> state: StepState;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = flat_id(gid, params.rowStride);
+  if (i >= params.count) { return; }
+  let t = state.step;
+  let lr = select(params.lrFinal, params.lr, t - 1u < params.decayStep);
+  let g = grad[i];
+  let p = P[i] * (1.0 - lr * params.weightDecay);
+  let mi = params.beta1 * m[i] + (1.0 - params.beta1) * g;
+  let vi = params.beta2 * v[i] + (1.0 - params.beta2) * g * g;
+  m[i] = mi;
+  v[i] = vi;
+  let tf = f32(t);
+  let c1 = 1.0 - pow(params.beta1, tf);
+  let c2 = 1.0 - pow(params.beta2, tf);
+  P[i] = p - (lr / c1) * mi / (sqrt(vi) / sqrt(c2) + params.eps);
+}

@@ -1,0 +1,20 @@
+// fill_zero: x = 0: the step's one zero-gradient dispatch over every gradient (parameters and
+// activations share one buffer), since a clearBuffer cannot sit inside the step's compute pass.
+// Twin: fillZeroCpu (src/ops/fillZero.ts).
+
+override WG: u32 = 256;
+
+struct ElementwiseParams {
+  count: u32,
+  rowStride: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: ElementwiseParams;
+@group(0) @binding(1) var<storage, read_write> x: array<f32>;       // (count,)
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = flat_id(gid, params.rowStride);
+  if (i >= params.count) { return; }
+  x[i] = 0.0;
+}

@@ -1,0 +1,32 @@
+// residual_backward: da (+)= dout and db (+)= dout: both branches of a sum get its gradient
+// (accumulateA, accumulateB: add to a gradient written before, else overwrite it).
+// Twin: residualBackwardCpu (src/ops/residual.ts).
+
+override WG: u32 = 256;
+
+struct ElementwiseParams {
+  count: u32,
+  rowStride: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: ElementwiseParams;
+@group(0) @binding(1) var<storage, read> dout: array<f32>;          // (count,)
+@group(0) @binding(2) var<storage, read_write> da: array<f32>;      // (count,)
+@group(0) @binding(3) var<storage, read_write> db: array<f32>;      // (count,)
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = flat_id(gid, params.rowStride);
+  if (i >= params.count) { return; }
+  let d = dout[i];
+#if ${accumulateA}
+  da[i] += d;
+#else
+  da[i] = d;
+#endif
+#if ${accumulateB}
+  db[i] += d;
+#else
+  db[i] = d;
+#endif
+}

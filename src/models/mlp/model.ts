@@ -1,0 +1,23 @@
+/** The context model's entry in the registry: makemore's MLP (net.ts), its hyper-parameters and its model files. */
+import { DEFAULT_MLP_HYPER, RULES, type MlpHyper } from '../../train/hyper.ts';
+import type { NetModelDef } from '../netModel.ts';
+import { mlpNetSpec, mlpParamLayout } from './net.ts';
+import { mlpBigramView, sampleMlpTokens } from './sample.ts';
+
+const shape = (V: number, h: MlpHyper) => ({ V, T: h.blockSize, E: h.embed, H: h.hidden });
+
+export const mlpModel: NetModelDef<MlpHyper> = {
+  kind: 'mlp',
+  label: 'context model (MLP)',
+  defaults: DEFAULT_MLP_HYPER,
+  fields: [
+    { key: 'blockSize', flag: 'block-size', rule: RULES.blockSize, help: 'symbols of context' },
+    { key: 'embed', flag: 'embed', rule: RULES.embed, help: 'embedding dimensions per symbol' },
+    { key: 'hidden', flag: 'hidden', rule: RULES.hidden, help: 'hidden tanh units' },
+  ],
+  blockSize: (h) => h.blockSize,
+  spec: mlpNetSpec,
+  layout: (V, h) => mlpParamLayout(shape(V, h)),
+  sample: (w, V, h, count, seed, maxLength) => sampleMlpTokens(w, shape(V, h), count, seed, maxLength),
+  bigramView: (w, V, h) => mlpBigramView(w, shape(V, h)),
+};

@@ -1,0 +1,90 @@
+/**
+ * A model's forward, recorded: a model definition calls the layers below on a Graph of n
+ * rows, which declares its parameters by name and shape and appends one node per op. The
+ * backward needs no second description: it is the nodes in reverse, each op's backward
+ * adding into its inputs' gradients (llm.c's gpt2_backward mirrors gpt2_forward the same way).
+ * The same recording serves training (n = the batch) and evaluation (n = a chunk of a split,
+ * forward only), on the CPU (cpuProgram.ts) and on the GPU (gpuProgram.ts).
+ */
+import type { OpNode, Tensor } from '../ops/op.ts';
+import { embeddingOp } from '../ops/embedding.ts';
+import { linearOp } from '../ops/linear.ts';
+import { tanhOp } from '../ops/tanh.ts';
+import { residualOp } from '../ops/residual.ts';
+import { crossentropyOp } from '../ops/crossentropy.ts';
+import { sizeOf, TensorLayout } from './layout.ts';
+
+export class Graph {
+  readonly params: Tensor[] = [];
+  readonly activations: Tensor[] = [];
+  readonly nodes: OpNode[] = [];
+  private loss: OpNode | null = null;
+
+  /** n: rows of the batch (examples of a minibatch, or of an evaluation chunk). */
+  constructor(readonly rows: number) {}
+
+  param(name: string, shape: readonly number[]): Tensor {
+    const t: Tensor = { name, shape, size: sizeOf(shape), kind: 'param', requiresGrad: true };
+    this.params.push(t);
+    return t;
+  }
+
+  private activation(name: string, shape: readonly number[], inputs: readonly Tensor[]): Tensor {
+    if (this.activations.some((a) => a.name === name)) throw new Error(`activation "${name}" recorded twice`);
+    const t: Tensor = { name, shape, size: sizeOf(shape), kind: 'activation', requiresGrad: inputs.some((i) => i.requiresGrad) };
+    this.activations.push(t);
+    return t;
+  }
+
+  /** (n, T·E): each row's T tokens looked up in table (V, E) and concatenated. */
+  embedding(name: string, table: Tensor, T: number): Tensor {
+    const out = this.activation(name, [this.rows, T * table.shape[1]], [table]);
+    this.nodes.push({ op: embeddingOp, inputs: [table], output: out, attrs: { T } });
+    return out;
+  }
+
+  /** (n, N) = x (n, K) · W (K, N) + b. */
+  linear(name: string, x: Tensor, W: Tensor, b: Tensor | null): Tensor {
+    if (x.shape[1] !== W.shape[0]) throw new Error(`linear ${name}: x is (${x.shape}), W is (${W.shape})`);
+    const out = this.activation(name, [x.shape[0], W.shape[1]], b ? [x, W, b] : [x, W]);
+    this.nodes.push({ op: linearOp, inputs: b ? [x, W, b] : [x, W], output: out, attrs: {} });
+    return out;
+  }
+
+  tanh(name: string, x: Tensor): Tensor {
+    const out = this.activation(name, x.shape, [x]);
+    this.nodes.push({ op: tanhOp, inputs: [x], output: out, attrs: {} });
+    return out;
+  }
+
+  residual(name: string, a: Tensor, b: Tensor): Tensor {
+    const out = this.activation(name, a.shape, [a, b]);
+    this.nodes.push({ op: residualOp, inputs: [a, b], output: out, attrs: {} });
+    return out;
+  }
+
+  /** The loss: mean NLL of the logits (n, V) over the rows whose target is not −1. */
+  crossentropy(logits: Tensor): void {
+    if (this.loss) throw new Error('a graph has one loss');
+    this.loss = { op: crossentropyOp, inputs: [logits], output: null, attrs: {} };
+    this.nodes.push(this.loss);
+  }
+
+  get hasLoss(): boolean {
+    return this.loss !== null;
+  }
+
+  /** The parameters' layout (the order of declaration). */
+  paramLayout(align = 1): TensorLayout {
+    return new TensorLayout(this.params, align);
+  }
+
+  activationLayout(align = 1): TensorLayout {
+    return new TensorLayout(this.activations, align);
+  }
+
+  /** The gradients' layout: the parameters' first (the optimiser's range), then the activations that need one. */
+  gradLayout(align = 1): TensorLayout {
+    return new TensorLayout([...this.params, ...this.activations.filter((a) => a.requiresGrad)], align);
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * linear: out (n, N) = x (n, K) · W (K, N) [+ b (N,)], the matrix product with its bias fused.
+ * Backward, each accumulated: dW += xᵀ·dout, db += Σ_rows dout, dx += dout·Wᵀ.
+ * Kernel: shaders/ops/matmul.wgsl (every transpose, bias and accumulate as #if variants), grid
+ * rule in matmulTiling.ts, CPU twin in matmulCpu.ts; the bias gradient is bias.ts's.
+ */
+import { defineUniform } from './uniform.ts';
+import { opKernel, type Binding, type OpEncoder } from './kernel.ts';
+import { matmulCpu } from './matmulCpu.ts';
+import { matmulGrid, type MatmulConfig } from './matmulTiling.ts';
+import { biasBackwardCpu, biasBackwardDispatch } from './bias.ts';
+import type { Dispatch } from '../gpu/stepLoop.ts';
+import type { Op } from './op.ts';
+
+export const MATMUL_UNIFORM = defineUniform('MatmulParams', { M: 'u32', K: 'u32', N: 'u32', pad0: 'u32' });
+export const matmulKernel = opKernel('ops/matmul', MATMUL_UNIFORM, ['a', 'b', 'bias', 'out']);
+
+export interface MatmulDispatch {
+  M: number;
+  K: number;
+  N: number;
+  transA?: boolean;
+  transB?: boolean;
+  accumulate?: boolean;
+  a: Binding;
+  b: Binding;
+  bias?: Binding;
+  out: Binding;
+  label?: string;
+}
+
+/** One matmul dispatch: out (M, N) = [out +] op(a)·op(b) [+ bias]. */
+export function matmulDispatch(enc: OpEncoder, config: MatmulConfig, d: MatmulDispatch): Promise<Dispatch> {
+  return enc.dispatch(matmulKernel, {
+    label: d.label,
+    defines: { transA: !!d.transA, transB: !!d.transB, bias: !!d.bias, accumulate: !!d.accumulate },
+    overrides: config.overrides,
+    uniform: { M: d.M, K: d.K, N: d.N },
+    bind: { a: d.a, b: d.b, out: d.out, ...(d.bias ? { bias: d.bias } : {}) },
+    grid: matmulGrid(d.M, d.N, config, enc.deviceMaxPerDim),
+  });
+}
+
+/** Node: inputs [x (n, K), W (K, N), b (N,)?], output (n, N). */
+export const linearOp: Op = {
+  name: 'linear',
+  forwardCpu({ inputs: [x, W, b], output }, env) {
+    const [n, K] = x.shape;
+    matmulCpu(env.value(output!), env.value(x), env.value(W), n, K, W.shape[1], { bias: b ? env.value(b) : undefined });
+  },
+  backwardCpu({ inputs: [x, W, b], output }, env) {
+    const [n, K] = x.shape;
+    const N = W.shape[1];
+    const dout = env.grad(output!)!;
+    const dW = env.grad(W);
+    if (dW) matmulCpu(dW, env.value(x), dout, K, n, N, { transA: true, accumulate: true });
+    const db = b ? env.grad(b) : null;
+    if (db) biasBackwardCpu(db, dout, n, N);
+    const dx = env.grad(x);
+    if (dx) matmulCpu(dx, dout, env.value(W), n, N, K, { transB: true, accumulate: true });
+  },
+  async forwardGpu({ inputs: [x, W, b], output }, env) {
+    const [n, K] = x.shape;
+    return [await matmulDispatch(env.enc, env.matmul, {
+      label: `linear ${W.name}`, M: n, K, N: W.shape[1], a: env.value(x), b: env.value(W), bias: b ? env.value(b) : undefined, out: env.value(output!),
+    })];
+  },
+  async backwardGpu({ inputs: [x, W, b], output }, env) {
+    const [n, K] = x.shape;
+    const N = W.shape[1];
+    const dout = env.grad(output!)!;
+    const out: Dispatch[] = [];
+    const dW = env.grad(W);
+    if (dW) out.push(await matmulDispatch(env.enc, env.matmul, { label: `linear ${W.name} dW`, M: K, K: n, N, transA: true, accumulate: true, a: env.value(x), b: dout, out: dW }));
+    const db = b ? env.grad(b) : null;
+    if (db) out.push(await biasBackwardDispatch(env.enc, { M: n, N, dout, dbias: db, label: `linear ${b!.name} db` }));
+    const dx = env.grad(x);
+    if (dx) out.push(await matmulDispatch(env.enc, env.matmul, { label: `linear ${W.name} dx`, M: n, K: N, N: K, transB: true, accumulate: env.accumulate(x), a: dout, b: env.value(W), out: dx }));
+    return out;
+  },
+};

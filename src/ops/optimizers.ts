@@ -1,0 +1,80 @@
+/**
+ * The optimisers, one dispatch over every parameter (the flat vector of the model's
+ * TensorLayout; gradients and Adam's m and v share that layout):
+ *  - sgd_update: P ← P − lr·grad;
+ *  - adamw_update: PyTorch's AdamW — decoupled decay p ← p·(1 − lr·wd) first, then the
+ *    bias-corrected Adam step at t = 1, 2, … (see shaders/ops/adamw_update.wgsl).
+ * Both follow the step schedule: lr before decayStep, lrFinal from it on.
+ */
+import { defineUniform } from './uniform.ts';
+import { opKernel, type Binding, type OpEncoder } from './kernel.ts';
+import type { Dispatch } from '../gpu/stepLoop.ts';
+import type { Floats } from './op.ts';
+
+export type OptimizerKind = 'sgd' | 'adamw';
+export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['sgd', 'adamw'];
+
+export interface OptimizerConfig {
+  kind: OptimizerKind;
+  lr: number;
+  lrFinal: number;
+  /** Steps before this one (0-based) run at lr, the rest at lrFinal. */
+  decayStep: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
+
+export const SGD_UNIFORM = defineUniform('SgdParams', { count: 'u32', rowStride: 'u32', lr: 'f32', lrFinal: 'f32', decayStep: 'u32' });
+export const sgdUpdateKernel = opKernel('ops/sgd_update', SGD_UNIFORM, ['grad', 'P', 'state']);
+export const ADAMW_UNIFORM = defineUniform('AdamwParams', {
+  count: 'u32', rowStride: 'u32', lr: 'f32', lrFinal: 'f32', decayStep: 'u32', beta1: 'f32', beta2: 'f32', eps: 'f32', weightDecay: 'f32',
+});
+export const adamwUpdateKernel = opKernel('ops/adamw_update', ADAMW_UNIFORM, ['grad', 'P', 'm', 'v', 'state']);
+export const OPTIMIZER_WG = 256;
+
+/** The learning rate of step `step` (0-based). */
+export function scheduledLr(step: number, o: Pick<OptimizerConfig, 'lr' | 'lrFinal' | 'decayStep'>): number {
+  return step < o.decayStep ? o.lr : o.lrFinal;
+}
+
+/** sgd_update's twin. */
+export function sgdUpdateCpu(P: Floats, grad: ArrayLike<number>, lr: number, count = P.length): void {
+  for (let i = 0; i < count; i++) P[i] -= lr * grad[i];
+}
+
+/** adamw_update's twin at step t (1-based), in float64 arithmetic. */
+export function adamwUpdateCpu(P: Floats, grad: ArrayLike<number>, m: Floats, v: Floats, t: number, lr: number, o: Pick<OptimizerConfig, 'beta1' | 'beta2' | 'eps' | 'weightDecay'>, count = P.length): void {
+  const { beta1, beta2, eps, weightDecay } = o;
+  const c1 = 1 - beta1 ** t;
+  const c2 = Math.sqrt(1 - beta2 ** t);
+  const decay = 1 - lr * weightDecay;
+  for (let i = 0; i < count; i++) {
+    const g = grad[i];
+    const mi = (m[i] = beta1 * m[i] + (1 - beta1) * g);
+    const vi = (v[i] = beta2 * v[i] + (1 - beta2) * g * g);
+    P[i] = P[i] * decay - ((lr / c1) * mi) / (Math.sqrt(vi) / c2 + eps);
+  }
+}
+
+/** The optimiser's values as the GPU holds them (float32). */
+function gpuValues(o: OptimizerConfig) {
+  return { lr: Math.fround(o.lr), lrFinal: Math.fround(o.lrFinal), decayStep: o.decayStep };
+}
+
+export function optimizerDispatch(
+  enc: OpEncoder, o: OptimizerConfig, count: number, b: { grad: Binding; P: Binding; m?: Binding; v?: Binding; state: Binding },
+): Promise<Dispatch> {
+  const grid = enc.grid(count, OPTIMIZER_WG);
+  const common = { count, rowStride: grid.rowStride, ...gpuValues(o) };
+  if (o.kind === 'sgd') {
+    return enc.dispatch(sgdUpdateKernel, { overrides: { WG: OPTIMIZER_WG }, grid, uniform: common, bind: { grad: b.grad, P: b.P, state: b.state } });
+  }
+  if (!b.m || !b.v) throw new Error('adamw_update needs its m and v buffers');
+  return enc.dispatch(adamwUpdateKernel, {
+    overrides: { WG: OPTIMIZER_WG }, grid,
+    uniform: { ...common, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay },
+    bind: { grad: b.grad, P: b.P, m: b.m, v: b.v, state: b.state },
+  });
+}
