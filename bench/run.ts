@@ -55,14 +55,17 @@ const TITLES = {
   step: 'per training step (forward + backward + update, full batch)',
   counts: 'count table',
   mlp: 'context model (MLP) training step, N = minibatch size (block 3, embed 10, hidden 200)',
+  matmul: 'matrix products (ops/matmul and its CPU twin), N = rows of the output',
 } as const;
-for (const suite of ['kernel', 'step', 'counts', 'mlp'] as const) {
+for (const suite of ['kernel', 'step', 'counts', 'mlp', 'matmul'] as const) {
   log(`\n${TITLES[suite]}`);
   for (const c of comparisons.filter((x) => x.suite === suite)) {
     const gb = c.gbPerSecond !== undefined ? ` | ${c.gbPerSecond.toFixed(2)} GB/s` : '';
     const perSecond = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(1)} M` : `${(x / 1e3).toFixed(1)} k`);
     const rate = c.stepsPerSecond !== undefined ? ` | ${c.stepsPerSecond.toFixed(1)} steps/s, ${perSecond(c.examplesPerSecond!)} examples/s` : '';
-    log(`${c.name.padEnd(24)} | N ${String(c.N).padStart(7)} | gpu ${ms(c.gpuMs).padStart(11)} | cpu ${ms(c.cpuMs).padStart(11)} | ${c.speedup.toFixed(2)}×${gb}${rate}${c.note ? ` | ${c.note}` : ''}`);
+    const flops = c.gpuGflops !== undefined ? ` | GFLOP/s gpu ${c.gpuGflops.toFixed(2)}, cpu ${c.cpuGflops!.toFixed(2)}` : '';
+    const dispatches = c.dispatches !== undefined ? ` | ${c.dispatches} dispatches` : '';
+    log(`${c.name.padEnd(24)} | N ${String(c.N).padStart(7)} | gpu ${ms(c.gpuMs).padStart(11)} | cpu ${ms(c.cpuMs).padStart(11)} | ${c.speedup.toFixed(2)}×${gb}${rate}${flops}${dispatches}${c.note ? ` | ${c.note}` : ''}`);
   }
 }
 const cross = crossover(rows);

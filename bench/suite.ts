@@ -24,6 +24,7 @@ import { contextData } from '../src/data/contexts.ts';
 import { datasetFromWords } from '../src/data/dataset.ts';
 import { DEFAULT_MLP_HYPER, type MlpHyper } from '../src/train/hyper.ts';
 import { benchDataset } from './data.ts';
+import { BENCH_SHAPES, benchMatmulCpu, benchMatmulGpu, type Shape } from './matmulBench.ts';
 import { summarize, time, type Timing } from './stats.ts';
 
 export interface BenchOptions {
@@ -31,6 +32,8 @@ export interface BenchOptions {
   sizes: number[];
   /** Minibatch sizes for the MLP suite. */
   mlpBatches?: number[];
+  /** Matrix products for the matmul suite (GFLOP/s of ops/matmul and of its CPU twin). */
+  matmulShapes?: Shape[];
   /** Examples for the per-kernel suite. */
   kernelN: number;
   repeats: number;
@@ -46,7 +49,7 @@ export interface BenchOptions {
 }
 
 export interface Row {
-  suite: 'kernel' | 'step' | 'counts' | 'mlp';
+  suite: 'kernel' | 'step' | 'counts' | 'mlp' | 'matmul';
   /** The op's stem (kernel suite) or the step's path; N is the batch size in the mlp suite. */
   name: string;
   device: 'gpu' | 'cpu';
@@ -58,14 +61,29 @@ export interface Row {
   bytes?: number;
   /** A different algorithm from the per-example step: never a stand-in for its numbers. */
   note?: string;
+  /** matmul and mlp suites: arithmetic rate (GFLOP = 2·M·K·N per product; an MLP step ≈ 6·B·(T·E·H + H·V)). */
+  gflops?: number;
+  /** mlp suite, GPU: dispatches per training step. */
+  dispatches?: number;
+}
+
+/** The context model's step in floating-point operations: the forward's two products and the backward's four. */
+function mlpStepFlops(B: number, V: number, h: MlpHyper): number {
+  const TE = h.blockSize * h.embed;
+  return 6 * B * (TE * h.hidden + h.hidden * V);
+}
+
+function matmulName(s: Shape): string {
+  return `matmul ${s.M}×${s.K}·${s.K}×${s.N} ${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'}`;
 }
 
 export const QUICK: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatches'> = { sizes: [10_000, 60_000], kernelN: 20_000, repeats: 3, mlpBatches: [32, 512] };
-export const FULL: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatches'> = {
+export const FULL: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatches' | 'matmulShapes'> = {
   sizes: [10_000, 30_000, 100_000, 228_146, 1_000_000, 3_000_000],
   kernelN: 228_146,
   repeats: 10,
   mlpBatches: [32, 512, 4096],
+  matmulShapes: BENCH_SHAPES,
 };
 
 /** The MLP suite's model: the default recipe (block 3, embed 10, hidden 200) on 30,000 words. */
@@ -141,8 +159,12 @@ export async function gpuSuite(ctx: GpuContext, opts: BenchOptions): Promise<Row
   for (const B of opts.mlpBatches ?? []) {
     const { data, hyper, K } = mlpSetup(opts.words, B);
     const t = await GpuNetTrainer.create(ctx, netModel('mlp').spec(data, hyper), data);
-    emit({ suite: 'mlp', name: 'mlp_step', device: 'gpu', N: B, V: data.V, ms: perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats, 1, opts.minSampleMs), K) });
+    const ms = perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats, 1, opts.minSampleMs), K);
+    emit({ suite: 'mlp', name: 'mlp_step', device: 'gpu', N: B, V: data.V, ms, gflops: mlpStepFlops(B, data.V, hyper) / 1e6 / ms.median, dispatches: t.dispatchesPerStep });
     t.dispose();
+  }
+  for (const r of await benchMatmulGpu(ctx, opts.matmulShapes ?? [], opts.repeats)) {
+    emit({ suite: 'matmul', name: matmulName(r), device: 'gpu', N: r.M, V: 0, ms: { median: r.ms, min: r.ms, max: r.ms, runs: opts.repeats }, gflops: r.gflops });
   }
   return rows;
 }
@@ -195,7 +217,11 @@ export async function cpuSuite(opts: BenchOptions): Promise<Row[]> {
   for (const B of opts.mlpBatches ?? []) {
     const { data, hyper, K } = mlpSetup(opts.words, B);
     const t = new CpuNetTrainer(netModel('mlp').spec(data, hyper), data);
-    emit({ suite: 'mlp', name: 'mlp_step', device: 'cpu', N: B, V: data.V, ms: perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats, 1, opts.minSampleMs), K) });
+    const ms = perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats, 1, opts.minSampleMs), K);
+    emit({ suite: 'mlp', name: 'mlp_step', device: 'cpu', N: B, V: data.V, ms, gflops: mlpStepFlops(B, data.V, hyper) / 1e6 / ms.median });
+  }
+  for (const r of benchMatmulCpu(opts.matmulShapes ?? [], opts.repeats)) {
+    emit({ suite: 'matmul', name: matmulName(r), device: 'cpu', N: r.M, V: 0, ms: { median: r.ms, min: r.ms, max: r.ms, runs: opts.repeats }, gflops: r.gflops });
   }
   return rows;
 }
@@ -209,6 +235,11 @@ export interface Comparison {
   /** cpu / gpu: above 1, the GPU is faster. */
   speedup: number;
   gbPerSecond?: number;
+  /** matmul and mlp suites: GFLOP/s of the GPU and of the CPU. */
+  gpuGflops?: number;
+  cpuGflops?: number;
+  /** mlp suite: dispatches per GPU step. */
+  dispatches?: number;
   /** Step suite: GPU steps and examples per second. */
   stepsPerSecond?: number;
   examplesPerSecond?: number;
@@ -232,6 +263,8 @@ export function compare(rows: Row[]): Comparison[] {
       return [{
         suite: g.suite, name: g.name, N: g.N, gpuMs: g.ms.median, cpuMs: c.ms.median, speedup: c.ms.median / g.ms.median,
         ...(g.bytes ? { gbPerSecond: g.bytes / (g.ms.median * 1e6) } : {}),
+        ...(g.gflops !== undefined && c.gflops !== undefined ? { gpuGflops: g.gflops, cpuGflops: c.gflops } : {}),
+        ...(g.dispatches !== undefined ? { dispatches: g.dispatches } : {}),
         ...(g.suite === 'step' || g.suite === 'mlp' ? { stepsPerSecond: 1000 / g.ms.median, examplesPerSecond: (1000 * g.N) / g.ms.median } : {}),
         ...(g.note ? { note: g.note } : {}),
       }];

@@ -37,7 +37,7 @@ export function matmulDispatch(enc: OpEncoder, config: MatmulConfig, d: MatmulDi
     overrides: config.overrides,
     uniform: { M: d.M, K: d.K, N: d.N },
     bind: { a: d.a, b: d.b, out: d.out, ...(d.bias ? { bias: d.bias } : {}) },
-    grid: matmulGrid(d.M, d.N, config, enc.deviceMaxPerDim),
+    grid: matmulGrid(d.M, d.N, config, enc.maxPerDim),
   });
 }
 

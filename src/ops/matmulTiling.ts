@@ -1,25 +1,47 @@
 /**
- * matmul's tiles and grid. A workgroup of TS×TS threads computes a (4·TS)×(4·TS) output tile.
- * Few threads suit a CPU emulation of a GPU (barriers are costly there: TS = 4); a real GPU
- * wants full workgroups (TS = 16).
+ * How ops/matmul (shaders/ops/matmul.wgsl) is laid out on a device: its override constants and
+ * its grid. Measured in docs/MATMUL_NOTES.md (bench/matmulRun.ts).
  */
 export interface MatmulConfig {
+  /** The kernel's override constants (TILED as 0/1). */
   overrides: Record<string, number>;
   /** Output rows and columns of one workgroup's tile. */
-  tile: number;
+  tileRows: number;
+  tileCols: number;
 }
 
+/** Rows and columns of one thread's block in the direct path (RM, RN in the kernel). */
+const BLOCK = 16;
+
+/**
+ * software (SwiftShader and the like): the direct path, no workgroup memory and no barriers
+ * (a barrier is a coroutine switch there), 16×16 outputs per thread so that each gathered load
+ * feeds 16 products; 4 threads (one SIMD group of SwiftShader's 4 lanes) per workgroup, 2×2,
+ * a 32×32 tile: small tiles keep both cores busy at the MLP's small outputs (30×200, 200×27).
+ * A real GPU: the tiled path, 16×16 threads of 4×4 outputs, K staged 16 at a time in workgroup
+ * memory, a 64×64 tile.
+ */
 export function matmulConfig(software: boolean): MatmulConfig {
-  const TS = software ? 4 : 16;
-  return { overrides: { TS }, tile: 4 * TS };
+  if (software) {
+    const WG = 4;
+    const TX = 2;
+    return { overrides: { TILED: 0, WG, TX, TS: 1, KT: 1 }, tileRows: (WG / TX) * BLOCK, tileCols: TX * BLOCK };
+  }
+  const TS = 16;
+  return { overrides: { TILED: 1, WG: TS * TS, TX: 1, TS, KT: 16 }, tileRows: 4 * TS, tileCols: 4 * TS };
 }
 
-/** One workgroup per output tile: columns along x, rows along y. */
+/**
+ * One workgroup per tile, numbered row-major and folded into x and y (the kernel recovers the
+ * tile as wid.y · nwg.x + wid.x; the last row's extra workgroups exit), so any M and N fit until
+ * the tiles exceed maxPerDim².
+ */
 export function matmulGrid(M: number, N: number, config: MatmulConfig, maxPerDim: number): { x: number; y: number } {
-  const x = Math.ceil(N / config.tile);
-  const y = Math.ceil(M / config.tile);
-  if (x > maxPerDim || y > maxPerDim) {
-    throw new Error(`matmul (${M}, ${N}) needs ${Math.max(x, y)} workgroups along one dimension, above this device's ${maxPerDim}`);
+  const tiles = Math.ceil(M / config.tileRows) * Math.ceil(N / config.tileCols);
+  const x = Math.max(1, Math.min(tiles, maxPerDim));
+  const y = Math.ceil(tiles / x);
+  if (y > maxPerDim) {
+    throw new Error(`matmul ${M}×${N}: ${tiles} tiles of ${config.tileRows}×${config.tileCols} need ${y} rows of ${x} workgroups, more than ${maxPerDim} per dimension`);
   }
-  return { x: Math.max(1, x), y: Math.max(1, y) };
+  return { x, y };
 }

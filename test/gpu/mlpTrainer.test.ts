@@ -99,8 +99,8 @@ describe('GPU context model', () => {
     const ctx = await gpu();
     const h = { ...hyper, batchSize: 300, steps: 5 };
     const flat = await gpuMlp(ctx, data, h);
-    // At most 2 workgroups per dimension: every multi-workgroup elementwise dispatch is folded.
-    const folded = await gpuMlp(ctx, data, h, { maxWorkgroupsPerDimension: 2 });
+    // At most 9 workgroups per dimension: every larger dispatch is folded (matmul's 70 tiles too).
+    const folded = await gpuMlp(ctx, data, h, { maxWorkgroupsPerDimension: 9, evalRows: 256 });
     const [a, b] = [await flat.runSteps(5), await folded.runSteps(5)];
     expectEqualArrays('folded losses', b, a);
     expectEqualArrays('folded weights', await folded.readWeights(), await flat.readWeights());
