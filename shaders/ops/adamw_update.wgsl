@@ -3,7 +3,9 @@
 //   p ← p·(1 − lr·wd);  m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²
 //   p ← p − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + eps)
 // lr follows the step schedule (lr before decayStep, lrFinal from it on). m and v share the
-// parameters' layout. One thread per parameter.
+// parameters' layout. The bias corrections 1 − β^t are −expm1(t·ln β), ln β and 1 − β given
+// in float64 by the CPU: 1 − pow(β, t) in float32 loses digits to cancellation (1 − 0.99 keeps
+// only 5 of them), and PyTorch computes them in double precision. One thread per parameter.
 // Twin: adamwUpdateCpu (src/ops/optimizers.ts).
 
 override WG: u32 = 256;
@@ -18,6 +20,22 @@ struct AdamwParams {
   beta2: f32,
   eps: f32,
   weightDecay: f32,
+  oneMinusBeta1: f32,
+  oneMinusBeta2: f32,
+  lnBeta1: f32,
+  lnBeta2: f32,
+}
+
+// expm1(x) for x ≤ 0 to float32 accuracy: a series where exp(x) − 1 would cancel.
+fn expm1_neg(x: f32) -> f32 {
+  if (x < -0.5) { return exp(x) - 1.0; }
+  var term = x;
+  var sum = x;
+  for (var k = 2.0; k <= 10.0; k += 1.0) {
+    term = term * x / k;
+    sum += term;
+  }
+  return sum;
 }
 
 @group(0) @binding(0) var<uniform> params: AdamwParams;
@@ -35,12 +53,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let lr = select(params.lrFinal, params.lr, t - 1u < params.decayStep);
   let g = grad[i];
   let p = P[i] * (1.0 - lr * params.weightDecay);
-  let mi = params.beta1 * m[i] + (1.0 - params.beta1) * g;
-  let vi = params.beta2 * v[i] + (1.0 - params.beta2) * g * g;
+  let mi = params.beta1 * m[i] + params.oneMinusBeta1 * g;
+  let vi = params.beta2 * v[i] + params.oneMinusBeta2 * g * g;
   m[i] = mi;
   v[i] = vi;
   let tf = f32(t);
-  let c1 = 1.0 - pow(params.beta1, tf);
-  let c2 = 1.0 - pow(params.beta2, tf);
+  let c1 = -expm1_neg(tf * params.lnBeta1);
+  let c2 = -expm1_neg(tf * params.lnBeta2);
   P[i] = p - (lr / c1) * mi / (sqrt(vi) / sqrt(c2) + params.eps);
 }

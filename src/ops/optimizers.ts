@@ -30,6 +30,7 @@ export const SGD_UNIFORM = defineUniform('SgdParams', { count: 'u32', rowStride:
 export const sgdUpdateKernel = opKernel('ops/sgd_update', SGD_UNIFORM, ['grad', 'P', 'state']);
 export const ADAMW_UNIFORM = defineUniform('AdamwParams', {
   count: 'u32', rowStride: 'u32', lr: 'f32', lrFinal: 'f32', decayStep: 'u32', beta1: 'f32', beta2: 'f32', eps: 'f32', weightDecay: 'f32',
+  oneMinusBeta1: 'f32', oneMinusBeta2: 'f32', lnBeta1: 'f32', lnBeta2: 'f32',
 });
 export const adamwUpdateKernel = opKernel('ops/adamw_update', ADAMW_UNIFORM, ['grad', 'P', 'm', 'v', 'state']);
 export const OPTIMIZER_WG = 256;
@@ -74,7 +75,11 @@ export function optimizerDispatch(
   if (!b.m || !b.v) throw new Error('adamw_update needs its m and v buffers');
   return enc.dispatch(adamwUpdateKernel, {
     overrides: { WG: OPTIMIZER_WG }, grid,
-    uniform: { ...common, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay },
+    uniform: {
+      ...common, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay,
+      // In float64 here: see the kernel. (β = 0 has ln β = −∞: any very negative number does.)
+      oneMinusBeta1: 1 - o.beta1, oneMinusBeta2: 1 - o.beta2, lnBeta1: Math.max(Math.log(o.beta1), -1e30), lnBeta2: Math.max(Math.log(o.beta2), -1e30),
+    },
     bind: { grad: b.grad, P: b.P, m: b.m, v: b.v, state: b.state },
   });
 }
