@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NET_MODELS } from '../src/models/registry.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWordList } from '../src/data/dataset.ts';
@@ -197,11 +198,15 @@ describe('help and progress', () => {
     expect(short.stdout).toBe(long.stdout);
     // Every option the parser accepts, read from the source so a new flag cannot go undocumented.
     const source = readFileSync(join(ROOT, 'src', 'cli', 'main.ts'), 'utf8');
-    const block = source.match(/const OPTIONS = \{([\s\S]*?)\n\} as const;/);
+    const block = source.match(/const OPTIONS = \{([\s\S]*?)\n\} as const/);
     expect(block).not.toBeNull();
     const flags = [...block![1].matchAll(/^\s*'?([a-z-]+)'?\s*:/gm)].map((m) => m[1]);
     expect(flags).toEqual(expect.arrayContaining(['model', 'input', 'lowercase', 'device', 'steps', 'lr', 'reg', 'batch-size', 'smoothing', 'seed', 'samples', 'save', 'load', 'count', 'json', 'help']));
     for (const f of flags) expect(long.stdout, `--${f}`).toMatch(new RegExp(`--${f}\\b`));
+    // The neural models' own flags come from the registry: each is documented too.
+    const netFlags = Object.values(NET_MODELS).flatMap((m) => m.fields.map((f) => f.flag));
+    expect(netFlags).toEqual(expect.arrayContaining(['block-size', 'embed', 'hidden']));
+    for (const f of netFlags) expect(long.stdout, `--${f}`).toMatch(new RegExp(`--${f}\\b`));
     for (const cmd of ['train', 'sample']) expect(long.stdout).toContain(cmd);
     // No command: the help, but exit 1.
     expect(none.code).toBe(1);

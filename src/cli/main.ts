@@ -10,10 +10,12 @@ import { parseWordList, describeDataset, type Dataset } from '../data/dataset.ts
 import { loadDefaultDataset } from '../data/defaultNames.node.ts';
 import { modelSamples, parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
 import {
-  DEFAULT_ADAMW, DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, MODEL_KINDS, RULES, parseNumber,
+  DEFAULT_ADAMW, DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, RULES, parseNumber,
   type DeviceKind, type MlpHyper, type ModelKind, type NumberRule,
 } from '../train/hyper.ts';
 import { runTraining, type GpuBackend } from '../train/run.ts';
+import { isNetModel, MODEL_KINDS, MODELS, NET_MODELS, netModel } from '../models/registry.ts';
+import type { HyperField } from '../models/netModel.ts';
 import { DivergedError, InterruptedError } from '../train/trainer.ts';
 import { progressReporter } from './progress.ts';
 
@@ -24,9 +26,8 @@ Usage:
   npm run makemore -- sample --load FILE  sample words from a saved model
 
 train options:
-  --model bigram-counts|bigram-nn|mlp
-                      the counting bigram, the neural bigram, or the context model
-                      (makemore's MLP) (default bigram-nn)
+  --model ${MODEL_KINDS.join('|')}
+${Object.values(MODELS).map((m) => `                      ${m.kind}: ${m.help}`).join('\n')}
   --input FILE        word list, UTF-8, one word per line (default: the bundled first names)
   --lowercase         lowercase the words of --input
   --device cpu|gpu    where to train (default cpu)
@@ -42,9 +43,7 @@ train options:
 
 mlp options (the words are split 80/10/10 into train/dev/test by --seed; it trains on train,
 and reports the train and dev loss, and the test loss, over whole splits at the end):
-  --block-size T      symbols of context (default ${DEFAULT_MLP_HYPER.blockSize})
-  --embed E           embedding dimensions per symbol (default ${DEFAULT_MLP_HYPER.embed})
-  --hidden H          hidden tanh units (default ${DEFAULT_MLP_HYPER.hidden})
+${Object.values(NET_MODELS).flatMap((m) => m.fields.map((f: HyperField) => `  --${`${f.flag} ${f.metavar}`.padEnd(18)}${f.help} (default ${(m.defaults as unknown as Record<string, number>)[f.key]}; ${m.kind})`)).join('\n')}
   --lr-final F        learning rate of the last half of the steps (default --lr / 10)
   --optimizer sgd|adamw  the lecture's SGD, or PyTorch's AdamW (default sgd; adamw: --lr ${DEFAULT_MLP_ADAMW_LR})
   --beta1 F --beta2 F --eps F --weight-decay F
@@ -58,6 +57,8 @@ sample options:
 
   -h, --help          this text
 `;
+
+const NET_FIELDS: HyperField[] = Object.values(NET_MODELS).flatMap((m) => m.fields);
 
 const OPTIONS = {
   model: { type: 'string' },
@@ -75,9 +76,8 @@ const OPTIONS = {
   reg: { type: 'string' },
   'batch-size': { type: 'string' },
   smoothing: { type: 'string' },
-  'block-size': { type: 'string' },
-  embed: { type: 'string' },
-  hidden: { type: 'string' },
+  // The neural models' own hyper-parameters, from the registry.
+  ...Object.fromEntries(NET_FIELDS.map((f) => [f.flag, { type: 'string' }])),
   seed: { type: 'string' },
   samples: { type: 'string' },
   save: { type: 'string' },
@@ -85,11 +85,11 @@ const OPTIONS = {
   count: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
-} as const;
+} as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string }>;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+type Values = Record<string, string | boolean | undefined>;
 
-function num(values: Values, flag: keyof Values, fallback: number, rule: NumberRule): number {
+function num(values: Values, flag: string, fallback: number, rule: NumberRule): number {
   const text = values[flag];
   return typeof text === 'string' ? parseNumber(`--${flag}`, text, rule) : fallback;
 }
@@ -135,20 +135,29 @@ async function nodeGpu(): Promise<GpuBackend> {
   return createNodeGpuBackend();
 }
 
-/** The context model's hyper-parameters from the flags; the bigram-only flags are refused. */
-function mlpHyper(values: Values): MlpHyper {
+/** The flags that only a neural model (mlp) reads: its own fields and the optimiser's. */
+const NET_ONLY_FLAGS = [...new Set([...NET_FIELDS.map((f) => f.flag), 'lr-final', 'optimizer', 'beta1', 'beta2', 'eps', 'weight-decay'])];
+
+/** A neural model's hyper-parameters from the flags (its fields from the registry); the bigram-only flags are refused. */
+function netHyperFromFlags(kind: string, values: Values): MlpHyper {
+  const def = netModel(kind);
   for (const flag of ['reg', 'smoothing'] as const) {
-    if (values[flag] !== undefined) throw new UserError(`--${flag} does not apply to --model mlp`);
+    if (values[flag] !== undefined) throw new UserError(`--${flag} does not apply to --model ${kind}`);
   }
-  const d = DEFAULT_MLP_HYPER;
-  const optimizer = oneOf<OptimizerKind>('optimizer', values.optimizer, OPTIMIZER_KINDS, d.optimizer);
+  const own = new Set(def.fields.map((f: HyperField) => f.flag));
+  for (const f of NET_FIELDS) if (!own.has(f.flag) && values[f.flag] !== undefined) throw new UserError(`--${f.flag} does not apply to --model ${kind}`);
+  const d = def.defaults as MlpHyper;
+  const optimizer = oneOf<OptimizerKind>('optimizer', values.optimizer as string | undefined, OPTIMIZER_KINDS, d.optimizer);
   if (optimizer === 'sgd') {
     for (const flag of ['beta1', 'beta2', 'eps', 'weight-decay'] as const) {
       if (values[flag] !== undefined) throw new UserError(`--${flag} applies to --optimizer adamw only`);
     }
   }
   const lr = num(values, 'lr', optimizer === 'adamw' ? DEFAULT_MLP_ADAMW_LR : d.lr, RULES.lr);
+  const fields = Object.fromEntries(def.fields.map((f: HyperField) => [f.key, num(values, f.flag, (d as unknown as Record<string, number>)[f.key], f.rule)]));
   return {
+    ...d,
+    ...fields,
     optimizer,
     beta1: num(values, 'beta1', d.beta1, RULES.beta),
     beta2: num(values, 'beta2', d.beta2, RULES.beta),
@@ -159,22 +168,18 @@ function mlpHyper(values: Values): MlpHyper {
     lrFinal: num(values, 'lr-final', values.lr === undefined && optimizer === 'sgd' ? d.lrFinal : lr / 10, RULES.lr),
     batchSize: num(values, 'batch-size', d.batchSize, RULES.mlpBatchSize),
     seed: num(values, 'seed', d.seed, RULES.seed),
-    blockSize: num(values, 'block-size', d.blockSize, RULES.blockSize),
-    embed: num(values, 'embed', d.embed, RULES.embed),
-    hidden: num(values, 'hidden', d.hidden, RULES.hidden),
   };
 }
 
 async function train(values: Values): Promise<void> {
   const json = Boolean(values.json);
-  const model = oneOf<ModelKind>('model', values.model, MODEL_KINDS, 'bigram-nn');
-  const device = oneOf<DeviceKind>('device', values.device, DEVICE_KINDS, 'cpu');
-  if (model !== 'mlp') {
-    for (const flag of ['block-size', 'embed', 'hidden', 'lr-final', 'optimizer', 'beta1', 'beta2', 'eps', 'weight-decay'] as const) {
-      if (values[flag] !== undefined) throw new UserError(`--${flag} applies to --model mlp only`);
-    }
+  const model = oneOf<ModelKind>('model', values.model as string | undefined, MODEL_KINDS, 'bigram-nn');
+  const device = oneOf<DeviceKind>('device', values.device as string | undefined, DEVICE_KINDS, 'cpu');
+  if (!isNetModel(model)) {
+    const nets = Object.keys(NET_MODELS).join(', ');
+    for (const flag of NET_ONLY_FLAGS) if (values[flag] !== undefined) throw new UserError(`--${flag} applies to --model ${nets} only`);
   }
-  const mlp = model === 'mlp' ? mlpHyper(values) : undefined;
+  const mlp = isNetModel(model) ? netHyperFromFlags(model, values) : undefined;
   const hyper = mlp ? { ...DEFAULT_NET_HYPER } : {
     steps: num(values, 'steps', DEFAULT_NET_HYPER.steps, RULES.steps),
     lr: num(values, 'lr', DEFAULT_NET_HYPER.lr, RULES.lr),
@@ -184,7 +189,7 @@ async function train(values: Values): Promise<void> {
   };
   const smoothing = num(values, 'smoothing', DEFAULT_SMOOTHING, RULES.smoothing);
   const samples = num(values, 'samples', 20, RULES.samples);
-  const data = values.input ? readInput(values.input, Boolean(values.lowercase)) : loadDefaultDataset();
+  const data = values.input ? readInput(values.input as string, Boolean(values.lowercase)) : loadDefaultDataset();
   const log = (s: string) => { if (!json) process.stdout.write(s + '\n'); };
   log(describeDataset(data));
 
@@ -201,7 +206,7 @@ async function train(values: Values): Promise<void> {
   } catch (e) {
     // A lost device loses nothing that was read back: save it where the model was to go.
     if (e instanceof InterruptedError && values.save && e.partialModel) {
-      writeOutput(values.save, serializeModel(e.partialModel as ModelFile));
+      writeOutput(values.save as string, serializeModel(e.partialModel as ModelFile));
       throw new UserError(`${e.message}; the weights after step ${e.lastStep} were saved to ${values.save}`);
     }
     throw e;
@@ -209,13 +214,13 @@ async function train(values: Values): Promise<void> {
     progress.done();
     process.off('SIGINT', onSigint);
   }
-  if (values.save) writeOutput(values.save, serializeModel(result.model));
+  if (values.save) writeOutput(values.save as string, serializeModel(result.model));
 
   if (json) {
     process.stdout.write(JSON.stringify({
       model, device, adapter: result.deviceDescription,
       dataset: { words: data.words.length, examples: data.xs.length, vocabSize: data.symbols.length },
-      ...(mlp ? { split: result.split } : {}),
+      ...(mlp ? { split: result.split, optimizer: mlp.optimizer, parameters: netModel(model).layout(data.symbols.length, mlp).count } : {}),
       steps: result.steps, loss: result.loss, nll: result.nll,
       // mlp: loss is the train split's at the end; NaN (an empty split) is written as null.
       ...(mlp ? { devLoss: result.devLoss, testLoss: result.testLoss } : {}),
@@ -224,7 +229,7 @@ async function train(values: Values): Promise<void> {
     }) + '\n');
     return;
   }
-  log(`model ${model} on ${result.deviceDescription}`);
+  log(`model ${model}${mlp ? ` (${netModel(model).layout(data.symbols.length, mlp).count} parameters, ${mlp.optimizer})` : ''} on ${result.deviceDescription}`);
   if (result.cancelled) log(`cancelled after ${result.steps} steps`);
   const split = result.split;
   if (mlp && split) {
@@ -241,7 +246,7 @@ async function train(values: Values): Promise<void> {
 
 function sample(values: Values): void {
   if (!values.load) throw new UserError('sample needs --load FILE (a model written by train --save)');
-  const m = readModelFile(values.load);
+  const m = readModelFile(values.load as string);
   const count = num(values, 'count', 20, RULES.samples);
   const seed = num(values, 'seed', DEFAULT_NET_HYPER.seed, RULES.seed);
   const words = modelSamples(m, count, seed);

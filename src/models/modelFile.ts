@@ -7,10 +7,10 @@ import { UserError } from '../errors.ts';
 import { decode, MAX_VOCAB } from '../data/dataset.ts';
 import { countsToProbs } from './bigramCounts.ts';
 import { bigramNetProbs } from './bigramNet.ts';
-import { isNetModel, netModel } from './registry.ts';
+import { isNetModel, MODEL_KINDS, netModel, type NetModelKind } from './registry.ts';
 import type { TensorSpec } from '../nn/layout.ts';
 import { MAX_SAMPLE_LENGTH, sampleWords } from './sample.ts';
-import { checkNumber, MODEL_KINDS, RULES, type ModelKind } from '../train/hyper.ts';
+import { checkNumber, RULES, type ModelKind } from '../train/hyper.ts';
 
 export const MODEL_FORMAT = 'makemore-webgpu/model';
 export const MODEL_VERSION = 1;
@@ -105,6 +105,16 @@ export function parseModel(text: string, source: string): ModelFile {
     ...(typeof m.testLoss === 'number' ? { testLoss: m.testLoss } : {}),
     weights: w,
     ...(isNetModel(m.kind!) ? { tensors: tensorTable(m.kind!, V, hyper) } : {}),
+  };
+}
+
+/** The model file of a neural model (any kind of the registry): its tensors by name, its split losses. */
+export function netModelFile(
+  kind: NetModelKind, symbols: string[], hyper: object, weights: ArrayLike<number>, steps: number, losses: { train: number; dev: number; test: number },
+): ModelFile {
+  return {
+    format: MODEL_FORMAT, version: MODEL_VERSION, kind, symbols, hyper: { ...(hyper as Record<string, number | string>) }, steps,
+    loss: losses.train, nll: losses.train, devLoss: losses.dev, testLoss: losses.test, weights: Array.from(weights), tensors: tensorTable(kind, symbols.length, hyper),
   };
 }
 

@@ -14,6 +14,8 @@ import type { NumberRule } from '../train/hyper.ts';
 export interface HyperField {
   key: string;
   flag: string;
+  /** The value's name in --help (T, E, H). */
+  metavar: string;
   rule: NumberRule;
   help: string;
 }
@@ -21,6 +23,8 @@ export interface HyperField {
 export interface NetModelDef<H extends object = Record<string, unknown>> {
   kind: string;
   label: string;
+  /** One line for --help. */
+  help: string;
   defaults: H;
   /** The numeric hyper-parameters this model reads (beyond the common ones). */
   fields: readonly HyperField[];

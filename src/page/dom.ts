@@ -1,13 +1,10 @@
 /** Small helpers for the page: typed element lookup, once-per-frame work, wording. */
 import { UserError } from '../errors.ts';
 import type { ModelKind } from '../train/hyper.ts';
+import { MODELS } from '../models/registry.ts';
 
-/** How the page names each kind of model (a loaded file may be of any kind the CLI writes). */
-export const MODEL_NAMES: Record<ModelKind, string> = {
-  'bigram-counts': 'counting bigram',
-  'bigram-nn': 'neural bigram',
-  mlp: 'context model (MLP)',
-};
+/** How the page names each kind of model (a loaded file may be of any kind the CLI writes): the registry's labels. */
+export const MODEL_NAMES = Object.fromEntries(Object.values(MODELS).map((m) => [m.kind, m.label])) as Record<ModelKind, string>;
 
 /** The element with this id, checked to be of the expected class (a missing id is a bug in index.html). */
 export function byId<T extends HTMLElement>(id: string, type: new () => T): T {

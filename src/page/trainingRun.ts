@@ -8,8 +8,8 @@ import type { Dataset } from '../data/dataset.ts';
 import { contextData, type ContextData } from '../data/contexts.ts';
 import { countsNll, countsToProbs } from '../models/bigramCounts.ts';
 import { bigramNetLossAndGrad, bigramNetProbs, type LossParts } from '../models/bigramNet.ts';
-import { netModel } from '../models/registry.ts';
-import { tensorTable } from '../models/modelFile.ts';
+import { isNetModel, netModel, type NetModelKind } from '../models/registry.ts';
+import { netModelFile } from '../models/modelFile.ts';
 import type { ModelFile } from '../models/modelFile.ts';
 import type { BigramNetHyper, DeviceKind, MlpHyper } from '../train/hyper.ts';
 import type { PageModelKind } from './hyperForm.ts';
@@ -17,7 +17,7 @@ import type { GpuBackend } from '../train/run.ts';
 import { DivergedError, trainLoop, type Progress, type Trainer } from '../train/trainer.ts';
 import { UserError } from '../errors.ts';
 import type { PauseGate } from './pauseGate.ts';
-import { bigramCountsInWorker, CPU_DESCRIPTION, mlpSplitLossesInWorker, WorkerBigramTrainer, WorkerMlpTrainer } from './workerTrainer.ts';
+import { bigramCountsInWorker, CPU_DESCRIPTION, netSplitLossesInWorker, WorkerBigramTrainer, WorkerNetTrainer } from './workerTrainer.ts';
 
 export interface RunRequest {
   dataset: Dataset;
@@ -110,7 +110,7 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
     };
   }
 
-  if (req.model === 'mlp') return runMlp(req, gpu, hooks);
+  if (isNetModel(req.model)) return runNet(req.model, req, gpu, hooks);
 
   const netModel = (weights: Float32Array, steps: number, parts: LossParts): ModelFile => ({
     format: 'makemore-webgpu/model', version: 1, kind: 'bigram-nn', symbols: dataset.symbols,
@@ -128,27 +128,24 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
   }, hooks);
 }
 
-/** The context model: the seeded split of the words, trained on its train split, every split evaluated at the end (runMlp of the CLI). */
-async function runMlp(req: RunRequest, gpu: GpuBackend | null, hooks: RunHooks): Promise<RunOutcome> {
+/** A neural model of the registry: the seeded split of the words, trained on its train split, every split evaluated at the end (runNet of the CLI). */
+async function runNet(kind: NetModelKind, req: RunRequest, gpu: GpuBackend | null, hooks: RunHooks): Promise<RunOutcome> {
   const { dataset, mlp: hyper } = req;
-  const examples: ContextData = contextData(dataset, hyper.blockSize, hyper.seed);
-  const mlpModel = (weights: Float32Array, steps: number, losses: { train: number; dev: number; test: number }): ModelFile => ({
-    format: 'makemore-webgpu/model', version: 1, kind: 'mlp', symbols: dataset.symbols,
-    hyper: { ...hyper }, steps, loss: losses.train, nll: losses.train, devLoss: losses.dev, testLoss: losses.test, weights: Array.from(weights),
-    tensors: tensorTable('mlp', dataset.symbols.length, hyper),
-  });
-  if (gpu && !gpu.createNetTrainer) throw new UserError('this GPU backend cannot train the context model (mlp)');
-  const trainer = gpu ? await gpu.createNetTrainer!('mlp', examples, hyper) : await WorkerMlpTrainer.create(examples, hyper);
+  const def = netModel(kind);
+  const examples: ContextData = contextData(dataset, def.blockSize(hyper), hyper.seed);
+  const toModel = (weights: Float32Array, steps: number, losses: { train: number; dev: number; test: number }) => netModelFile(kind, dataset.symbols, hyper, weights, steps, losses);
+  if (gpu && !gpu.createNetTrainer) throw new UserError(`this GPU backend cannot train the ${def.label}`);
+  const trainer = gpu ? await gpu.createNetTrainer!(kind, examples, hyper) : await WorkerNetTrainer.create(kind, examples, hyper);
   return trainObserved({
     trainer, steps: hyper.steps, lr: hyper.lr,
-    probs: (w) => netModel('mlp').bigramView(w, dataset.symbols.length, hyper),
+    probs: (w) => def.bigramView(w, dataset.symbols.length, hyper),
     finish: async (t, weights, steps) => {
       hooks.onEvaluating?.();
       const losses = { train: await t.evaluateSplit('train'), dev: await t.evaluateSplit('dev'), test: await t.evaluateSplit('test') };
-      return { model: mlpModel(weights, steps, losses), loss: losses.train, nll: losses.train, devLoss: losses.dev, testLoss: losses.test };
+      return { model: toModel(weights, steps, losses), loss: losses.train, nll: losses.train, devLoss: losses.dev, testLoss: losses.test };
     },
     // Evaluated in a worker: a whole train split is seconds of work, too long for the page's thread.
-    partial: async (weights, step) => mlpModel(weights, step, await mlpSplitLossesInWorker(examples, hyper, weights)),
+    partial: async (weights, step) => toModel(weights, step, await netSplitLossesInWorker(kind, examples, hyper, weights)),
   }, hooks);
 }
 

@@ -7,6 +7,7 @@ import { UserError } from '../errors.ts';
 import type { ContextData, SplitName } from '../data/contexts.ts';
 import type { LossParts } from '../models/bigramNet.ts';
 import type { BigramNetHyper, MlpHyper } from '../train/hyper.ts';
+import type { NetModelKind } from '../models/registry.ts';
 import type { BigramTrainer, MlpTrainer, Trainer } from '../train/trainer.ts';
 import type { WorkerOp, WorkerOps, WorkerRequest, WorkerResponse } from './workerProtocol.ts';
 
@@ -120,14 +121,14 @@ export class WorkerBigramTrainer extends WorkerTrainer implements BigramTrainer 
   }
 }
 
-export class WorkerMlpTrainer extends WorkerTrainer implements MlpTrainer {
+export class WorkerNetTrainer extends WorkerTrainer implements MlpTrainer {
   /**
-   * Starts a worker and a CpuNetTrainer of the context model in it (the split's examples are copied to the worker),
-   * from the seed's weights or from `initial`.
+   * Starts a worker and a CpuNetTrainer of a registry model in it (the splits' examples are
+   * copied to the worker), from the seed's weights or from `initial`.
    */
-  static async create(data: ContextData, hyper: MlpHyper, initial?: Float32Array): Promise<WorkerMlpTrainer> {
-    const worker = await WorkerTrainer.started((w) => w.call('createNet', { kind: 'mlp', data, hyper, initial }));
-    return new WorkerMlpTrainer(worker, data.V);
+  static async create(kind: NetModelKind, data: ContextData, hyper: MlpHyper, initial?: Float32Array): Promise<WorkerNetTrainer> {
+    const worker = await WorkerTrainer.started((w) => w.call('createNet', { kind, data, hyper, initial }));
+    return new WorkerNetTrainer(worker, data.V);
   }
 
   evaluateSplit(split: SplitName): Promise<number> {
@@ -146,8 +147,8 @@ export async function bigramCountsInWorker(xs: Uint32Array, ys: Uint32Array, V: 
 }
 
 /** The context model's mean NLL on each split for the given weights, computed in a worker of its own. */
-export async function mlpSplitLossesInWorker(data: ContextData, hyper: MlpHyper, weights: Float32Array): Promise<Record<SplitName, number>> {
-  const t = await WorkerMlpTrainer.create(data, hyper, weights);
+export async function netSplitLossesInWorker(kind: NetModelKind, data: ContextData, hyper: MlpHyper, weights: Float32Array): Promise<Record<SplitName, number>> {
+  const t = await WorkerNetTrainer.create(kind, data, hyper, weights);
   try {
     return { train: await t.evaluateSplit('train'), dev: await t.evaluateSplit('dev'), test: await t.evaluateSplit('test') };
   } finally {

@@ -3,8 +3,8 @@ import { UserError } from '../errors.ts';
 import { MAX_SEED } from '../random/philox.ts';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
 
+/** Every model kind; the registry (src/models/registry.ts) holds what each one is. */
 export type ModelKind = 'bigram-counts' | 'bigram-nn' | 'mlp';
-export const MODEL_KINDS: readonly ModelKind[] = ['bigram-counts', 'bigram-nn', 'mlp'];
 export type DeviceKind = 'cpu' | 'gpu';
 export const DEVICE_KINDS: readonly DeviceKind[] = ['cpu', 'gpu'];
 

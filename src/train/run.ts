@@ -6,13 +6,13 @@ import { UserError } from '../errors.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { contextData, SPLIT_NAMES, type ContextData, type SplitName } from '../data/contexts.ts';
 import { bigramCountsCpu, countsNll, countsToProbs } from '../models/bigramCounts.ts';
-import { modelSamples, tensorTable, type ModelFile } from '../models/modelFile.ts';
+import { modelSamples, netModelFile, type ModelFile } from '../models/modelFile.ts';
 import { CpuBigramTrainer } from './cpuTrainer.ts';
 import {
   checkMlpHyper, checkNetHyper, checkNumber, DEFAULT_MLP_HYPER, RULES, type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind,
 } from './hyper.ts';
 import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
-import { netModel, type NetModelKind } from '../models/registry.ts';
+import { isNetModel, netModel, type NetModelKind } from '../models/registry.ts';
 import { cpuDescription } from './platform.ts';
 import { InterruptedError, trainLoop, type BigramTrainer, type MlpTrainer, type Progress } from './trainer.ts';
 
@@ -29,7 +29,7 @@ export interface RunOptions {
   model: ModelKind;
   device: DeviceKind;
   hyper: BigramNetHyper;
-  /** Model 'mlp': its hyper-parameters (DEFAULT_MLP_HYPER if absent); `hyper` is not used then. */
+  /** A neural model of the registry (mlp): its hyper-parameters (the model's defaults if absent); `hyper` is not used then. */
   mlp?: MlpHyper;
   smoothing: number;
   samples: number;
@@ -68,7 +68,7 @@ export interface RunResult {
 }
 
 export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunResult> {
-  const mlp = opts.model === 'mlp' ? checkMlpHyper(opts.mlp ?? DEFAULT_MLP_HYPER) : null;
+  const mlp = isNetModel(opts.model) ? checkMlpHyper(opts.mlp ?? netModel(opts.model).defaults) : null;
   if (!mlp) checkNetHyper(opts.hyper);
   checkNumber('--smoothing', opts.smoothing, RULES.smoothing);
   checkNumber('--samples', opts.samples, RULES.samples);
@@ -79,8 +79,8 @@ export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunR
 
   let model: ModelFile;
   let result: Omit<RunResult, 'model' | 'samples' | 'device' | 'deviceDescription'>;
-  if (mlp) {
-    ({ model, result } = await runMlp(data, mlp, gpu, opts));
+  if (mlp && isNetModel(opts.model)) {
+    ({ model, result } = await runNet(opts.model, data, mlp, gpu, opts));
   } else if (opts.model === 'bigram-counts') {
     const t0 = now();
     const counts = gpu ? await gpu.bigramCounts(data.xs, data.ys, V) : bigramCountsCpu(data.xs, data.ys, V);
@@ -115,29 +115,25 @@ export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunR
   return { ...result, model, device: opts.device, deviceDescription, samples };
 }
 
-/** The context model: split the words by the seed, train on the train split, evaluate every split. */
-async function runMlp(data: Dataset, hyper: MlpHyper, gpu: GpuBackend | null, opts: RunOptions) {
-  const examples = contextData(data, hyper.blockSize, hyper.seed);
-  if (gpu && !gpu.createNetTrainer) throw new UserError('--device gpu: this GPU backend cannot train the context model (mlp)');
-  const trainer = gpu ? await gpu.createNetTrainer!('mlp', examples, hyper) : new CpuNetTrainer(netModel('mlp').spec(examples, hyper), examples);
+/** A neural model of the registry: split the words by the seed, train on the train split, evaluate every split. */
+async function runNet(kind: NetModelKind, data: Dataset, hyper: MlpHyper, gpu: GpuBackend | null, opts: RunOptions) {
+  const def = netModel(kind);
+  const examples = contextData(data, def.blockSize(hyper), hyper.seed);
+  if (gpu && !gpu.createNetTrainer) throw new UserError(`--device gpu: this GPU backend cannot train the ${def.label}`);
+  const trainer = gpu ? await gpu.createNetTrainer!(kind, examples, hyper) : new CpuNetTrainer(def.spec(examples, hyper), examples);
+  const nan = { train: NaN, dev: NaN, test: NaN };
   try {
     const loop = await trainLoop(trainer, {
       steps: hyper.steps, lr: hyper.lr, chunk: opts.chunk, onProgress: opts.onProgress, signal: opts.signal, keepWeights: opts.keepWeights,
-    }).catch((e) => keepPartial(e, (w, step): ModelFile => ({
-      format: 'makemore-webgpu/model', version: 1, kind: 'mlp', symbols: data.symbols,
-      hyper: { ...hyper }, steps: step, loss: NaN, nll: NaN, weights: Array.from(w), tensors: tensorTable('mlp', data.symbols.length, hyper),
-    })));
-    const [loss, devLoss, testLoss] = [await trainer.evaluateSplit('train'), await trainer.evaluateSplit('dev'), await trainer.evaluateSplit('test')];
+    }).catch((e) => keepPartial(e, (w, step) => netModelFile(kind, data.symbols, hyper, w, step, nan)));
+    const losses = { train: await trainer.evaluateSplit('train'), dev: await trainer.evaluateSplit('dev'), test: await trainer.evaluateSplit('test') };
     const weights = await trainer.readWeights();
     const split = Object.fromEntries(SPLIT_NAMES.map((n) => [n, { words: examples.words[n], examples: examples[n].Y.length }])) as RunResult['split'];
     const result = {
-      steps: loop.stepsDone, loss, nll: loss, devLoss, testLoss, split, msPerStep: loop.msPerStep, losses: loop.losses, cancelled: loop.cancelled,
+      steps: loop.stepsDone, loss: losses.train, nll: losses.train, devLoss: losses.dev, testLoss: losses.test, split,
+      msPerStep: loop.msPerStep, losses: loop.losses, cancelled: loop.cancelled,
     };
-    const model: ModelFile = {
-      format: 'makemore-webgpu/model', version: 1, kind: 'mlp', symbols: data.symbols,
-      hyper: { ...hyper }, steps: loop.stepsDone, loss, nll: loss, devLoss, testLoss, weights: Array.from(weights), tensors: tensorTable('mlp', data.symbols.length, hyper),
-    };
-    return { model, result };
+    return { model: netModelFile(kind, data.symbols, hyper, weights, loop.stepsDone, losses), result };
   } finally {
     trainer.dispose();
   }

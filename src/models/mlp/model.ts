@@ -9,11 +9,12 @@ const shape = (V: number, h: MlpHyper) => ({ V, T: h.blockSize, E: h.embed, H: h
 export const mlpModel: NetModelDef<MlpHyper> = {
   kind: 'mlp',
   label: 'context model (MLP)',
+  help: "makemore's MLP: embeddings of the last --block-size symbols, a tanh layer, V logits",
   defaults: DEFAULT_MLP_HYPER,
   fields: [
-    { key: 'blockSize', flag: 'block-size', rule: RULES.blockSize, help: 'symbols of context' },
-    { key: 'embed', flag: 'embed', rule: RULES.embed, help: 'embedding dimensions per symbol' },
-    { key: 'hidden', flag: 'hidden', rule: RULES.hidden, help: 'hidden tanh units' },
+    { key: 'blockSize', flag: 'block-size', metavar: 'T', rule: RULES.blockSize, help: 'symbols of context' },
+    { key: 'embed', flag: 'embed', metavar: 'E', rule: RULES.embed, help: 'embedding dimensions per symbol' },
+    { key: 'hidden', flag: 'hidden', metavar: 'H', rule: RULES.hidden, help: 'hidden tanh units' },
   ],
   blockSize: (h) => h.blockSize,
   spec: mlpNetSpec,
