@@ -223,4 +223,30 @@ describe('the page: context model (MLP)', () => {
     expect(problems).toEqual([]);
     await page.close();
   }, RUN_MS * 2);
+
+  it('AdamW: the optimiser select shows weight decay and sets AdamW’s rates; GPU and CPU runs give the CLI’s losses; the model file says adamw', async () => {
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
+    await byTestId(page, 'model-select').selectOption('mlp');
+    expect(await byTestId(page, 'weight-decay').isVisible()).toBe(false);
+    await byTestId(page, 'optimizer-select').selectOption('adamw');
+    expect(await byTestId(page, 'weight-decay').isVisible()).toBe(true);
+    expect([await byTestId(page, 'learning-rate').inputValue(), await byTestId(page, 'lr-final').inputValue(), await byTestId(page, 'weight-decay').inputValue()])
+      .toEqual(['0.01', '0.001', '0.01']);
+    await byTestId(page, 'weight-decay').fill('0.1');
+    const h: MlpHyper = { ...HYPER, steps: 200, optimizer: 'adamw', lr: 0.01, lrFinal: 0.001, weightDecay: 0.1 };
+    const onGpu = await trainMlp(page, 'gpu', { steps: h.steps });
+    const onCpu = await trainMlp(page, 'cpu', { steps: h.steps });
+    expectClose(onGpu, onCpu, 1e-3, 'AdamW GPU vs CPU');
+    expectClose(onCpu, await nodeReference(h), 1e-4, 'AdamW page CPU vs Node');
+    expect(onCpu.dev).toBeLessThan(Math.log(names.symbols.length) - 0.5);
+    const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'download-model').click()]);
+    const m = parseModel(readFileSync((await download.path())!, 'utf8'), 'download');
+    expect(m.hyper).toMatchObject({ optimizer: 'adamw', weightDecay: 0.1, beta1: 0.9, beta2: 0.99 });
+    // Invalid weight decay is refused like the CLI.
+    await byTestId(page, 'weight-decay').fill('-1');
+    await byTestId(page, 'train').click();
+    expect(await errorText(page)).toContain('Weight decay');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 4 * RUN_MS);
 });

@@ -52,6 +52,21 @@ describe('GPU context model against the CPU', () => {
     g.dispose();
   }, 600_000); // 2000 emulated GPU steps: about a minute alone, several when the machine is shared
 
+  it('AdamW: 300 steps with the step schedule, GPU against CPU: losses within 1e-4, the same weights', async () => {
+    const ctx = await gpu();
+    const seed = (TEST_SEED % 1000) + 1;
+    const data = contextData(names, 3, seed);
+    const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 300, seed, optimizer: 'adamw', lr: 0.01, lrFinal: 0.001, weightDecay: 0.1 };
+    const g = await gpuMlp(ctx, data, hyper, { historyLength: 128 });
+    const c = cpuMlp(data, hyper);
+    const [gl, cl] = [await g.runSteps(300), await c.runSteps(300)];
+    expectAllClose('AdamW losses', gl, cl, { rtol: 0, atol: 1e-4 });
+    expect(gl.subarray(250).reduce((a, b) => a + b) / 50).toBeLessThan(gl[0] - 0.5); // it learned
+    expectAllClose('AdamW weights', await g.readWeights(), await c.readWeights(), { rtol: 0, atol: 1e-4 });
+    expectAllClose('AdamW dev loss', [await g.evaluateSplit('dev')], [await c.evaluateSplit('dev')], { rtol: 1e-5, atol: 0 });
+    g.dispose();
+  }, 300_000);
+
   it('evaluates a split in chunks of any size: the same loss as one pass on the CPU', async () => {
     const ctx = await gpu();
     const data = contextData(names, 4, 3);
