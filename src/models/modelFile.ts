@@ -108,6 +108,19 @@ export function parseModel(text: string, source: string): ModelFile {
   };
 }
 
+/** The counting model's file: its count table. */
+export function countsModelFile(symbols: string[], smoothing: number, counts: ArrayLike<number>, nll: number): ModelFile {
+  return { format: MODEL_FORMAT, version: MODEL_VERSION, kind: 'bigram-counts', symbols, hyper: { smoothing }, steps: 0, loss: nll, nll, weights: Array.from(counts) };
+}
+
+/** The neural bigram's file: its (V, V) weights. */
+export function bigramNetModelFile(symbols: string[], hyper: object, weights: ArrayLike<number>, steps: number, parts: { loss: number; nll: number }): ModelFile {
+  return {
+    format: MODEL_FORMAT, version: MODEL_VERSION, kind: 'bigram-nn', symbols, hyper: { ...(hyper as Record<string, number>) }, steps,
+    loss: parts.loss, nll: parts.nll, weights: Array.from(weights),
+  };
+}
+
 /** The model file of a neural model (any kind of the registry): its tensors by name, its split losses. */
 export function netModelFile(
   kind: NetModelKind, symbols: string[], hyper: object, weights: ArrayLike<number>, steps: number, losses: { train: number; dev: number; test: number },

@@ -9,7 +9,7 @@ import { contextData, type ContextData } from '../data/contexts.ts';
 import { countsNll, countsToProbs } from '../models/bigramCounts.ts';
 import { bigramNetLossAndGrad, bigramNetProbs, type LossParts } from '../models/bigramNet.ts';
 import { isNetModel, netModel, type NetModelKind } from '../models/registry.ts';
-import { netModelFile } from '../models/modelFile.ts';
+import { bigramNetModelFile, countsModelFile, netModelFile } from '../models/modelFile.ts';
 import type { ModelFile } from '../models/modelFile.ts';
 import type { BigramNetHyper, DeviceKind, MlpHyper } from '../train/hyper.ts';
 import type { PageModelKind } from './hyperForm.ts';
@@ -101,10 +101,7 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
     const nll = countsNll(counts, probs, V);
     hooks.onProbabilities?.(probs, 0);
     return {
-      model: {
-        format: 'makemore-webgpu/model', version: 1, kind: 'bigram-counts', symbols: dataset.symbols,
-        hyper: { smoothing: req.smoothing }, steps: 0, loss: nll, nll, weights: Array.from(counts),
-      },
+      model: countsModelFile(dataset.symbols, req.smoothing, counts, nll),
       deviceDescription,
       steps: 0, loss: nll, nll, msPerStep: ms, cancelled: false,
     };
@@ -112,10 +109,7 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
 
   if (isNetModel(req.model)) return runNet(req.model, req, gpu, hooks);
 
-  const netModel = (weights: Float32Array, steps: number, parts: LossParts): ModelFile => ({
-    format: 'makemore-webgpu/model', version: 1, kind: 'bigram-nn', symbols: dataset.symbols,
-    hyper: { ...hyper }, steps, loss: parts.loss, nll: parts.nll, weights: Array.from(weights),
-  });
+  const netModel = (weights: Float32Array, steps: number, parts: LossParts) => bigramNetModelFile(dataset.symbols, hyper, weights, steps, parts);
   const trainer = gpu ? await gpu.createBigramTrainer(data, hyper) : await WorkerBigramTrainer.create(data, hyper);
   return trainObserved({
     trainer, steps: hyper.steps, lr: hyper.lr,

@@ -112,28 +112,49 @@ export const RULES = {
   weightDecay: { min: 0 },
 } satisfies Record<string, NumberRule>;
 
-export function checkNetHyper(h: BigramNetHyper): BigramNetHyper {
-  checkNumber('--steps', h.steps, RULES.steps);
-  checkNumber('--lr', h.lr, RULES.lr);
-  checkNumber('--reg', h.reg, RULES.reg);
-  checkNumber('--batch-size', h.batchSize, RULES.batchSize);
-  checkNumber('--seed', h.seed, RULES.seed);
+/** One hyper-parameter's check as data: its key, its flag (the message names it), its rule. */
+export interface HyperRule {
+  key: string;
+  flag: string;
+  rule: NumberRule;
+}
+
+/** Check every rule of `rules` on `h`; the first failure is a UserError naming the flag and the value. */
+export function checkHyper<H extends object>(h: H, rules: readonly HyperRule[]): H {
+  for (const r of rules) checkNumber(`--${r.flag}`, (h as Record<string, unknown>)[r.key] as number, r.rule);
   return h;
 }
 
-export function checkMlpHyper(h: MlpHyper): MlpHyper {
-  checkNumber('--steps', h.steps, RULES.steps);
-  checkNumber('--lr', h.lr, RULES.lr);
-  checkNumber('--lr-final', h.lrFinal, RULES.lr);
-  checkNumber('--batch-size', h.batchSize, RULES.mlpBatchSize);
-  checkNumber('--seed', h.seed, RULES.seed);
-  checkNumber('--block-size', h.blockSize, RULES.blockSize);
-  checkNumber('--embed', h.embed, RULES.embed);
-  checkNumber('--hidden', h.hidden, RULES.hidden);
+/** The neural bigram's hyper-parameters. */
+export const BIGRAM_NET_RULES: readonly HyperRule[] = [
+  { key: 'steps', flag: 'steps', rule: RULES.steps },
+  { key: 'lr', flag: 'lr', rule: RULES.lr },
+  { key: 'reg', flag: 'reg', rule: RULES.reg },
+  { key: 'batchSize', flag: 'batch-size', rule: RULES.batchSize },
+  { key: 'seed', flag: 'seed', rule: RULES.seed },
+];
+
+/** What every neural model of the registry trains with (its own fields come with its definition). */
+export const NET_TRAINING_RULES: readonly HyperRule[] = [
+  { key: 'steps', flag: 'steps', rule: RULES.steps },
+  { key: 'lr', flag: 'lr', rule: RULES.lr },
+  { key: 'lrFinal', flag: 'lr-final', rule: RULES.lr },
+  { key: 'batchSize', flag: 'batch-size', rule: RULES.mlpBatchSize },
+  { key: 'seed', flag: 'seed', rule: RULES.seed },
+  { key: 'beta1', flag: 'beta1', rule: RULES.beta },
+  { key: 'beta2', flag: 'beta2', rule: RULES.beta },
+  { key: 'eps', flag: 'eps', rule: RULES.eps },
+  { key: 'weightDecay', flag: 'weight-decay', rule: RULES.weightDecay },
+];
+
+export function checkNetHyper(h: BigramNetHyper): BigramNetHyper {
+  return checkHyper(h, BIGRAM_NET_RULES);
+}
+
+/** A neural model's hyper-parameters: the training rules, the optimiser, and the model's own `fields`. */
+export function checkNetTrainingHyper(h: MlpHyper, fields: readonly HyperRule[]): MlpHyper {
+  checkHyper(h, NET_TRAINING_RULES.slice(0, 5));
+  checkHyper(h, fields);
   if (!OPTIMIZER_KINDS.includes(h.optimizer)) throw new UserError(`--optimizer must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${JSON.stringify(h.optimizer)}`);
-  checkNumber('--beta1', h.beta1, RULES.beta);
-  checkNumber('--beta2', h.beta2, RULES.beta);
-  checkNumber('--eps', h.eps, RULES.eps);
-  checkNumber('--weight-decay', h.weightDecay, RULES.weightDecay);
-  return h;
+  return checkHyper(h, NET_TRAINING_RULES.slice(5));
 }

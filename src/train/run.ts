@@ -6,10 +6,10 @@ import { UserError } from '../errors.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { contextData, SPLIT_NAMES, type ContextData, type SplitName } from '../data/contexts.ts';
 import { bigramCountsCpu, countsNll, countsToProbs } from '../models/bigramCounts.ts';
-import { modelSamples, netModelFile, type ModelFile } from '../models/modelFile.ts';
+import { bigramNetModelFile, countsModelFile, modelSamples, netModelFile, type ModelFile } from '../models/modelFile.ts';
 import { CpuBigramTrainer } from './cpuTrainer.ts';
 import {
-  checkMlpHyper, checkNetHyper, checkNumber, DEFAULT_MLP_HYPER, RULES, type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind,
+  checkNetHyper, checkNetTrainingHyper, checkNumber, RULES, type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind,
 } from './hyper.ts';
 import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
 import { isNetModel, netModel, type NetModelKind } from '../models/registry.ts';
@@ -68,7 +68,7 @@ export interface RunResult {
 }
 
 export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunResult> {
-  const mlp = isNetModel(opts.model) ? checkMlpHyper(opts.mlp ?? netModel(opts.model).defaults) : null;
+  const mlp = isNetModel(opts.model) ? checkNetTrainingHyper(opts.mlp ?? netModel(opts.model).defaults, netModel(opts.model).fields) : null;
   if (!mlp) checkNetHyper(opts.hyper);
   checkNumber('--smoothing', opts.smoothing, RULES.smoothing);
   checkNumber('--samples', opts.samples, RULES.samples);
@@ -87,19 +87,13 @@ export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunR
     const ms = now() - t0;
     const nll = countsNll(counts, countsToProbs(counts, V, opts.smoothing), V);
     result = { steps: 0, loss: nll, nll, msPerStep: ms, losses: new Float32Array(0), cancelled: false };
-    model = {
-      format: 'makemore-webgpu/model', version: 1, kind: 'bigram-counts', symbols: data.symbols,
-      hyper: { smoothing: opts.smoothing }, steps: 0, loss: nll, nll, weights: Array.from(counts),
-    };
+    model = countsModelFile(data.symbols, opts.smoothing, counts, nll);
   } else {
     const trainer = gpu
       ? await gpu.createBigramTrainer({ V, xs: data.xs, ys: data.ys }, opts.hyper)
       : new CpuBigramTrainer({ V, xs: data.xs, ys: data.ys }, opts.hyper);
     try {
-      const netModel = (steps: number, loss: number, nll: number, weights: Float32Array): ModelFile => ({
-        format: 'makemore-webgpu/model', version: 1, kind: 'bigram-nn', symbols: data.symbols,
-        hyper: { ...opts.hyper }, steps, loss, nll, weights: Array.from(weights),
-      });
+      const netModel = (steps: number, loss: number, nll: number, weights: Float32Array) => bigramNetModelFile(data.symbols, opts.hyper, weights, steps, { loss, nll });
       const loop = await trainLoop(trainer, {
         steps: opts.hyper.steps, lr: opts.hyper.lr, chunk: opts.chunk, onProgress: opts.onProgress, signal: opts.signal, keepWeights: opts.keepWeights,
       }).catch((e) => keepPartial(e, (w, step) => netModel(step, NaN, NaN, w)));
