@@ -82,13 +82,13 @@ describe('makemore train --model mlp', () => {
     expectUserError(await runCli(['train', '--model', 'mlp', '--input', words, '--samples', '0', ...args]), needle);
   });
 
-  it('--optimizer adamw: its settings in the model file and the JSON, lr 0.01 then a tenth by default, the same numbers as an in-process run', async () => {
+  it('--optimizer adamw: its settings in the model file and the JSON, lr 0.003 then a tenth by default, the same numbers as an in-process run', async () => {
     const model = join(dir, 'adamw.json');
     const args = ['--optimizer', 'adamw', '--steps', '40', '--hidden', '16', '--weight-decay', '0.05', '--beta2', '0.95', '--seed', '4'];
     const out = okJson(await runCli(['train', '--model', 'mlp', '--input', words, ...args, '--samples', '3', '--save', model, '--json']));
     expect(out).toMatchObject({ model: 'mlp', optimizer: 'adamw', steps: 40 });
     const m = parseModel(readFileSync(model, 'utf8'), model);
-    expect(m.hyper).toMatchObject({ optimizer: 'adamw', lr: 0.01, lrFinal: 0.001, weightDecay: 0.05, beta1: 0.9, beta2: 0.95, eps: 1e-8 });
+    expect(m.hyper).toMatchObject({ optimizer: 'adamw', lr: 0.003, lrFinal: 0.0003, weightDecay: 0.05, beta1: 0.9, beta2: 0.95, eps: 1e-8 });
     expect(m.tensors?.map((t) => t.name)).toEqual(['C', 'W1', 'b1', 'W2', 'b2']);
     const d = parseWordList(wordsText, words);
     const lib = await runTraining(d, { model: 'mlp', device: 'cpu', hyper: DEFAULT_NET_HYPER, mlp: m.hyper as never, smoothing: 1, samples: 3 });

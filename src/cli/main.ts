@@ -10,7 +10,7 @@ import { parseWordList, describeDataset, type Dataset } from '../data/dataset.ts
 import { loadDefaultDataset } from '../data/defaultNames.node.ts';
 import { modelSamples, parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
 import {
-  DEFAULT_ADAMW, DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, RULES, parseNumber,
+  tenthOf, DEFAULT_ADAMW, DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, RULES, parseNumber,
   type DeviceKind, type MlpHyper, type ModelKind, type NumberRule,
 } from '../train/hyper.ts';
 import { runTraining, type GpuBackend } from '../train/run.ts';
@@ -165,7 +165,7 @@ function netHyperFromFlags(kind: string, values: Values): MlpHyper {
     weightDecay: num(values, 'weight-decay', d.weightDecay, RULES.weightDecay),
     steps: num(values, 'steps', d.steps, RULES.steps),
     lr,
-    lrFinal: num(values, 'lr-final', values.lr === undefined && optimizer === 'sgd' ? d.lrFinal : lr / 10, RULES.lr),
+    lrFinal: num(values, 'lr-final', values.lr === undefined && optimizer === 'sgd' ? d.lrFinal : tenthOf(lr), RULES.lr),
     batchSize: num(values, 'batch-size', d.batchSize, RULES.mlpBatchSize),
     seed: num(values, 'seed', d.seed, RULES.seed),
   };

@@ -8,7 +8,7 @@
  */
 import { UserError } from '../errors.ts';
 import {
-  DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, RULES, parseNumber,
+  DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, tenthOf, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, RULES, parseNumber,
   type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind, type NumberRule,
 } from '../train/hyper.ts';
 import { byId } from './dom.ts';
@@ -98,7 +98,7 @@ export class HyperForm {
     const lr = adamw ? DEFAULT_MLP_ADAMW_LR : PAGE_MLP_HYPER.lr;
     if (this.modelSelect.value === 'mlp') {
       this.fields.lr.input.value = String(lr);
-      this.fields.lrFinal.input.value = String(adamw ? lr / 10 : PAGE_MLP_HYPER.lrFinal);
+      this.fields.lrFinal.input.value = String(adamw ? tenthOf(lr) : PAGE_MLP_HYPER.lrFinal);
     }
   }
 

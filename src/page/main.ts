@@ -353,7 +353,8 @@ async function train(): Promise<void> {
 function mlpLineLabel(device: string, h: MlpHyper): string {
   const d = DEFAULT_MLP_HYPER;
   const shape = h.blockSize !== d.blockSize || h.embed !== d.embed || h.hidden !== d.hidden ? `, T ${h.blockSize} E ${h.embed} H ${h.hidden}` : '';
-  return `MLP ${device.toUpperCase()} seed ${h.seed}, lr ${h.lr}→${h.lrFinal}, batch ${h.batchSize}${shape}`;
+  const optimizer = h.optimizer === 'adamw' ? `, AdamW wd ${h.weightDecay}` : '';
+  return `MLP ${device.toUpperCase()} seed ${h.seed}, lr ${h.lr}→${h.lrFinal}, batch ${h.batchSize}${shape}${optimizer}`;
 }
 
 trainButton.addEventListener('click', () => void train());

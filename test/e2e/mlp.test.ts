@@ -231,9 +231,9 @@ describe('the page: context model (MLP)', () => {
     await byTestId(page, 'optimizer-select').selectOption('adamw');
     expect(await byTestId(page, 'weight-decay').isVisible()).toBe(true);
     expect([await byTestId(page, 'learning-rate').inputValue(), await byTestId(page, 'lr-final').inputValue(), await byTestId(page, 'weight-decay').inputValue()])
-      .toEqual(['0.01', '0.001', '0.01']);
+      .toEqual(['0.003', '0.0003', '0.01']);
     await byTestId(page, 'weight-decay').fill('0.1');
-    const h: MlpHyper = { ...HYPER, steps: 200, optimizer: 'adamw', lr: 0.01, lrFinal: 0.001, weightDecay: 0.1 };
+    const h: MlpHyper = { ...HYPER, steps: 200, optimizer: 'adamw', lr: 0.003, lrFinal: 0.0003, weightDecay: 0.1 };
     const onGpu = await trainMlp(page, 'gpu', { steps: h.steps });
     const onCpu = await trainMlp(page, 'cpu', { steps: h.steps });
     expectClose(onGpu, onCpu, 1e-3, 'AdamW GPU vs CPU');
