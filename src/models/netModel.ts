@@ -8,15 +8,12 @@
 import type { ContextData } from '../data/contexts.ts';
 import type { TensorLayout } from '../nn/layout.ts';
 import type { NetSpec } from '../nn/netSpec.ts';
-import type { HyperRule, NumberRule } from '../train/hyper.ts';
+import type { HyperRule } from '../train/hyper.ts';
 
 /** One hyper-parameter: its key, its flag (the page's field shares the name), its rule, its help line. */
 export interface HyperField extends HyperRule {
-  key: string;
-  flag: string;
   /** The value's name in --help (T, E, H). */
   metavar: string;
-  rule: NumberRule;
   help: string;
 }
 
