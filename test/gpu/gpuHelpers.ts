@@ -107,3 +107,16 @@ export function expectEqualArrays(label: string, actual: ArrayLike<number>, expe
 
 /** float32 machine epsilon: the unit of every tolerance below. */
 export const EPS32 = 2 ** -23;
+
+/** Run already-encoded dispatches once, in one pass, with validation errors reported. */
+export async function runDispatches(ctx: GpuContext, dispatches: import('../../src/gpu/stepLoop.ts').Dispatch[]): Promise<void> {
+  const { encodeDispatches } = await import('../../src/gpu/stepLoop.ts');
+  ctx.device.pushErrorScope('validation');
+  const encoder = ctx.device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  encodeDispatches(pass, dispatches);
+  pass.end();
+  ctx.device.queue.submit([encoder.finish()]);
+  const error = await ctx.device.popErrorScope();
+  if (error) throw new Error(error.message);
+}

@@ -13,11 +13,14 @@ import { SOFTMAX_UNIFORM } from '../../src/ops/softmax.ts';
 import { CROSSENTROPY_UNIFORM, LOSS_RECORD_UNIFORM } from '../../src/ops/crossentropy.ts';
 import { ADAMW_UNIFORM, SGD_UNIFORM } from '../../src/ops/optimizers.ts';
 import { BATCH_UNIFORM } from '../../src/ops/batch.ts';
+import { LAYERNORM_UNIFORM } from '../../src/ops/layernorm.ts';
+import { POSITION_UNIFORM } from '../../src/ops/position.ts';
+import { ATTENTION_UNIFORM } from '../../src/ops/attention.ts';
 import { packUniform, uniformLayout, type UniformStruct } from '../../src/ops/uniform.ts';
 
 const DECLARED: UniformStruct[] = [
   EMBEDDING_UNIFORM, MATMUL_UNIFORM, BIAS_UNIFORM, ELEMENTWISE_UNIFORM, SOFTMAX_UNIFORM, CROSSENTROPY_UNIFORM, LOSS_RECORD_UNIFORM,
-  SGD_UNIFORM, ADAMW_UNIFORM, BATCH_UNIFORM,
+  SGD_UNIFORM, ADAMW_UNIFORM, BATCH_UNIFORM, LAYERNORM_UNIFORM, POSITION_UNIFORM, ATTENTION_UNIFORM,
 ];
 
 /** WGSL's size and alignment of the types a uniform may hold. */
