@@ -21,8 +21,13 @@ export const SPLIT_NAMES: readonly SplitName[] = ['train', 'dev', 'test'];
 /** What the context model trains on: the train split's examples, and dev and test to evaluate. */
 export interface ContextData {
   V: number;
-  /** T: symbols of context (the block size). */
+  /** T: symbols of context (the block size): the tokens of one example. */
   T: number;
+  /**
+   * Targets of one example: 1 for the context model (the symbol after the context), T for a
+   * sequence model (one per position: src/data/sequences.ts). Absent: 1.
+   */
+  targetsPerExample?: number;
   /** Words of each split (for reports). */
   words: Record<SplitName, number>;
   train: ContextExamples;
