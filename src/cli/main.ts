@@ -10,7 +10,7 @@ import { parseWordList, describeDataset, type Dataset } from '../data/dataset.ts
 import { loadDefaultDataset } from '../data/defaultNames.node.ts';
 import { modelSamples, parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
 import {
-  tenthOf, DEFAULT_ADAMW, DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, RULES, parseNumber,
+  DEFAULT_ADAMW, DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, RULES, parseNumber,
   type DeviceKind, type MlpHyper, type ModelKind, type NumberRule,
 } from '../train/hyper.ts';
 import { runTraining, type GpuBackend } from '../train/run.ts';
@@ -45,7 +45,7 @@ mlp options (the words are split 80/10/10 into train/dev/test by --seed; it trai
 and reports the train and dev loss, and the test loss, over whole splits at the end):
 ${Object.values(NET_MODELS).flatMap((m) => m.fields.map((f: HyperField) => `  --${`${f.flag} ${f.metavar}`.padEnd(18)}${f.help} (default ${(m.defaults as unknown as Record<string, number>)[f.key]}; ${m.kind})`)).join('\n')}
   --lr-final F        learning rate of the last half of the steps (default --lr / 10)
-  --optimizer sgd|adamw  the lecture's SGD, or PyTorch's AdamW (default sgd; adamw: --lr ${DEFAULT_MLP_ADAMW_LR})
+  --optimizer sgd|adamw  the lecture's SGD, or PyTorch's AdamW (default: mlp sgd, transformer adamw; mlp with adamw: --lr ${DEFAULT_MLP_ADAMW_LR})
   --beta1 F --beta2 F --eps F --weight-decay F
                       AdamW's settings (default ${DEFAULT_ADAMW.beta1}, ${DEFAULT_ADAMW.beta2}, ${DEFAULT_ADAMW.eps}, ${DEFAULT_ADAMW.weightDecay}: makemore's)
 
@@ -153,7 +153,7 @@ function netHyperFromFlags(kind: string, values: Values): MlpHyper {
       if (values[flag] !== undefined) throw new UserError(`--${flag} applies to --optimizer adamw only`);
     }
   }
-  const lr = num(values, 'lr', optimizer === 'adamw' ? DEFAULT_MLP_ADAMW_LR : d.lr, RULES.lr);
+  const lr = num(values, 'lr', optimizer === d.optimizer ? d.lr : def.defaultLr[optimizer], RULES.lr);
   const fields = Object.fromEntries(def.fields.map((f: HyperField) => [f.key, num(values, f.flag, (d as unknown as Record<string, number>)[f.key], f.rule)]));
   return {
     ...d,
@@ -165,7 +165,7 @@ function netHyperFromFlags(kind: string, values: Values): MlpHyper {
     weightDecay: num(values, 'weight-decay', d.weightDecay, RULES.weightDecay),
     steps: num(values, 'steps', d.steps, RULES.steps),
     lr,
-    lrFinal: num(values, 'lr-final', values.lr === undefined && optimizer === 'sgd' ? d.lrFinal : tenthOf(lr), RULES.lr),
+    lrFinal: num(values, 'lr-final', values.lr === undefined && optimizer === d.optimizer ? d.lrFinal : def.lrFinal(lr), RULES.lr),
     batchSize: num(values, 'batch-size', d.batchSize, RULES.mlpBatchSize),
     seed: num(values, 'seed', d.seed, RULES.seed),
   };

@@ -6,6 +6,8 @@
  * registry.ts.
  */
 import type { ContextData } from '../data/contexts.ts';
+import type { Dataset } from '../data/dataset.ts';
+import type { OptimizerKind } from '../ops/optimizers.ts';
 import type { TensorLayout } from '../nn/layout.ts';
 import type { NetSpec } from '../nn/netSpec.ts';
 import type { HyperRule } from '../train/hyper.ts';
@@ -25,8 +27,14 @@ export interface NetModelDef<H extends object = Record<string, unknown>> {
   defaults: H;
   /** The numeric hyper-parameters this model reads (beyond the common ones). */
   fields: readonly HyperField[];
-  /** The symbols of context the data must be built with. */
-  blockSize(hyper: H): number;
+  /** Its examples from a word list, split by the hyper-parameters' seed. */
+  data(dataset: Pick<Dataset, 'words' | 'symbols'>, hyper: H): ContextData;
+  /** The hyper-parameters as a model file keeps them, with what the data decided (the Transformer's block size). */
+  resolve(hyper: H, data: ContextData): H;
+  /** The learning rate each optimiser starts from when --lr is not given. */
+  defaultLr: Record<OptimizerKind, number>;
+  /** The final rate of the step schedule that goes with a rate (the same: a constant rate). */
+  lrFinal(lr: number): number;
   spec(data: Pick<ContextData, 'V' | 'T'>, hyper: H): NetSpec;
   /** The packed parameter layout of a model of vocabulary V (for model files). */
   layout(V: number, hyper: H): TensorLayout;

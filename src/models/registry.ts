@@ -8,6 +8,7 @@
 import type { ModelKind } from '../train/hyper.ts';
 import type { NetModelDef } from './netModel.ts';
 import { mlpModel } from './mlp/model.ts';
+import { transformerModel } from './transformer/model.ts';
 
 export interface ModelEntry {
   kind: ModelKind;
@@ -23,6 +24,7 @@ type AnyNetModel = NetModelDef<any>;
 
 export const NET_MODELS = {
   mlp: mlpModel,
+  transformer: transformerModel,
 } satisfies Record<string, AnyNetModel>;
 
 export type NetModelKind = keyof typeof NET_MODELS;

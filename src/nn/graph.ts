@@ -12,6 +12,10 @@ import { linearOp } from '../ops/linear.ts';
 import { tanhOp } from '../ops/tanh.ts';
 import { residualOp } from '../ops/residual.ts';
 import { crossentropyOp } from '../ops/crossentropy.ts';
+import { encoderOp } from '../ops/encoder.ts';
+import { layernormOp } from '../ops/layernorm.ts';
+import { geluOp } from '../ops/gelu.ts';
+import { attentionOp } from '../ops/attention.ts';
 import { sizeOf, TensorLayout } from './layout.ts';
 
 export class Graph {
@@ -27,6 +31,11 @@ export class Graph {
     const t: Tensor = { name, shape, size: sizeOf(shape), kind: 'param', requiresGrad: true };
     this.params.push(t);
     return t;
+  }
+
+  /** An activation the forward keeps for the backward: no gradient of its own. */
+  private saved(name: string, shape: readonly number[]): Tensor {
+    return this.activation(name, shape, []);
   }
 
   private activation(name: string, shape: readonly number[], inputs: readonly Tensor[]): Tensor {
@@ -48,6 +57,43 @@ export class Graph {
     if (x.shape[1] !== W.shape[0]) throw new Error(`linear ${name}: x is (${x.shape}), W is (${W.shape})`);
     const out = this.activation(name, [x.shape[0], W.shape[1]], b ? [x, W, b] : [x, W]);
     this.nodes.push({ op: linearOp, inputs: b ? [x, W, b] : [x, W], output: out, attrs: {} });
+    return out;
+  }
+
+  /** (n·T, C): each row's T tokens looked up in wte (V, C), plus the position embedding wpe (T, C): a sequence per row. */
+  encoder(name: string, wte: Tensor, wpe: Tensor): Tensor {
+    const [T, C] = wpe.shape;
+    if (wte.shape[1] !== C) throw new Error(`encoder ${name}: wte is (${wte.shape}), wpe is (${wpe.shape})`);
+    const out = this.activation(name, [this.rows * T, C], [wte, wpe]);
+    this.nodes.push({ op: encoderOp, inputs: [wte, wpe], output: out, attrs: {} });
+    return out;
+  }
+
+  /** LayerNorm over the channels of x (n, C), with weight and bias (C,). */
+  layernorm(name: string, x: Tensor, w: Tensor, b: Tensor): Tensor {
+    const [n, C] = x.shape;
+    if (w.shape[0] !== C || b.shape[0] !== C) throw new Error(`layernorm ${name}: x is (${x.shape}), w (${w.shape}), b (${b.shape})`);
+    const out = this.activation(name, x.shape, [x, w, b]);
+    const saved = [this.saved(`${name}.mean`, [n]), this.saved(`${name}.rstd`, [n])];
+    this.nodes.push({ op: layernormOp, inputs: [x, w, b], output: out, attrs: {}, saved });
+    return out;
+  }
+
+  gelu(name: string, x: Tensor): Tensor {
+    const out = this.activation(name, x.shape, [x]);
+    this.nodes.push({ op: geluOp, inputs: [x], output: out, attrs: {} });
+    return out;
+  }
+
+  /** Causal self-attention of nh heads over sequences of T positions: qkv (B·T, 3C) → (B·T, C). */
+  attention(name: string, qkv: Tensor, T: number, nh: number): Tensor {
+    const [n, C3] = qkv.shape;
+    const C = C3 / 3;
+    const B = n / T;
+    if (!Number.isInteger(B) || !Number.isInteger(C) || C % nh !== 0) throw new Error(`attention ${name}: qkv (${qkv.shape}) is not (B·${T}, 3·C) with C a multiple of ${nh} heads`);
+    const out = this.activation(name, [n, C], [qkv]);
+    const saved = [this.saved(`${name}.att`, [B, nh, T, T]), this.saved(`${name}.dpre`, [B, nh, T, T])];
+    this.nodes.push({ op: attentionOp, inputs: [qkv], output: out, attrs: { B, T, nh }, saved });
     return out;
   }
 

@@ -9,7 +9,7 @@
 import { defineUniform } from './uniform.ts';
 import { opKernel, type Binding, type OpEncoder } from './kernel.ts';
 import type { Dispatch } from '../gpu/stepLoop.ts';
-import type { Floats } from './op.ts';
+import type { Floats, Op, OpNode } from './op.ts';
 
 export const ATTENTION_UNIFORM = defineUniform('AttentionParams', { B: 'u32', T: 'u32', C: 'u32', nh: 'u32', scale: 'f32', rowStride: 'u32' });
 export const attentionForwardKernel = opKernel('ops/attention_forward', ATTENTION_UNIFORM, ['qkv', 'out', 'att']);
@@ -109,3 +109,28 @@ export function attentionBackwardDispatches(
   const spec = { defines: { accumulate }, overrides: { WG }, grid, uniform: { ...s, scale: attentionScale(s), rowStride: grid.rowStride }, bind: b };
   return Promise.all([enc.dispatch(attentionBackwardQueryKernel, spec), enc.dispatch(attentionBackwardKeysKernel, spec)]);
 }
+
+const shapeOf = (node: OpNode): AttentionShape => ({ B: node.attrs.B as number, T: node.attrs.T as number, C: node.output!.shape[1], nh: node.attrs.nh as number });
+
+/** Node: inputs [qkv (B·T, 3C)], output (B·T, C), saved [att (B, nh, T, T), dpre (B, nh, T, T): the backward's scratch]; attrs B, T, nh. */
+export const attentionOp: Op = {
+  name: 'attention',
+  forwardCpu(node, env) {
+    attentionForwardCpu(env.value(node.output!), env.value(node.saved![0]), env.value(node.inputs[0]), shapeOf(node));
+  },
+  backwardCpu(node, env) {
+    const dqkv = env.grad(node.inputs[0]);
+    if (dqkv) attentionBackwardCpu(dqkv, env.grad(node.output!)!, env.value(node.inputs[0]), env.value(node.saved![0]), shapeOf(node));
+  },
+  async forwardGpu(node, env) {
+    return [await attentionForwardDispatch(env.enc, shapeOf(node), { qkv: env.value(node.inputs[0]), out: env.value(node.output!), att: env.value(node.saved![0]) })];
+  },
+  async backwardGpu(node, env) {
+    const [qkv] = node.inputs;
+    const dqkv = env.grad(qkv);
+    if (!dqkv) return [];
+    return attentionBackwardDispatches(env.enc, shapeOf(node), {
+      dout: env.grad(node.output!)!, qkv: env.value(qkv), att: env.value(node.saved![0]), dpre: env.value(node.saved![1]), dqkv,
+    }, env.accumulate(qkv));
+  },
+};

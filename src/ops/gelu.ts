@@ -4,8 +4,8 @@
  * shaders/ops/gelu_backward.wgsl.
  */
 import { opKernel } from './kernel.ts';
-import { ELEMENTWISE_UNIFORM } from './elementwise.ts';
-import type { Floats } from './op.ts';
+import { ELEMENTWISE_UNIFORM, elementwiseDispatch } from './elementwise.ts';
+import type { Floats, Op } from './op.ts';
 
 export const geluForwardKernel = opKernel('ops/gelu_forward', ELEMENTWISE_UNIFORM, ['x', 'out']);
 export const geluBackwardKernel = opKernel('ops/gelu_backward', ELEMENTWISE_UNIFORM, ['dout', 'x', 'dx']);
@@ -27,3 +27,23 @@ export function geluBackwardCpu(dx: Floats, dout: ArrayLike<number>, x: ArrayLik
     dx[i] += dout[i] * (0.5 * (1 + th) + 0.5 * v * (1 - th * th) * S * (1 + 3 * 0.044715 * v * v));
   }
 }
+
+/** Node: inputs [x], output of x's shape. */
+export const geluOp: Op = {
+  name: 'gelu',
+  forwardCpu({ inputs: [x], output }, env) {
+    geluForwardCpu(env.value(output!), env.value(x));
+  },
+  backwardCpu({ inputs: [x], output }, env) {
+    const dx = env.grad(x);
+    if (dx) geluBackwardCpu(dx, env.grad(output!)!, env.value(x));
+  },
+  async forwardGpu({ inputs: [x], output }, env) {
+    return [await elementwiseDispatch(env.enc, geluForwardKernel, x.size, { x: env.value(x), out: env.value(output!) })];
+  },
+  async backwardGpu({ inputs: [x], output }, env) {
+    const dx = env.grad(x);
+    if (!dx) return [];
+    return [await elementwiseDispatch(env.enc, geluBackwardKernel, x.size, { dout: env.grad(output!)!, x: env.value(x), dx }, { defines: { accumulate: env.accumulate(x) } })];
+  },
+};

@@ -7,7 +7,7 @@
 import { defineUniform } from './uniform.ts';
 import { opKernel, type Binding, type OpEncoder } from './kernel.ts';
 import type { Dispatch } from '../gpu/stepLoop.ts';
-import type { Floats } from './op.ts';
+import type { Floats, Op } from './op.ts';
 
 export const LAYERNORM_UNIFORM = defineUniform('LayernormParams', { n: 'u32', C: 'u32', rowStride: 'u32' });
 export const layernormForwardKernel = opKernel('ops/layernorm_forward', LAYERNORM_UNIFORM, ['x', 'w', 'b', 'out', 'mean', 'rstd']);
@@ -82,3 +82,29 @@ export function layernormBackwardDispatches(
     }),
   ]);
 }
+
+/** Node: inputs [x (n, C), w (C,), b (C,)], output (n, C), saved [mean (n,), rstd (n,)]. */
+export const layernormOp: Op = {
+  name: 'layernorm',
+  forwardCpu({ inputs: [x, w, b], output, saved }, env) {
+    const [n, C] = x.shape;
+    layernormForwardCpu(env.value(output!), env.value(saved![0]), env.value(saved![1]), env.value(x), env.value(w), env.value(b), n, C);
+  },
+  backwardCpu({ inputs: [x, w, b], output, saved }, env) {
+    const [n, C] = x.shape;
+    layernormBackwardCpu(env.grad(x), env.grad(w), env.grad(b), env.grad(output!)!, env.value(x), env.value(w), env.value(saved![0]), env.value(saved![1]), n, C);
+  },
+  async forwardGpu({ inputs: [x, w, b], output, saved }, env) {
+    const [n, C] = x.shape;
+    return [await layernormForwardDispatch(env.enc, {
+      n, C, x: env.value(x), w: env.value(w), b: env.value(b), out: env.value(output!), mean: env.value(saved![0]), rstd: env.value(saved![1]),
+    })];
+  },
+  async backwardGpu({ inputs: [x, w, b], output, saved }, env) {
+    const [n, C] = x.shape;
+    return layernormBackwardDispatches(env.enc, {
+      n, C, dout: env.grad(output!)!, x: env.value(x), w: env.value(w), mean: env.value(saved![0]), rstd: env.value(saved![1]),
+      dx: env.grad(x), accumulate: env.accumulate(x), dw: env.grad(w)!, db: env.grad(b)!,
+    });
+  },
+};

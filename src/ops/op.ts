@@ -30,6 +30,8 @@ export interface OpNode {
   inputs: readonly Tensor[];
   output: Tensor | null;
   attrs: Attrs;
+  /** Activations the forward keeps for the backward (LayerNorm's mean and 1/σ, attention's probabilities), no gradient of their own. */
+  saved?: readonly Tensor[];
 }
 
 export interface CpuEnv {

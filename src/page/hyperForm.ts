@@ -13,8 +13,8 @@ import {
 } from '../train/hyper.ts';
 import { byId } from './dom.ts';
 
-/** The models the page trains: all of them. */
-export type PageModelKind = ModelKind;
+/** The models the page trains. */
+export type PageModelKind = Exclude<ModelKind, 'transformer'>;
 const PAGE_MODELS: readonly PageModelKind[] = ['bigram-counts', 'bigram-nn', 'mlp'];
 
 /** The context model on the page: the library's recipe, with fewer steps (a browser tab, maybe a CPU). */

@@ -124,9 +124,10 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
 
 /** A neural model of the registry: the seeded split of the words, trained on its train split, every split evaluated at the end (runNet of the CLI). */
 async function runNet(kind: NetModelKind, req: RunRequest, gpu: GpuBackend | null, hooks: RunHooks): Promise<RunOutcome> {
-  const { dataset, mlp: hyper } = req;
+  const { dataset } = req;
   const def = netModel(kind);
-  const examples: ContextData = contextData(dataset, def.blockSize(hyper), hyper.seed);
+  const examples: ContextData = def.data(dataset, req.mlp);
+  const hyper = def.resolve(req.mlp, examples);
   const toModel = (weights: Float32Array, steps: number, losses: { train: number; dev: number; test: number }) => netModelFile(kind, dataset.symbols, hyper, weights, steps, losses);
   if (gpu && !gpu.createNetTrainer) throw new UserError(`this GPU backend cannot train the ${def.label}`);
   const trainer = gpu ? await gpu.createNetTrainer!(kind, examples, hyper) : await WorkerNetTrainer.create(kind, examples, hyper);

@@ -4,7 +4,7 @@ import { MAX_SEED } from '../random/philox.ts';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
 
 /** Every model kind; the registry (src/models/registry.ts) holds what each one is. */
-export type ModelKind = 'bigram-counts' | 'bigram-nn' | 'mlp';
+export type ModelKind = 'bigram-counts' | 'bigram-nn' | 'mlp' | 'transformer';
 export type DeviceKind = 'cpu' | 'gpu';
 export const DEVICE_KINDS: readonly DeviceKind[] = ['cpu', 'gpu'];
 
@@ -20,23 +20,17 @@ export interface BigramNetHyper {
 export const DEFAULT_NET_HYPER: BigramNetHyper = { steps: 500, lr: 50, reg: 0.01, batchSize: 0, seed: 42 };
 export const DEFAULT_SMOOTHING = 1;
 
-/** The context model (makemore's MLP): minibatch SGD with a step schedule. */
-export interface MlpHyper {
+/** How every neural model of the registry trains: minibatches, an optimiser, a step schedule. */
+export interface NetTrainingHyper {
   steps: number;
-  /** Learning rate of the first half of the steps. */
+  /** Learning rate (of the first half of the steps, for a model with a step schedule). */
   lr: number;
-  /** Learning rate of the last half (mlpDecayStep in src/models/mlp.ts). */
+  /** Learning rate of the last half (the context model; the Transformer's rate is constant). */
   lrFinal: number;
-  /** B: examples per step (≥ 1: no full batch). */
+  /** B: examples (contexts, or words) per step (≥ 1: no full batch). */
   batchSize: number;
   /** Seed of the split, the weights and the minibatches. */
   seed: number;
-  /** T: symbols of context. */
-  blockSize: number;
-  /** E: embedding dimensions per symbol. */
-  embed: number;
-  /** H: hidden units. */
-  hidden: number;
   /** sgd (the lecture's) or adamw (PyTorch's AdamW: betas, eps and decoupled weight decay below). */
   optimizer: OptimizerKind;
   beta1: number;
@@ -45,8 +39,33 @@ export interface MlpHyper {
   weightDecay: number;
 }
 
+/** The context model (makemore's MLP): minibatch SGD with a step schedule by default. */
+export interface MlpHyper extends NetTrainingHyper {
+  /** T: symbols of context. */
+  blockSize: number;
+  /** E: embedding dimensions per symbol. */
+  embed: number;
+  /** H: hidden units. */
+  hidden: number;
+}
+
+/** makemore's Transformer: AdamW at a constant rate. */
+export interface TransformerHyper extends NetTrainingHyper {
+  nLayer: number;
+  nHead: number;
+  /** C: channels, a multiple of nHead. */
+  nEmbd: number;
+  /** T: positions of a sequence, the longest word + 1 (set from the data when training starts; 0 before). */
+  blockSize: number;
+}
+
 /** AdamW's settings as makemore trains its models (betas 0.9, 0.99; eps 1e-8; weight decay 0.01). */
 export const DEFAULT_ADAMW = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.01 } as const;
+
+/** makemore's recipe: 4 layers of 4 heads, 64 channels, AdamW 5e-4, batches of 32 words. */
+export const DEFAULT_TRANSFORMER_HYPER: TransformerHyper = {
+  steps: 5000, lr: 5e-4, lrFinal: 5e-4, batchSize: 32, seed: 42, optimizer: 'adamw', ...DEFAULT_ADAMW, nLayer: 4, nHead: 4, nEmbd: 64, blockSize: 0,
+};
 
 /** The lecture's recipe; 20,000 steps reach a dev loss of about 2.18 on the 32,033 names. */
 export const DEFAULT_MLP_HYPER: MlpHyper = {
@@ -116,6 +135,11 @@ export const RULES = {
   blockSize: { integer: true, min: 1, max: 64 },
   embed: { integer: true, min: 1, max: 1024 },
   hidden: { integer: true, min: 1, max: 16_384 },
+  nLayer: { integer: true, min: 1, max: 64 },
+  nHead: { integer: true, min: 1, max: 64 },
+  nEmbd: { integer: true, min: 1, max: 4096 },
+  temperature: { min: 0, exclusiveMin: true },
+  topK: { integer: true, min: 0, max: 1024 },
   beta: { min: 0, max: 1, exclusiveMax: true },
   eps: { min: 0, exclusiveMin: true },
   weightDecay: { min: 0 },
@@ -161,7 +185,7 @@ export function checkNetHyper(h: BigramNetHyper): BigramNetHyper {
 }
 
 /** A neural model's hyper-parameters: the training rules, the optimiser, and the model's own `fields`. */
-export function checkNetTrainingHyper(h: MlpHyper, fields: readonly HyperRule[]): MlpHyper {
+export function checkNetTrainingHyper<H extends NetTrainingHyper>(h: H, fields: readonly HyperRule[]): H {
   checkHyper(h, NET_TRAINING_RULES.slice(0, 5));
   checkHyper(h, fields);
   if (!OPTIMIZER_KINDS.includes(h.optimizer)) throw new UserError(`--optimizer must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${JSON.stringify(h.optimizer)}`);

@@ -112,7 +112,8 @@ export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunR
 /** A neural model of the registry: split the words by the seed, train on the train split, evaluate every split. */
 async function runNet(kind: NetModelKind, data: Dataset, hyper: MlpHyper, gpu: GpuBackend | null, opts: RunOptions) {
   const def = netModel(kind);
-  const examples = contextData(data, def.blockSize(hyper), hyper.seed);
+  const examples = def.data(data, hyper);
+  hyper = def.resolve(hyper, examples);
   if (gpu && !gpu.createNetTrainer) throw new UserError(`--device gpu: this GPU backend cannot train the ${def.label}`);
   const trainer = gpu ? await gpu.createNetTrainer!(kind, examples, hyper) : new CpuNetTrainer(def.spec(examples, hyper), examples);
   const nan = { train: NaN, dev: NaN, test: NaN };
