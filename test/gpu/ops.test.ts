@@ -12,7 +12,7 @@ import { encodeDispatches, type Dispatch } from '../../src/gpu/stepLoop.ts';
 import { batchIndicesDispatch } from '../../src/ops/batch.ts';
 import { biasAddDispatch, biasAddCpu, biasBackwardCpu, biasBackwardDispatch, BIAS_WG } from '../../src/ops/bias.ts';
 import {
-  crossentropyBackwardCpu, crossentropyBackwardKernel, crossentropyForwardCpu, crossentropyForwardKernel, lossRecordCpu, lossRecordDispatch,
+  crossentropyBackwardCpu, crossentropyBackwardKernel, crossentropyForwardCpu, crossentropyForwardKernel, crossentropyForwardLaunch, lossRecordCpu, lossRecordDispatch,
 } from '../../src/ops/crossentropy.ts';
 import { elementwiseDispatch } from '../../src/ops/elementwise.ts';
 import { embeddingBackwardCpu, embeddingBackwardKernel, embeddingForwardCpu, embeddingForwardKernel } from '../../src/ops/embedding.ts';
@@ -223,25 +223,24 @@ describe.each(SHAPES)('ops, n=$n V=$V T=$T E=$E H=$H', ({ n, V, T, E, H, N }) =>
       const whole = crossentropyForwardCpu(logits, targets, rows, V);
       const ref = lossRecordCpu(whole.sums, whole.counts);
       for (const enc of encs) {
-        for (const WG of [64, 256]) {
-          const grid = enc.grid(m, WG);
-          const pairs = grid.x * grid.y;
+        for (const [WG, ROWS] of [[4, 8], [64, 1], [256, 3]]) {
+          const { grid, overrides, pairs } = crossentropyForwardLaunch(enc, m, { WG, ROWS });
           const partials = poisoned(ctx, 'partials', 2 * pairs + 2);
           const history = poisoned(ctx, 'history', 4);
           const st = state(ctx, 6, 0);
           const bind = (extra: Record<string, Binding>) => ({ targets: input(ctx, 'targets', new Uint32Array(targets.buffer)), ...(indexed ? { indices: input(ctx, 'rows', rows) } : {}), logits: input(ctx, 'logits', logits), ...extra });
           await run(ctx, [
-            await enc.dispatch(crossentropyForwardKernel, { defines: { indexed }, overrides: { WG }, grid, uniform: { n: m, first, V, partial: 1, rowStride: grid.rowStride }, bind: bind({ partials }) }),
+            await enc.dispatch(crossentropyForwardKernel, { defines: { indexed }, overrides, grid, uniform: { n: m, first, V, partial: 1, rowStride: grid.rowStride }, bind: bind({ partials }) }),
             await lossRecordDispatch(enc, { partials: pairs + 1, historyLength: 4, partialBuffer: partials, history, state: st }),
           ].slice(0, 1));
           const raw = await readU32(ctx, partials, 2 * pairs + 2);
-          const groups = crossentropyForwardCpu(logits, targets, rows, V, WG);
+          const groups = crossentropyForwardCpu(logits, targets, rows, V, ROWS);
           const sums = new Float32Array(raw.buffer).filter((_, i) => i % 2 === 0).slice(1);
           const counts = raw.filter((_, i) => i % 2 === 1).slice(1);
           expectEqualArrays(`valid counts WG ${WG}`, counts, groups.counts);
           // A row's NLL is log Σ − (l_y − m): a difference, off by a few ulps of its terms' size.
           const rowScale = Math.max(...abs(logits)) + Math.log(V) + 1;
-          expectAllClose(`partial sums WG ${WG}`, sums, groups.sums, { rtol: 0, atol: Float64Array.from(groups.counts, (c) => (WG + V + 8) * EPS32 * c * rowScale) });
+          expectAllClose(`partial sums WG ${WG}`, sums, groups.sums, { rtol: 0, atol: Float64Array.from(groups.counts, (c) => (ROWS + V + 8) * EPS32 * c * rowScale) });
           // loss_record over the pairs (the first, unused, pair zeroed).
           const zeroed = new Uint32Array(raw);
           zeroed[0] = 0;
