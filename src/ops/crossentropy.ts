@@ -19,7 +19,7 @@ export const lossRecordKernel = opKernel('ops/loss_record', LOSS_RECORD_UNIFORM,
 /** Few threads per workgroup: SwiftShader's cost is per workgroup and per thread, and more workgroups spread the rows over its cores. */
 export const CROSSENTROPY_WG = { forward: 4, backward: 16 };
 /** Rows one thread of crossentropy_forward sums into its partial pair. */
-export const CROSSENTROPY_ROWS = 8;
+export const CROSSENTROPY_ROWS = 4;
 
 export const IGNORE_INDEX = -1;
 
