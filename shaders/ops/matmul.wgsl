@@ -19,6 +19,14 @@
 //    slab of op(B) in workgroup memory (zeros past the edges): a (4·TS)² tile.
 // Grid: one workgroup per tile, tiles numbered row-major over (row tiles, column tiles) and
 // folded into x and y (tile = wid.y · nwg.x + wid.x); workgroups past the last tile exit.
+//
+// Fused epilogues (each saves a dispatch and a pass over the output; on SwiftShader every such
+// pass is a gather and a scatter per element):
+//  - tanh: out = tanh(result) after the bias (a linear layer followed by tanh);
+//  - tanhGrad: the sum times (1 − h²), h = tanh's output (aux), before accumulate: the input
+//    gradient of a linear layer through the tanh before it, dpre = (dy·Wᵀ) ⊙ (1 − h²);
+//  - biasGrad: op(A) gets an extra row M of ones, whose output row is added to dbias (N,):
+//    dbias += Σ_k op(B)[k, :], the bias gradient beside the weight gradient dW = xᵀ·dy.
 
 struct MatmulParams {
   M: u32,
@@ -33,6 +41,12 @@ struct MatmulParams {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;     // (N,) added to every row
 #endif
 @group(0) @binding(4) var<storage, read_write> out: array<f32>; // (M, N)
+#if ${tanhGrad}
+@group(0) @binding(5) var<storage, read> aux: array<f32>;      // (M, N) tanh's output h
+#endif
+#if ${biasGrad}
+@group(0) @binding(6) var<storage, read_write> dbias: array<f32>; // (N,), accumulated
+#endif
 
 override TILED: bool = false;
 override WG: u32 = 4;    // threads per workgroup (tiled: must be TS·TS)
@@ -46,19 +60,38 @@ const RN: u32 = 16u;
 var<workgroup> tileA: array<f32, 4u * TS * KT>;   // tiled: (4·TS, KT) of op(A)
 var<workgroup> tileB: array<f32, KT * 4u * TS>;   // tiled: (KT, 4·TS) of op(B)
 
-// out[row, col] = [out[row, col] +] sum [+ bias[col]], if inside.
+// Rows of the product: M, and with biasGrad the row of ones.
+fn rows_out() -> u32 {
+#if ${biasGrad}
+  return params.M + 1u;
+#else
+  return params.M;
+#endif
+}
+
+// out[row, col] = [out[row, col] +] sum [+ bias[col]], if inside (and the epilogues above).
 fn finish(row: u32, col: u32, sum: f32) {
   if (row < params.M && col < params.N) {
     let o = row * params.N + col;
     var v = sum;
+#if ${tanhGrad}
+    let h = aux[o];
+    v = v * (1.0 - h * h);
+#endif
 #if ${accumulate}
     v = out[o] + v;
 #endif
 #if ${bias}
     v = v + bias[col];
 #endif
+#if ${tanh}
+    v = tanh(clamp(v, -15.0, 15.0));
+#endif
     out[o] = v;
   }
+#if ${biasGrad}
+  if (row == params.M && col < params.N) { dbias[col] = dbias[col] + sum; }
+#endif
 }
 
 fn finish4(row: u32, col: u32, step: u32, s: vec4<f32>) {
@@ -85,7 +118,8 @@ fn direct(tile: u32, li: u32) {
   let N = params.N;
   let TY = WG / TX;
   let colTiles = (N + TX * RN - 1u) / (TX * RN);
-  let rowTiles = (M + TY * RM - 1u) / (TY * RM);
+  let MR = rows_out();
+  let rowTiles = (MR + TY * RM - 1u) / (TY * RM);
   if (tile >= colTiles * rowTiles) { return; }
   let row0 = ((tile / colTiles) * TY + li / TX) * RM;
   let col0 = ((tile % colTiles) * TX + li % TX) * RN;
@@ -106,6 +140,25 @@ fn direct(tile: u32, li: u32) {
   let r13 = min(row0 + 13u, M - 1u);
   let r14 = min(row0 + 14u, M - 1u);
   let r15 = min(row0 + 15u, M - 1u);
+#if ${biasGrad}
+  // Row M of op(A) is ones.
+  let one0 = row0 + 0u == M;
+  let one1 = row0 + 1u == M;
+  let one2 = row0 + 2u == M;
+  let one3 = row0 + 3u == M;
+  let one4 = row0 + 4u == M;
+  let one5 = row0 + 5u == M;
+  let one6 = row0 + 6u == M;
+  let one7 = row0 + 7u == M;
+  let one8 = row0 + 8u == M;
+  let one9 = row0 + 9u == M;
+  let one10 = row0 + 10u == M;
+  let one11 = row0 + 11u == M;
+  let one12 = row0 + 12u == M;
+  let one13 = row0 + 13u == M;
+  let one14 = row0 + 14u == M;
+  let one15 = row0 + 15u == M;
+#endif
   let c0 = min(col0 + 0u, N - 1u);
   let c1 = min(col0 + 1u, N - 1u);
   let c2 = min(col0 + 2u, N - 1u);
@@ -179,6 +232,24 @@ fn direct(tile: u32, li: u32) {
   for (var k = 0u; k < K; k++) {
 #if ${transA}
     let ak = k * M;
+#if ${biasGrad}
+    let a0 = select(a[ak + r0], 1.0, one0);
+    let a1 = select(a[ak + r1], 1.0, one1);
+    let a2 = select(a[ak + r2], 1.0, one2);
+    let a3 = select(a[ak + r3], 1.0, one3);
+    let a4 = select(a[ak + r4], 1.0, one4);
+    let a5 = select(a[ak + r5], 1.0, one5);
+    let a6 = select(a[ak + r6], 1.0, one6);
+    let a7 = select(a[ak + r7], 1.0, one7);
+    let a8 = select(a[ak + r8], 1.0, one8);
+    let a9 = select(a[ak + r9], 1.0, one9);
+    let a10 = select(a[ak + r10], 1.0, one10);
+    let a11 = select(a[ak + r11], 1.0, one11);
+    let a12 = select(a[ak + r12], 1.0, one12);
+    let a13 = select(a[ak + r13], 1.0, one13);
+    let a14 = select(a[ak + r14], 1.0, one14);
+    let a15 = select(a[ak + r15], 1.0, one15);
+#else
     let a0 = a[ak + r0];
     let a1 = a[ak + r1];
     let a2 = a[ak + r2];
@@ -195,6 +266,25 @@ fn direct(tile: u32, li: u32) {
     let a13 = a[ak + r13];
     let a14 = a[ak + r14];
     let a15 = a[ak + r15];
+#endif
+#else
+#if ${biasGrad}
+    let a0 = select(a[ra0 + k], 1.0, one0);
+    let a1 = select(a[ra1 + k], 1.0, one1);
+    let a2 = select(a[ra2 + k], 1.0, one2);
+    let a3 = select(a[ra3 + k], 1.0, one3);
+    let a4 = select(a[ra4 + k], 1.0, one4);
+    let a5 = select(a[ra5 + k], 1.0, one5);
+    let a6 = select(a[ra6 + k], 1.0, one6);
+    let a7 = select(a[ra7 + k], 1.0, one7);
+    let a8 = select(a[ra8 + k], 1.0, one8);
+    let a9 = select(a[ra9 + k], 1.0, one9);
+    let a10 = select(a[ra10 + k], 1.0, one10);
+    let a11 = select(a[ra11 + k], 1.0, one11);
+    let a12 = select(a[ra12 + k], 1.0, one12);
+    let a13 = select(a[ra13 + k], 1.0, one13);
+    let a14 = select(a[ra14 + k], 1.0, one14);
+    let a15 = select(a[ra15 + k], 1.0, one15);
 #else
     let a0 = a[ra0 + k];
     let a1 = a[ra1 + k];
@@ -212,6 +302,7 @@ fn direct(tile: u32, li: u32) {
     let a13 = a[ra13 + k];
     let a14 = a[ra14 + k];
     let a15 = a[ra15 + k];
+#endif
 #endif
 #if ${transB}
     let b0 = vec4<f32>(b[cb0 + k], b[cb1 + k], b[cb2 + k], b[cb3 + k]);
@@ -261,6 +352,9 @@ fn direct(tile: u32, li: u32) {
 }
 
 fn load_a(m: u32, k: u32) -> f32 {
+#if ${biasGrad}
+  if (m == params.M && k < params.K) { return 1.0; }
+#endif
   if (m >= params.M || k >= params.K) { return 0.0; }
 #if ${transA}
   return a[k * params.M + m];
@@ -281,7 +375,7 @@ fn load_b(k: u32, n: u32) -> f32 {
 fn tiled(tile: u32, li: u32) {
   let W = 4u * TS;   // tile width and height
   let colTiles = (params.N + W - 1u) / W;
-  let rowTiles = (params.M + W - 1u) / W;
+  let rowTiles = (rows_out() + W - 1u) / W;
   if (tile >= colTiles * rowTiles) { return; }
   let row0 = (tile / colTiles) * W;
   let col0 = (tile % colTiles) * W;

@@ -13,7 +13,7 @@ import type { Dispatch } from '../gpu/stepLoop.ts';
 import type { Op } from './op.ts';
 
 export const MATMUL_UNIFORM = defineUniform('MatmulParams', { M: 'u32', K: 'u32', N: 'u32', pad0: 'u32' });
-export const matmulKernel = opKernel('ops/matmul', MATMUL_UNIFORM, ['a', 'b', 'bias', 'out']);
+export const matmulKernel = opKernel('ops/matmul', MATMUL_UNIFORM, ['a', 'b', 'bias', 'out', 'aux', 'dbias']);
 
 export interface MatmulDispatch {
   M: number;
@@ -26,18 +26,24 @@ export interface MatmulDispatch {
   b: Binding;
   bias?: Binding;
   out: Binding;
+  /** Epilogue: out = tanh(result). */
+  tanh?: boolean;
+  /** Epilogue: the sum times (1 − h²) before accumulate; h (M, N) is tanh's output. */
+  tanhGrad?: Binding;
+  /** dbias (N,) += Σ_k op(b)[k, :] (the bias gradient beside dW = aᵀ·b). */
+  biasGrad?: Binding;
   label?: string;
 }
 
-/** One matmul dispatch: out (M, N) = [out +] op(a)·op(b) [+ bias]. */
+/** One matmul dispatch: out (M, N) = [out +] op(a)·op(b) [+ bias], with the fused epilogues of MatmulDispatch. */
 export function matmulDispatch(enc: OpEncoder, config: MatmulConfig, d: MatmulDispatch): Promise<Dispatch> {
   return enc.dispatch(matmulKernel, {
     label: d.label,
-    defines: { transA: !!d.transA, transB: !!d.transB, bias: !!d.bias, accumulate: !!d.accumulate },
+    defines: { transA: !!d.transA, transB: !!d.transB, bias: !!d.bias, accumulate: !!d.accumulate, tanh: !!d.tanh, tanhGrad: !!d.tanhGrad, biasGrad: !!d.biasGrad },
     overrides: config.overrides,
     uniform: { M: d.M, K: d.K, N: d.N },
-    bind: { a: d.a, b: d.b, out: d.out, ...(d.bias ? { bias: d.bias } : {}) },
-    grid: matmulGrid(d.M, d.N, config, enc.maxPerDim),
+    bind: { a: d.a, b: d.b, out: d.out, ...(d.bias ? { bias: d.bias } : {}), ...(d.tanhGrad ? { aux: d.tanhGrad } : {}), ...(d.biasGrad ? { dbias: d.biasGrad } : {}) },
+    grid: matmulGrid(d.M + (d.biasGrad ? 1 : 0), d.N, config, enc.maxPerDim),
   });
 }
 

@@ -94,6 +94,77 @@ describe.each(SHAPES)('ops, n=$n V=$V T=$T E=$E H=$H', ({ n, V, T, E, H, N }) =>
     }
   });
 
+  it('matmul epilogues: tanh after the bias, tanhGrad before accumulate, biasGrad (every transpose), both tile configurations', async () => {
+    const { ctx, encs } = await encoders();
+    const enc = encs[0]; // folded matmul grids: test/gpu/opsMatmul.test.ts
+    const r = rng(40);
+    const configs = [matmulConfig(true), matmulConfig(false)];
+    const product = (c: { M: number; K: number; N: number }) => ({ a: randomNormal(r, c.M * c.K), b: randomNormal(r, c.K * c.N, 0.3) });
+    // tanh: hidden = tanh(x·W + b); a derivative ≤ 1 carries the sum's error through, tanh adds a few ulps.
+    {
+      const c = { M: n, K: T * E, N: H };
+      const { a, b } = product(c);
+      const bias = randomNormal(r, c.N);
+      const want = new Float64Array(c.M * c.N);
+      matmulCpu(want, a, b, c.M, c.K, c.N, { bias, tanh: true });
+      const scale = matmulAbsSum(a, b, c.M, c.K, c.N, false, false);
+      const atol = scale.map((s, i) => (c.K + 2) * EPS32 * (s + Math.abs(bias[i % c.N])) + 4 * EPS32);
+      for (const config of configs) {
+        {
+          const out = poisoned(ctx, 'out', c.M * c.N);
+          await run(ctx, [await matmulDispatch(enc, config, { ...c, a: input(ctx, 'a', a), b: input(ctx, 'b', b), bias: input(ctx, 'bias', bias), tanh: true, out })]);
+          expectAllClose(`matmul tanh tile ${config.tileRows}`, await readF32(ctx, out, c.M * c.N), want, { rtol: 0, atol });
+        }
+      }
+    }
+    // tanhGrad: dpre (+)= (dy·Wᵀ) ⊙ (1 − h²).
+    {
+      const c = { M: n, K: V, N: H };
+      const { a, b } = product(c);
+      const h = Float32Array.from(randomNormal(r, c.M * c.N), Math.tanh);
+      const old = randomNormal(r, c.M * c.N);
+      const scale = matmulAbsSum(a, b, c.M, c.K, c.N, false, true);
+      for (const accumulate of [false, true]) {
+        const want = accumulate ? Float64Array.from(old) : new Float64Array(c.M * c.N);
+        matmulCpu(want, a, b, c.M, c.K, c.N, { transB: true, accumulate, tanhGrad: h });
+        const atol = scale.map((s, i) => (c.K + 4) * EPS32 * (s + (accumulate ? Math.abs(old[i]) : 0)) + 1e-30);
+        for (const config of configs) {
+          {
+            const out = accumulate ? input(ctx, 'out', old) : poisoned(ctx, 'out', c.M * c.N);
+            await run(ctx, [await matmulDispatch(enc, config, { ...c, transB: true, accumulate, a: input(ctx, 'a', a), b: input(ctx, 'b', b), tanhGrad: input(ctx, 'h', h), out })]);
+            expectAllClose(`matmul tanhGrad acc ${accumulate} tile ${config.tileRows}`, await readF32(ctx, out, c.M * c.N), want, { rtol: 0, atol });
+          }
+        }
+      }
+    }
+    // biasGrad: dW += op(A)·op(B) and dbias += Σ_k op(B)[k, :], both accumulated.
+    for (const c of [{ M: T * E, K: n, N: H }, { M: H, K: n, N: V }]) {
+      for (const [tA, tB] of [[true, false], [false, false], [true, true], [false, true]]) {
+        const { a, b } = product(c);
+        const old = randomNormal(r, c.M * c.N);
+        const oldDb = randomNormal(r, c.N);
+        const want = Float64Array.from(old);
+        const wantDb = Float64Array.from(oldDb);
+        matmulCpu(want, a, b, c.M, c.K, c.N, { transA: tA, transB: tB, accumulate: true, biasGrad: wantDb });
+        const scale = matmulAbsSum(a, b, c.M, c.K, c.N, tA, tB);
+        const atol = scale.map((s, i) => (c.K + 2) * EPS32 * (s + Math.abs(old[i])) + 1e-30);
+        const colAbs = new Float64Array(c.N);
+        for (let k = 0; k < c.K; k++) for (let j = 0; j < c.N; j++) colAbs[j] += Math.abs(tB ? b[j * c.K + k] : b[k * c.N + j]);
+        const atolDb = colAbs.map((s, j) => (c.K + 2) * EPS32 * (s + Math.abs(oldDb[j])) + 1e-30);
+        for (const config of configs) {
+          {
+            const out = input(ctx, 'out', old);
+            const db = input(ctx, 'db', oldDb);
+            await run(ctx, [await matmulDispatch(enc, config, { ...c, transA: tA, transB: tB, accumulate: true, a: input(ctx, 'a', a), b: input(ctx, 'b', b), biasGrad: db, out })]);
+            const label = `matmul biasGrad (${c.M},${c.K},${c.N}) tA ${tA} tB ${tB} tile ${config.tileRows}`;
+            expectAllClose(`${label} dW`, await readF32(ctx, out, c.M * c.N), want, { rtol: 0, atol });
+            expectAllClose(`${label} db`, await readF32(ctx, db, c.N), wantDb, { rtol: 0, atol: atolDb });
+          }
+        }
+      }
+    }
+  });
+
   it('embedding_forward (exact) and embedding_backward (accumulated), minibatch rows and contiguous rows', async () => {
     const { ctx, encs } = await encoders();
     const X = tokens(2, N * T, V);
