@@ -10,7 +10,7 @@ import { matmulCpu } from './matmulCpu.ts';
 import { matmulGrid, type MatmulConfig } from './matmulTiling.ts';
 import { biasBackwardCpu, biasBackwardDispatch } from './bias.ts';
 import type { Dispatch } from '../gpu/stepLoop.ts';
-import type { Op } from './op.ts';
+import type { GpuEnv, Op, OpNode, Tensor } from './op.ts';
 
 export const MATMUL_UNIFORM = defineUniform('MatmulParams', { M: 'u32', K: 'u32', N: 'u32', pad0: 'u32' });
 export const matmulKernel = opKernel('ops/matmul', MATMUL_UNIFORM, ['a', 'b', 'bias', 'out', 'aux', 'dbias']);
@@ -65,23 +65,49 @@ export const linearOp: Op = {
     const dx = env.grad(x);
     if (dx) matmulCpu(dx, dout, env.value(W), n, N, K, { transB: true, accumulate: true });
   },
-  async forwardGpu({ inputs: [x, W, b], output }, env) {
-    const [n, K] = x.shape;
-    return [await matmulDispatch(env.enc, env.matmul, {
-      label: `linear ${W.name}`, M: n, K, N: W.shape[1], a: env.value(x), b: env.value(W), bias: b ? env.value(b) : undefined, out: env.value(output!),
-    })];
+  forwardGpu(node, env) {
+    return linearForwardGpu(node, env);
   },
-  async backwardGpu({ inputs: [x, W, b], output }, env) {
-    const [n, K] = x.shape;
-    const N = W.shape[1];
-    const dout = env.grad(output!)!;
-    const out: Dispatch[] = [];
-    const dW = env.grad(W);
-    if (dW) out.push(await matmulDispatch(env.enc, env.matmul, { label: `linear ${W.name} dW`, M: K, K: n, N, transA: true, accumulate: true, a: env.value(x), b: dout, out: dW }));
-    const db = b ? env.grad(b) : null;
-    if (db) out.push(await biasBackwardDispatch(env.enc, { M: n, N, dout, dbias: db, label: `linear ${b!.name} db` }));
-    const dx = env.grad(x);
-    if (dx) out.push(await matmulDispatch(env.enc, env.matmul, { label: `linear ${W.name} dx`, M: n, K: N, N: K, transB: true, accumulate: env.accumulate(x), a: dout, b: env.value(W), out: dx }));
-    return out;
+  backwardGpu(node, env) {
+    return linearBackwardGpu(node, env);
   },
 };
+
+/** The forward's one dispatch; `tanhOut`: a tanh of this output fused in (out = tanh(x·W + b), written to tanhOut). */
+export async function linearForwardGpu({ inputs: [x, W, b], output }: OpNode, env: GpuEnv, tanhOut?: Tensor): Promise<Dispatch[]> {
+  const [n, K] = x.shape;
+  return [await matmulDispatch(env.enc, env.matmul, {
+    label: `linear ${W.name}${tanhOut ? ' + tanh' : ''}`, M: n, K, N: W.shape[1], a: env.value(x), b: env.value(W), bias: b ? env.value(b) : undefined,
+    tanh: !!tanhOut, out: env.value(tanhOut ?? output!),
+  })];
+}
+
+/**
+ * The backward: dW (+ db, fused as matmul's biasGrad when both are needed), then dx.
+ * `throughTanh`: x = tanh(pre) and this node is x's only user, so the tanh's backward is fused
+ * into dx: dpre (+)= (dout·Wᵀ) ⊙ (1 − x²), and x's own gradient is never written.
+ */
+export async function linearBackwardGpu({ inputs: [x, W, b], output }: OpNode, env: GpuEnv, throughTanh?: Tensor): Promise<Dispatch[]> {
+  const [n, K] = x.shape;
+  const N = W.shape[1];
+  const dout = env.grad(output!)!;
+  const out: Dispatch[] = [];
+  const dW = env.grad(W);
+  const db = b ? env.grad(b) : null;
+  if (dW) {
+    out.push(await matmulDispatch(env.enc, env.matmul, {
+      label: `linear ${W.name} dW${db ? ` + ${b!.name} db` : ''}`, M: K, K: n, N, transA: true, accumulate: true, a: env.value(x), b: dout, out: dW, biasGrad: db ?? undefined,
+    }));
+  } else if (db) {
+    out.push(await biasBackwardDispatch(env.enc, { M: n, N, dout, dbias: db, label: `linear ${b!.name} db` }));
+  }
+  const target = throughTanh ?? x;
+  const dx = env.grad(target);
+  if (dx) {
+    out.push(await matmulDispatch(env.enc, env.matmul, {
+      label: `linear ${W.name} dx${throughTanh ? ' + tanh' : ''}`, M: n, K: N, N: K, transB: true, accumulate: env.accumulate(target), a: dout, b: env.value(W), out: dx,
+      tanhGrad: throughTanh ? env.value(x) : undefined,
+    }));
+  }
+  return out;
+}
