@@ -26,15 +26,15 @@ export function matmulWgsl(): string {
 // Every output sums its K products in order k = 0, 1, … in float32, then adds the old value
 // (accumulate) and then the bias: deterministic, no atomics. Twin: src/ops/matmulCpu.ts.
 //
-// Two paths, chosen by the override TILED (src/ops/matmulTiling.ts picks per adapter):
-//  - direct (TILED = false; software adapters such as SwiftShader): no workgroup memory, no
+// Two paths, chosen by the define tiled (src/ops/matmulTiling.ts picks per adapter):
+//  - direct (tiled = false; software adapters such as SwiftShader): no workgroup memory, no
 //    barriers. Each thread computes a ${RM}×${RN} block of out from A and B read straight from
 //    storage: ${RM + RN} loads per k for ${RM * RN} multiply-adds. SwiftShader runs 4 invocations
 //    in SIMD lanes but does every storage load as a per-lane gather, so loads per product
 //    decide its speed; a barrier costs a coroutine switch per 4 invocations. Rows and columns
 //    past the edge are clamped to the last one (read, summed, never stored), so the inner loop
 //    has no bounds tests. WG threads per workgroup, TX across columns: a (WG/TX·${RM}) × (TX·${RN}) tile.
-//  - tiled (TILED = true; real GPUs): TS×TS threads (WG = TS·TS), each a 4×4 block (rows
+//  - tiled (tiled = true; real GPUs): TS×TS threads (WG = TS·TS), each a 4×4 block (rows
 //    ly + i·TS, columns lx + j·TS); each round stages a (4·TS, KT) slab of op(A) and a (KT, 4·TS)
 //    slab of op(B) in workgroup memory (zeros past the edges): a (4·TS)² tile.
 // Grid: one workgroup per tile, tiles numbered row-major over (row tiles, column tiles) and
@@ -68,7 +68,6 @@ struct MatmulParams {
 @group(0) @binding(6) var<storage, read_write> dbias: array<f32>; // (N,), accumulated
 #endif
 
-override TILED: bool = false;
 override WG: u32 = 4;    // threads per workgroup (tiled: must be TS·TS)
 override TX: u32 = 2;    // direct: threads across columns (WG / TX down rows)
 override TS: u32 = 16;   // tiled: TS×TS threads
@@ -77,8 +76,12 @@ override KT: u32 = 16;   // tiled: k per round
 const RM: u32 = ${RM}u;
 const RN: u32 = ${RN}u;
 
+// Only in the tiled variant: a module with workgroup memory zero-initialises it behind a
+// barrier in every workgroup, which SwiftShader pays for even when no path uses it.
+#if \${tiled}
 var<workgroup> tileA: array<f32, 4u * TS * KT>;   // tiled: (4·TS, KT) of op(A)
 var<workgroup> tileB: array<f32, KT * 4u * TS>;   // tiled: (KT, 4·TS) of op(B)
+#endif
 
 // Rows of the product: M, and with biasGrad the row of ones.
 fn rows_out() -> u32 {
@@ -125,11 +128,11 @@ fn finish4(row: u32, col: u32, step: u32, s: vec4<f32>) {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
   let tile = wid.y * nwg.x + wid.x;
-  if (TILED) {
-    tiled(tile, li);
-  } else {
-    direct(tile, li);
-  }
+#if \${tiled}
+  tiled(tile, li);
+#else
+  direct(tile, li);
+#endif
 }
 
 fn direct(tile: u32, li: u32) {
@@ -179,6 +182,7 @@ fn direct(tile: u32, li: u32) {
   for (const i of rows) push(`  ${quads.map((q) => `finish4(row0 + ${i}u, col0 + ${4 * q}u, 1u, acc${i}_${q});`).join(' ')}`);
   push(`}
 
+#if \${tiled}
 fn load_a(m: u32, k: u32) -> f32 {
 #if \${biasGrad}
   if (m == params.M && k < params.K) { return 1.0; }
@@ -237,6 +241,7 @@ fn tiled(tile: u32, li: u32) {
   finish4(row0 + ly + 2u * TS, col0 + lx, TS, acc2);
   finish4(row0 + ly + 3u * TS, col0 + lx, TS, acc3);
 }
+#endif
 `);
   return L.join('\n');
 }

@@ -39,7 +39,7 @@ export interface MatmulDispatch {
 export function matmulDispatch(enc: OpEncoder, config: MatmulConfig, d: MatmulDispatch): Promise<Dispatch> {
   return enc.dispatch(matmulKernel, {
     label: d.label,
-    defines: { transA: !!d.transA, transB: !!d.transB, bias: !!d.bias, accumulate: !!d.accumulate, tanh: !!d.tanh, tanhGrad: !!d.tanhGrad, biasGrad: !!d.biasGrad },
+    defines: { tiled: config.tiled, transA: !!d.transA, transB: !!d.transB, bias: !!d.bias, accumulate: !!d.accumulate, tanh: !!d.tanh, tanhGrad: !!d.tanhGrad, biasGrad: !!d.biasGrad },
     overrides: config.overrides,
     uniform: { M: d.M, K: d.K, N: d.N },
     bind: { a: d.a, b: d.b, out: d.out, ...(d.bias ? { bias: d.bias } : {}), ...(d.tanhGrad ? { aux: d.tanhGrad } : {}), ...(d.biasGrad ? { dbias: d.biasGrad } : {}) },
