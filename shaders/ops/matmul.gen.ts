@@ -93,7 +93,8 @@ fn rows_out() -> u32 {
 }
 
 // out[row, col] = [out[row, col] +] sum [+ bias[col]], if inside (and the epilogues above).
-fn finish(row: u32, col: u32, sum: f32) {
+// b: bias[col] (read once per column by the caller, not once per output).
+fn finish(row: u32, col: u32, sum: f32, b: f32) {
   if (row < params.M && col < params.N) {
     let o = row * params.N + col;
     var v = sum;
@@ -105,7 +106,7 @@ fn finish(row: u32, col: u32, sum: f32) {
     v = out[o] + v;
 #endif
 #if \${bias}
-    v = v + bias[col];
+    v = v + b;
 #endif
 #if \${tanh}
     v = tanh(clamp(v, -15.0, 15.0));
@@ -117,11 +118,11 @@ fn finish(row: u32, col: u32, sum: f32) {
 #endif
 }
 
-fn finish4(row: u32, col: u32, step: u32, s: vec4<f32>) {
-  finish(row, col, s.x);
-  finish(row, col + step, s.y);
-  finish(row, col + 2u * step, s.z);
-  finish(row, col + 3u * step, s.w);
+fn finish4(row: u32, col: u32, step: u32, s: vec4<f32>, b: vec4<f32>) {
+  finish(row, col, s.x, b.x);
+  finish(row, col + step, s.y, b.y);
+  finish(row, col + 2u * step, s.z, b.z);
+  finish(row, col + 3u * step, s.w, b.w);
 }
 
 @compute @workgroup_size(WG)
@@ -179,7 +180,12 @@ fn direct(tile: u32, li: u32) {
   push(`#endif`);
   for (const i of rows) push(`    ${quads.map((q) => `acc${i}_${q} += a${i} * b${q};`).join(' ')}`);
   push(`  }`);
-  for (const i of rows) push(`  ${quads.map((q) => `finish4(row0 + ${i}u, col0 + ${4 * q}u, 1u, acc${i}_${q});`).join(' ')}`);
+  push(`  // The bias of the block's columns, read once (clamped columns: never stored).`, `#if \${bias}`);
+  for (const q of quads) push(`  let bias${q} = vec4<f32>(${[0, 1, 2, 3].map((e) => `bias[c${4 * q + e}]`).join(', ')});`);
+  push(`#else`);
+  for (const q of quads) push(`  let bias${q} = vec4<f32>(0.0);`);
+  push(`#endif`);
+  for (const i of rows) push(`  ${quads.map((q) => `finish4(row0 + ${i}u, col0 + ${4 * q}u, 1u, acc${i}_${q}, bias${q});`).join(' ')}`);
   push(`}
 
 #if \${tiled}
@@ -192,6 +198,15 @@ fn load_a(m: u32, k: u32) -> f32 {
   return a[k * params.M + m];
 #else
   return a[m * params.K + k];
+#endif
+}
+
+// bias[n] (0 past N or without a bias: never stored or added).
+fn load_bias(n: u32) -> f32 {
+#if \${bias}
+  return bias[min(n, params.N - 1u)];
+#else
+  return 0.0;
 #endif
 }
 
@@ -236,10 +251,11 @@ fn tiled(tile: u32, li: u32) {
     }
     workgroupBarrier();
   }
-  finish4(row0 + ly, col0 + lx, TS, acc0);
-  finish4(row0 + ly + TS, col0 + lx, TS, acc1);
-  finish4(row0 + ly + 2u * TS, col0 + lx, TS, acc2);
-  finish4(row0 + ly + 3u * TS, col0 + lx, TS, acc3);
+  let bq = vec4<f32>(load_bias(col0 + lx), load_bias(col0 + lx + TS), load_bias(col0 + lx + 2u * TS), load_bias(col0 + lx + 3u * TS));
+  finish4(row0 + ly, col0 + lx, TS, acc0, bq);
+  finish4(row0 + ly + TS, col0 + lx, TS, acc1, bq);
+  finish4(row0 + ly + 2u * TS, col0 + lx, TS, acc2, bq);
+  finish4(row0 + ly + 3u * TS, col0 + lx, TS, acc3, bq);
 }
 #endif
 `);

@@ -73,7 +73,8 @@ fn rows_out() -> u32 {
 }
 
 // out[row, col] = [out[row, col] +] sum [+ bias[col]], if inside (and the epilogues above).
-fn finish(row: u32, col: u32, sum: f32) {
+// b: bias[col] (read once per column by the caller, not once per output).
+fn finish(row: u32, col: u32, sum: f32, b: f32) {
   if (row < params.M && col < params.N) {
     let o = row * params.N + col;
     var v = sum;
@@ -85,7 +86,7 @@ fn finish(row: u32, col: u32, sum: f32) {
     v = out[o] + v;
 #endif
 #if ${bias}
-    v = v + bias[col];
+    v = v + b;
 #endif
 #if ${tanh}
     v = tanh(clamp(v, -15.0, 15.0));
@@ -97,11 +98,11 @@ fn finish(row: u32, col: u32, sum: f32) {
 #endif
 }
 
-fn finish4(row: u32, col: u32, step: u32, s: vec4<f32>) {
-  finish(row, col, s.x);
-  finish(row, col + step, s.y);
-  finish(row, col + 2u * step, s.z);
-  finish(row, col + 3u * step, s.w);
+fn finish4(row: u32, col: u32, step: u32, s: vec4<f32>, b: vec4<f32>) {
+  finish(row, col, s.x, b.x);
+  finish(row, col + step, s.y, b.y);
+  finish(row, col + 2u * step, s.z, b.z);
+  finish(row, col + 3u * step, s.w, b.w);
 }
 
 @compute @workgroup_size(WG)
@@ -336,22 +337,34 @@ fn direct(tile: u32, li: u32) {
     acc14_0 += a14 * b0; acc14_1 += a14 * b1; acc14_2 += a14 * b2; acc14_3 += a14 * b3;
     acc15_0 += a15 * b0; acc15_1 += a15 * b1; acc15_2 += a15 * b2; acc15_3 += a15 * b3;
   }
-  finish4(row0 + 0u, col0 + 0u, 1u, acc0_0); finish4(row0 + 0u, col0 + 4u, 1u, acc0_1); finish4(row0 + 0u, col0 + 8u, 1u, acc0_2); finish4(row0 + 0u, col0 + 12u, 1u, acc0_3);
-  finish4(row0 + 1u, col0 + 0u, 1u, acc1_0); finish4(row0 + 1u, col0 + 4u, 1u, acc1_1); finish4(row0 + 1u, col0 + 8u, 1u, acc1_2); finish4(row0 + 1u, col0 + 12u, 1u, acc1_3);
-  finish4(row0 + 2u, col0 + 0u, 1u, acc2_0); finish4(row0 + 2u, col0 + 4u, 1u, acc2_1); finish4(row0 + 2u, col0 + 8u, 1u, acc2_2); finish4(row0 + 2u, col0 + 12u, 1u, acc2_3);
-  finish4(row0 + 3u, col0 + 0u, 1u, acc3_0); finish4(row0 + 3u, col0 + 4u, 1u, acc3_1); finish4(row0 + 3u, col0 + 8u, 1u, acc3_2); finish4(row0 + 3u, col0 + 12u, 1u, acc3_3);
-  finish4(row0 + 4u, col0 + 0u, 1u, acc4_0); finish4(row0 + 4u, col0 + 4u, 1u, acc4_1); finish4(row0 + 4u, col0 + 8u, 1u, acc4_2); finish4(row0 + 4u, col0 + 12u, 1u, acc4_3);
-  finish4(row0 + 5u, col0 + 0u, 1u, acc5_0); finish4(row0 + 5u, col0 + 4u, 1u, acc5_1); finish4(row0 + 5u, col0 + 8u, 1u, acc5_2); finish4(row0 + 5u, col0 + 12u, 1u, acc5_3);
-  finish4(row0 + 6u, col0 + 0u, 1u, acc6_0); finish4(row0 + 6u, col0 + 4u, 1u, acc6_1); finish4(row0 + 6u, col0 + 8u, 1u, acc6_2); finish4(row0 + 6u, col0 + 12u, 1u, acc6_3);
-  finish4(row0 + 7u, col0 + 0u, 1u, acc7_0); finish4(row0 + 7u, col0 + 4u, 1u, acc7_1); finish4(row0 + 7u, col0 + 8u, 1u, acc7_2); finish4(row0 + 7u, col0 + 12u, 1u, acc7_3);
-  finish4(row0 + 8u, col0 + 0u, 1u, acc8_0); finish4(row0 + 8u, col0 + 4u, 1u, acc8_1); finish4(row0 + 8u, col0 + 8u, 1u, acc8_2); finish4(row0 + 8u, col0 + 12u, 1u, acc8_3);
-  finish4(row0 + 9u, col0 + 0u, 1u, acc9_0); finish4(row0 + 9u, col0 + 4u, 1u, acc9_1); finish4(row0 + 9u, col0 + 8u, 1u, acc9_2); finish4(row0 + 9u, col0 + 12u, 1u, acc9_3);
-  finish4(row0 + 10u, col0 + 0u, 1u, acc10_0); finish4(row0 + 10u, col0 + 4u, 1u, acc10_1); finish4(row0 + 10u, col0 + 8u, 1u, acc10_2); finish4(row0 + 10u, col0 + 12u, 1u, acc10_3);
-  finish4(row0 + 11u, col0 + 0u, 1u, acc11_0); finish4(row0 + 11u, col0 + 4u, 1u, acc11_1); finish4(row0 + 11u, col0 + 8u, 1u, acc11_2); finish4(row0 + 11u, col0 + 12u, 1u, acc11_3);
-  finish4(row0 + 12u, col0 + 0u, 1u, acc12_0); finish4(row0 + 12u, col0 + 4u, 1u, acc12_1); finish4(row0 + 12u, col0 + 8u, 1u, acc12_2); finish4(row0 + 12u, col0 + 12u, 1u, acc12_3);
-  finish4(row0 + 13u, col0 + 0u, 1u, acc13_0); finish4(row0 + 13u, col0 + 4u, 1u, acc13_1); finish4(row0 + 13u, col0 + 8u, 1u, acc13_2); finish4(row0 + 13u, col0 + 12u, 1u, acc13_3);
-  finish4(row0 + 14u, col0 + 0u, 1u, acc14_0); finish4(row0 + 14u, col0 + 4u, 1u, acc14_1); finish4(row0 + 14u, col0 + 8u, 1u, acc14_2); finish4(row0 + 14u, col0 + 12u, 1u, acc14_3);
-  finish4(row0 + 15u, col0 + 0u, 1u, acc15_0); finish4(row0 + 15u, col0 + 4u, 1u, acc15_1); finish4(row0 + 15u, col0 + 8u, 1u, acc15_2); finish4(row0 + 15u, col0 + 12u, 1u, acc15_3);
+  // The bias of the block's columns, read once (clamped columns: never stored).
+#if ${bias}
+  let bias0 = vec4<f32>(bias[c0], bias[c1], bias[c2], bias[c3]);
+  let bias1 = vec4<f32>(bias[c4], bias[c5], bias[c6], bias[c7]);
+  let bias2 = vec4<f32>(bias[c8], bias[c9], bias[c10], bias[c11]);
+  let bias3 = vec4<f32>(bias[c12], bias[c13], bias[c14], bias[c15]);
+#else
+  let bias0 = vec4<f32>(0.0);
+  let bias1 = vec4<f32>(0.0);
+  let bias2 = vec4<f32>(0.0);
+  let bias3 = vec4<f32>(0.0);
+#endif
+  finish4(row0 + 0u, col0 + 0u, 1u, acc0_0, bias0); finish4(row0 + 0u, col0 + 4u, 1u, acc0_1, bias1); finish4(row0 + 0u, col0 + 8u, 1u, acc0_2, bias2); finish4(row0 + 0u, col0 + 12u, 1u, acc0_3, bias3);
+  finish4(row0 + 1u, col0 + 0u, 1u, acc1_0, bias0); finish4(row0 + 1u, col0 + 4u, 1u, acc1_1, bias1); finish4(row0 + 1u, col0 + 8u, 1u, acc1_2, bias2); finish4(row0 + 1u, col0 + 12u, 1u, acc1_3, bias3);
+  finish4(row0 + 2u, col0 + 0u, 1u, acc2_0, bias0); finish4(row0 + 2u, col0 + 4u, 1u, acc2_1, bias1); finish4(row0 + 2u, col0 + 8u, 1u, acc2_2, bias2); finish4(row0 + 2u, col0 + 12u, 1u, acc2_3, bias3);
+  finish4(row0 + 3u, col0 + 0u, 1u, acc3_0, bias0); finish4(row0 + 3u, col0 + 4u, 1u, acc3_1, bias1); finish4(row0 + 3u, col0 + 8u, 1u, acc3_2, bias2); finish4(row0 + 3u, col0 + 12u, 1u, acc3_3, bias3);
+  finish4(row0 + 4u, col0 + 0u, 1u, acc4_0, bias0); finish4(row0 + 4u, col0 + 4u, 1u, acc4_1, bias1); finish4(row0 + 4u, col0 + 8u, 1u, acc4_2, bias2); finish4(row0 + 4u, col0 + 12u, 1u, acc4_3, bias3);
+  finish4(row0 + 5u, col0 + 0u, 1u, acc5_0, bias0); finish4(row0 + 5u, col0 + 4u, 1u, acc5_1, bias1); finish4(row0 + 5u, col0 + 8u, 1u, acc5_2, bias2); finish4(row0 + 5u, col0 + 12u, 1u, acc5_3, bias3);
+  finish4(row0 + 6u, col0 + 0u, 1u, acc6_0, bias0); finish4(row0 + 6u, col0 + 4u, 1u, acc6_1, bias1); finish4(row0 + 6u, col0 + 8u, 1u, acc6_2, bias2); finish4(row0 + 6u, col0 + 12u, 1u, acc6_3, bias3);
+  finish4(row0 + 7u, col0 + 0u, 1u, acc7_0, bias0); finish4(row0 + 7u, col0 + 4u, 1u, acc7_1, bias1); finish4(row0 + 7u, col0 + 8u, 1u, acc7_2, bias2); finish4(row0 + 7u, col0 + 12u, 1u, acc7_3, bias3);
+  finish4(row0 + 8u, col0 + 0u, 1u, acc8_0, bias0); finish4(row0 + 8u, col0 + 4u, 1u, acc8_1, bias1); finish4(row0 + 8u, col0 + 8u, 1u, acc8_2, bias2); finish4(row0 + 8u, col0 + 12u, 1u, acc8_3, bias3);
+  finish4(row0 + 9u, col0 + 0u, 1u, acc9_0, bias0); finish4(row0 + 9u, col0 + 4u, 1u, acc9_1, bias1); finish4(row0 + 9u, col0 + 8u, 1u, acc9_2, bias2); finish4(row0 + 9u, col0 + 12u, 1u, acc9_3, bias3);
+  finish4(row0 + 10u, col0 + 0u, 1u, acc10_0, bias0); finish4(row0 + 10u, col0 + 4u, 1u, acc10_1, bias1); finish4(row0 + 10u, col0 + 8u, 1u, acc10_2, bias2); finish4(row0 + 10u, col0 + 12u, 1u, acc10_3, bias3);
+  finish4(row0 + 11u, col0 + 0u, 1u, acc11_0, bias0); finish4(row0 + 11u, col0 + 4u, 1u, acc11_1, bias1); finish4(row0 + 11u, col0 + 8u, 1u, acc11_2, bias2); finish4(row0 + 11u, col0 + 12u, 1u, acc11_3, bias3);
+  finish4(row0 + 12u, col0 + 0u, 1u, acc12_0, bias0); finish4(row0 + 12u, col0 + 4u, 1u, acc12_1, bias1); finish4(row0 + 12u, col0 + 8u, 1u, acc12_2, bias2); finish4(row0 + 12u, col0 + 12u, 1u, acc12_3, bias3);
+  finish4(row0 + 13u, col0 + 0u, 1u, acc13_0, bias0); finish4(row0 + 13u, col0 + 4u, 1u, acc13_1, bias1); finish4(row0 + 13u, col0 + 8u, 1u, acc13_2, bias2); finish4(row0 + 13u, col0 + 12u, 1u, acc13_3, bias3);
+  finish4(row0 + 14u, col0 + 0u, 1u, acc14_0, bias0); finish4(row0 + 14u, col0 + 4u, 1u, acc14_1, bias1); finish4(row0 + 14u, col0 + 8u, 1u, acc14_2, bias2); finish4(row0 + 14u, col0 + 12u, 1u, acc14_3, bias3);
+  finish4(row0 + 15u, col0 + 0u, 1u, acc15_0, bias0); finish4(row0 + 15u, col0 + 4u, 1u, acc15_1, bias1); finish4(row0 + 15u, col0 + 8u, 1u, acc15_2, bias2); finish4(row0 + 15u, col0 + 12u, 1u, acc15_3, bias3);
 }
 
 #if ${tiled}
@@ -364,6 +377,15 @@ fn load_a(m: u32, k: u32) -> f32 {
   return a[k * params.M + m];
 #else
   return a[m * params.K + k];
+#endif
+}
+
+// bias[n] (0 past N or without a bias: never stored or added).
+fn load_bias(n: u32) -> f32 {
+#if ${bias}
+  return bias[min(n, params.N - 1u)];
+#else
+  return 0.0;
 #endif
 }
 
@@ -408,9 +430,10 @@ fn tiled(tile: u32, li: u32) {
     }
     workgroupBarrier();
   }
-  finish4(row0 + ly, col0 + lx, TS, acc0);
-  finish4(row0 + ly + TS, col0 + lx, TS, acc1);
-  finish4(row0 + ly + 2u * TS, col0 + lx, TS, acc2);
-  finish4(row0 + ly + 3u * TS, col0 + lx, TS, acc3);
+  let bq = vec4<f32>(load_bias(col0 + lx), load_bias(col0 + lx + TS), load_bias(col0 + lx + 2u * TS), load_bias(col0 + lx + 3u * TS));
+  finish4(row0 + ly, col0 + lx, TS, acc0, bq);
+  finish4(row0 + ly + TS, col0 + lx, TS, acc1, bq);
+  finish4(row0 + ly + 2u * TS, col0 + lx, TS, acc2, bq);
+  finish4(row0 + ly + 3u * TS, col0 + lx, TS, acc3, bq);
 }
 #endif
