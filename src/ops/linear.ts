@@ -1,8 +1,11 @@
 /**
  * linear: out (n, N) = x (n, K) · W (K, N) [+ b (N,)], the matrix product with its bias fused.
  * Backward, each accumulated: dW += xᵀ·dout, db += Σ_rows dout, dx += dout·Wᵀ.
- * Kernel: shaders/ops/matmul.wgsl (every transpose, bias and accumulate as #if variants), grid
- * rule in matmulTiling.ts, CPU twin in matmulCpu.ts; the bias gradient is bias.ts's.
+ * Kernel: shaders/ops/matmul.wgsl (every transpose, bias, accumulate and epilogue as #if
+ * variants), grid rule in matmulTiling.ts, CPU twin in matmulCpu.ts. The bias gradient rides on
+ * the dW product (biasGrad); bias.ts's kernel serves a bias without a weight gradient. The graph
+ * program (src/nn/gpuProgram.ts) fuses a tanh after a linear layer into the forward's epilogue
+ * and its backward into the next linear's dx (linearForwardGpu, linearBackwardGpu).
  */
 import { defineUniform } from './uniform.ts';
 import { opKernel, type Binding, type OpEncoder } from './kernel.ts';
