@@ -58,7 +58,7 @@ export function newMatmul(ctx: GpuContext, config: MatmulConfig = matmulConfig(c
   return {
     name,
     pipeline: (transA, transB) =>
-      getPipeline(ctx, { stem: 'ops/matmul', defines: { transA, transB, bias: false, accumulate: false }, overrides: config.overrides, libs: [] }),
+      getPipeline(ctx, { stem: 'ops/matmul', defines: { tiled: config.tiled, transA, transB, bias: false, accumulate: false, tanh: false, tanhGrad: false, biasGrad: false }, overrides: config.overrides, libs: [] }),
     bind: (p, s, a, b, out) => bindGroup(ctx, p, name, [matmulParams(ctx, s.M, s.K, s.N), a, b, null, out]),
     grid: (s) => matmulGrid(s.M, s.N, config, maxDim),
   };
@@ -69,7 +69,7 @@ export function newMatmul(ctx: GpuContext, config: MatmulConfig = matmulConfig(c
  * layout: workgroup tiles of K staged 16 at a time, a barrier per slab).
  */
 export function oldMatmul(ctx: GpuContext): GpuMatmul {
-  return newMatmul(ctx, { overrides: { TILED: 1, WG: 16, TX: 1, TS: 4, KT: 16 }, tileRows: 16, tileCols: 16 }, 'v1 tiled');
+  return newMatmul(ctx, { tiled: true, overrides: { WG: 16, TX: 1, TS: 4, KT: 16 }, tileRows: 16, tileCols: 16 }, 'v1 tiled');
 }
 
 export function matmulParams(ctx: GpuContext, M: number, K: number, N: number): GPUBuffer {

@@ -1,13 +1,15 @@
 // crossentropy_forward: the NLL of each row, −log softmax(logits)[y] = log Σ_v exp(l_v − m) −
 // (l_y − m) with m the row's max (stable: no probability underflows to 0), for the rows whose
-// target y is not the ignore index −1. Each workgroup writes one partial pair (Σ NLL, count
-// of valid rows), reduced by a fixed tree: deterministic, no float atomics. A row with a
+// target y is not the ignore index −1. Thread g sums rows g·ROWS … g·ROWS + ROWS − 1 in order
+// and writes partial pair g (Σ NLL, count of valid rows): deterministic, no float atomics,
+// and no workgroup memory (on SwiftShader that costs a barrier per workgroup). A row with a
 // non-finite logit or loss makes its partial sum NaN (NAN_BITS). y is the target of the row's
 // example (indexed rows: indices[r]; contiguous rows: first + r). Training closes the pairs with
-// loss_record; evaluation reads them back. One thread per row.
+// loss_record; evaluation reads them back.
 // Twin: crossentropyForwardCpu (src/ops/crossentropy.ts).
 
-override WG: u32 = 256;
+override WG: u32 = 4;
+override ROWS: u32 = 8;   // rows per thread, and per partial pair
 
 struct CrossentropyParams {
   n: u32,              // rows
@@ -23,11 +25,7 @@ struct CrossentropyParams {
 @group(0) @binding(2) var<storage, read> indices: array<u32>;       // (n,)
 #endif
 @group(0) @binding(3) var<storage, read> logits: array<f32>;        // (n, V)
-@group(0) @binding(4) var<storage, read_write> partials: array<u32>; // (2·(partial + groups),) (f32 bits of Σ, count)
-
-var<workgroup> sums: array<f32, WG>;
-var<workgroup> counts: array<u32, WG>;
-var<workgroup> nonFinite: atomic<u32>;
+@group(0) @binding(4) var<storage, read_write> partials: array<u32>; // (2·(partial + ⌈n / ROWS⌉),) (f32 bits of Σ, count)
 
 fn example_of(r: u32) -> u32 {
 #if ${indexed}
@@ -38,48 +36,35 @@ fn example_of(r: u32) -> u32 {
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) t: u32,
-        @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  if (t == 0u) { atomicStore(&nonFinite, 0u); }
-  workgroupBarrier();
-  let r = flat_id(gid, params.rowStride);
-  var v = 0.0;
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let g = flat_id(gid, params.rowStride);
+  let r0 = g * ROWS;
+  if (r0 >= params.n) { return; }
+  var sum = 0.0;
   var c = 0u;
-  if (r < params.n) {
+  var bad = false;
+  for (var r = r0; r < min(r0 + ROWS, params.n); r++) {
     let y = targets[example_of(r)];
-    if (y >= 0) {
-      let row = r * params.V;
-      var m = logits[row];
-      var finite = is_finite(m);
-      for (var j = 1u; j < params.V; j++) {
-        let l = logits[row + j];
-        m = max(m, l);
-        finite = finite && is_finite(l);
-      }
-      var s = 0.0;
-      for (var j = 0u; j < params.V; j++) { s += exp(logits[row + j] - m); }
-      v = log(s) - (logits[row + u32(y)] - m);
-      c = 1u;
-      if (!finite || !is_finite(v)) {
-        atomicOr(&nonFinite, 1u);
-        v = 0.0;
-      }
+    if (y < 0) { continue; }
+    let row = r * params.V;
+    var m = logits[row];
+    var finite = is_finite(m);
+    for (var j = 1u; j < params.V; j++) {
+      let l = logits[row + j];
+      m = max(m, l);
+      finite = finite && is_finite(l);
+    }
+    var s = 0.0;
+    for (var j = 0u; j < params.V; j++) { s += exp(logits[row + j] - m); }
+    let v = log(s) - (logits[row + u32(y)] - m);
+    c += 1u;
+    if (!finite || !is_finite(v)) {
+      bad = true;
+    } else {
+      sum += v;
     }
   }
-  sums[t] = v;
-  counts[t] = c;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride = stride / 2u) {
-    if (t < stride) {
-      sums[t] += sums[t + stride];
-      counts[t] += counts[t + stride];
-    }
-    workgroupBarrier();
-  }
-  let bad = atomicLoad(&nonFinite) != 0u;
-  if (t == 0u) {
-    let p = 2u * (params.partial + wid.y * nwg.x + wid.x);
-    partials[p] = select(bitcast<u32>(sums[0]), NAN_BITS, bad);
-    partials[p + 1u] = counts[0];
-  }
+  let p = 2u * (params.partial + g);
+  partials[p] = select(bitcast<u32>(sum), NAN_BITS, bad);
+  partials[p + 1u] = c;
 }

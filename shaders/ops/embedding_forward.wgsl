@@ -1,5 +1,6 @@
 // embedding_forward: out[r, t·E + e] = table[tokens[example of r, t], e]: each row's T tokens
-// looked up in the (V, E) table and concatenated. One thread per output element. The rows
+// looked up in the (V, E) table and concatenated. One thread per (row, position) slot copies its
+// E values (one integer division per slot, not two per element: SwiftShader's are scalar). The rows
 // are a minibatch (indexed: the example of row r is indices[r]) or a contiguous run of
 // examples (the example of row r is first + r).
 // Twin: embeddingForwardCpu (src/ops/embedding.ts).
@@ -33,12 +34,12 @@ fn example_of(r: u32) -> u32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let i = flat_id(gid, params.rowStride);
-  let TE = params.T * params.E;
-  if (i >= params.n * TE) { return; }
-  let r = i / TE;
-  let k = i - r * TE;
-  let t = k / params.E;
-  let e = k - t * params.E;
-  out[i] = table[tokens[example_of(r) * params.T + t] * params.E + e];
+  let slot = flat_id(gid, params.rowStride);
+  if (slot >= params.n * params.T) { return; }
+  let r = slot / params.T;
+  let t = slot - r * params.T;
+  let E = params.E;
+  let src = tokens[example_of(r) * params.T + t] * E;
+  let dst = slot * E;
+  for (var e = 0u; e < E; e++) { out[dst + e] = table[src + e]; }
 }

@@ -26,19 +26,27 @@ export function matmulWgsl(): string {
 // Every output sums its K products in order k = 0, 1, … in float32, then adds the old value
 // (accumulate) and then the bias: deterministic, no atomics. Twin: src/ops/matmulCpu.ts.
 //
-// Two paths, chosen by the override TILED (src/ops/matmulTiling.ts picks per adapter):
-//  - direct (TILED = false; software adapters such as SwiftShader): no workgroup memory, no
+// Two paths, chosen by the define tiled (src/ops/matmulTiling.ts picks per adapter):
+//  - direct (tiled = false; software adapters such as SwiftShader): no workgroup memory, no
 //    barriers. Each thread computes a ${RM}×${RN} block of out from A and B read straight from
 //    storage: ${RM + RN} loads per k for ${RM * RN} multiply-adds. SwiftShader runs 4 invocations
 //    in SIMD lanes but does every storage load as a per-lane gather, so loads per product
 //    decide its speed; a barrier costs a coroutine switch per 4 invocations. Rows and columns
 //    past the edge are clamped to the last one (read, summed, never stored), so the inner loop
 //    has no bounds tests. WG threads per workgroup, TX across columns: a (WG/TX·${RM}) × (TX·${RN}) tile.
-//  - tiled (TILED = true; real GPUs): TS×TS threads (WG = TS·TS), each a 4×4 block (rows
+//  - tiled (tiled = true; real GPUs): TS×TS threads (WG = TS·TS), each a 4×4 block (rows
 //    ly + i·TS, columns lx + j·TS); each round stages a (4·TS, KT) slab of op(A) and a (KT, 4·TS)
 //    slab of op(B) in workgroup memory (zeros past the edges): a (4·TS)² tile.
 // Grid: one workgroup per tile, tiles numbered row-major over (row tiles, column tiles) and
 // folded into x and y (tile = wid.y · nwg.x + wid.x); workgroups past the last tile exit.
+//
+// Fused epilogues (each saves a dispatch and a pass over the output; on SwiftShader every such
+// pass is a gather and a scatter per element):
+//  - tanh: out = tanh(result) after the bias (a linear layer followed by tanh);
+//  - tanhGrad: the sum times (1 − h²), h = tanh's output (aux), before accumulate: the input
+//    gradient of a linear layer through the tanh before it, dpre = (dy·Wᵀ) ⊙ (1 − h²);
+//  - biasGrad: op(A) gets an extra row M of ones, whose output row is added to dbias (N,):
+//    dbias += Σ_k op(B)[k, :], the bias gradient beside the weight gradient dW = xᵀ·dy.
 
 struct MatmulParams {
   M: u32,
@@ -53,8 +61,13 @@ struct MatmulParams {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;     // (N,) added to every row
 #endif
 @group(0) @binding(4) var<storage, read_write> out: array<f32>; // (M, N)
+#if \${tanhGrad}
+@group(0) @binding(5) var<storage, read> aux: array<f32>;      // (M, N) tanh's output h
+#endif
+#if \${biasGrad}
+@group(0) @binding(6) var<storage, read_write> dbias: array<f32>; // (N,), accumulated
+#endif
 
-override TILED: bool = false;
 override WG: u32 = 4;    // threads per workgroup (tiled: must be TS·TS)
 override TX: u32 = 2;    // direct: threads across columns (WG / TX down rows)
 override TS: u32 = 16;   // tiled: TS×TS threads
@@ -63,40 +76,64 @@ override KT: u32 = 16;   // tiled: k per round
 const RM: u32 = ${RM}u;
 const RN: u32 = ${RN}u;
 
+// Only in the tiled variant: a module with workgroup memory zero-initialises it behind a
+// barrier in every workgroup, which SwiftShader pays for even when no path uses it.
+#if \${tiled}
 var<workgroup> tileA: array<f32, 4u * TS * KT>;   // tiled: (4·TS, KT) of op(A)
 var<workgroup> tileB: array<f32, KT * 4u * TS>;   // tiled: (KT, 4·TS) of op(B)
+#endif
 
-// out[row, col] = [out[row, col] +] sum [+ bias[col]], if inside.
-fn finish(row: u32, col: u32, sum: f32) {
+// Rows of the product: M, and with biasGrad the row of ones.
+fn rows_out() -> u32 {
+#if \${biasGrad}
+  return params.M + 1u;
+#else
+  return params.M;
+#endif
+}
+
+// out[row, col] = [out[row, col] +] sum [+ bias[col]], if inside (and the epilogues above).
+// b: bias[col] (read once per column by the caller, not once per output).
+fn finish(row: u32, col: u32, sum: f32, b: f32) {
   if (row < params.M && col < params.N) {
     let o = row * params.N + col;
     var v = sum;
+#if \${tanhGrad}
+    let h = aux[o];
+    v = v * (1.0 - h * h);
+#endif
 #if \${accumulate}
     v = out[o] + v;
 #endif
 #if \${bias}
-    v = v + bias[col];
+    v = v + b;
+#endif
+#if \${tanh}
+    v = tanh(clamp(v, -15.0, 15.0));
 #endif
     out[o] = v;
   }
+#if \${biasGrad}
+  if (row == params.M && col < params.N) { dbias[col] = dbias[col] + sum; }
+#endif
 }
 
-fn finish4(row: u32, col: u32, step: u32, s: vec4<f32>) {
-  finish(row, col, s.x);
-  finish(row, col + step, s.y);
-  finish(row, col + 2u * step, s.z);
-  finish(row, col + 3u * step, s.w);
+fn finish4(row: u32, col: u32, step: u32, s: vec4<f32>, b: vec4<f32>) {
+  finish(row, col, s.x, b.x);
+  finish(row, col + step, s.y, b.y);
+  finish(row, col + 2u * step, s.z, b.z);
+  finish(row, col + 3u * step, s.w, b.w);
 }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
   let tile = wid.y * nwg.x + wid.x;
-  if (TILED) {
-    tiled(tile, li);
-  } else {
-    direct(tile, li);
-  }
+#if \${tiled}
+  tiled(tile, li);
+#else
+  direct(tile, li);
+#endif
 }
 
 fn direct(tile: u32, li: u32) {
@@ -105,12 +142,16 @@ fn direct(tile: u32, li: u32) {
   let N = params.N;
   let TY = WG / TX;
   let colTiles = (N + TX * RN - 1u) / (TX * RN);
-  let rowTiles = (M + TY * RM - 1u) / (TY * RM);
+  let MR = rows_out();
+  let rowTiles = (MR + TY * RM - 1u) / (TY * RM);
   if (tile >= colTiles * rowTiles) { return; }
   let row0 = ((tile / colTiles) * TY + li / TX) * RM;
   let col0 = ((tile % colTiles) * TX + li % TX) * RN;
   // Clamped rows and columns: the loop reads only inside A and B.`);
   for (const i of rows) push(`  let r${i} = min(row0 + ${i}u, M - 1u);`);
+  push(`#if \${biasGrad}`, `  // Row M of op(A) is ones.`);
+  for (const i of rows) push(`  let one${i} = row0 + ${i}u == M;`);
+  push(`#endif`);
   for (const j of cols) push(`  let c${j} = min(col0 + ${j}u, N - 1u);`);
   push(`#if \${transA}`, `#else`);
   for (const i of rows) push(`  let ra${i} = r${i} * K;`);
@@ -120,10 +161,18 @@ fn direct(tile: u32, li: u32) {
   push(`  // acc<i>_<q>[e]: out[row0 + i, col0 + 4q + e].`);
   for (const i of rows) push(`  var ${quads.map((q) => `acc${i}_${q} = vec4<f32>(0.0)`).join(';  var ')};`);
   push(`  for (var k = 0u; k < K; k++) {`);
+  // Loads of op(A) (with biasGrad, row M reads ones).
+  const loadsA = (addr: (i: number) => string) => {
+    push(`#if \${biasGrad}`);
+    for (const i of rows) push(`    let a${i} = select(a[${addr(i)}], 1.0, one${i});`);
+    push(`#else`);
+    for (const i of rows) push(`    let a${i} = a[${addr(i)}];`);
+    push(`#endif`);
+  };
   push(`#if \${transA}`, `    let ak = k * M;`);
-  for (const i of rows) push(`    let a${i} = a[ak + r${i}];`);
+  loadsA((i) => `ak + r${i}`);
   push(`#else`);
-  for (const i of rows) push(`    let a${i} = a[ra${i} + k];`);
+  loadsA((i) => `ra${i} + k`);
   push(`#endif`, `#if \${transB}`);
   for (const q of quads) push(`    let b${q} = vec4<f32>(${[0, 1, 2, 3].map((e) => `b[cb${4 * q + e} + k]`).join(', ')});`);
   push(`#else`, `    let bk = k * N;`);
@@ -131,15 +180,33 @@ fn direct(tile: u32, li: u32) {
   push(`#endif`);
   for (const i of rows) push(`    ${quads.map((q) => `acc${i}_${q} += a${i} * b${q};`).join(' ')}`);
   push(`  }`);
-  for (const i of rows) push(`  ${quads.map((q) => `finish4(row0 + ${i}u, col0 + ${4 * q}u, 1u, acc${i}_${q});`).join(' ')}`);
+  push(`  // The bias of the block's columns, read once (clamped columns: never stored).`, `#if \${bias}`);
+  for (const q of quads) push(`  let bias${q} = vec4<f32>(${[0, 1, 2, 3].map((e) => `bias[c${4 * q + e}]`).join(', ')});`);
+  push(`#else`);
+  for (const q of quads) push(`  let bias${q} = vec4<f32>(0.0);`);
+  push(`#endif`);
+  for (const i of rows) push(`  ${quads.map((q) => `finish4(row0 + ${i}u, col0 + ${4 * q}u, 1u, acc${i}_${q}, bias${q});`).join(' ')}`);
   push(`}
 
+#if \${tiled}
 fn load_a(m: u32, k: u32) -> f32 {
+#if \${biasGrad}
+  if (m == params.M && k < params.K) { return 1.0; }
+#endif
   if (m >= params.M || k >= params.K) { return 0.0; }
 #if \${transA}
   return a[k * params.M + m];
 #else
   return a[m * params.K + k];
+#endif
+}
+
+// bias[n] (0 past N or without a bias: never stored or added).
+fn load_bias(n: u32) -> f32 {
+#if \${bias}
+  return bias[min(n, params.N - 1u)];
+#else
+  return 0.0;
 #endif
 }
 
@@ -155,7 +222,7 @@ fn load_b(k: u32, n: u32) -> f32 {
 fn tiled(tile: u32, li: u32) {
   let W = 4u * TS;   // tile width and height
   let colTiles = (params.N + W - 1u) / W;
-  let rowTiles = (params.M + W - 1u) / W;
+  let rowTiles = (rows_out() + W - 1u) / W;
   if (tile >= colTiles * rowTiles) { return; }
   let row0 = (tile / colTiles) * W;
   let col0 = (tile % colTiles) * W;
@@ -184,11 +251,13 @@ fn tiled(tile: u32, li: u32) {
     }
     workgroupBarrier();
   }
-  finish4(row0 + ly, col0 + lx, TS, acc0);
-  finish4(row0 + ly + TS, col0 + lx, TS, acc1);
-  finish4(row0 + ly + 2u * TS, col0 + lx, TS, acc2);
-  finish4(row0 + ly + 3u * TS, col0 + lx, TS, acc3);
+  let bq = vec4<f32>(load_bias(col0 + lx), load_bias(col0 + lx + TS), load_bias(col0 + lx + 2u * TS), load_bias(col0 + lx + 3u * TS));
+  finish4(row0 + ly, col0 + lx, TS, acc0, bq);
+  finish4(row0 + ly + TS, col0 + lx, TS, acc1, bq);
+  finish4(row0 + ly + 2u * TS, col0 + lx, TS, acc2, bq);
+  finish4(row0 + ly + 3u * TS, col0 + lx, TS, acc3, bq);
 }
+#endif
 `);
   return L.join('\n');
 }

@@ -6,19 +6,27 @@
 // Every output sums its K products in order k = 0, 1, … in float32, then adds the old value
 // (accumulate) and then the bias: deterministic, no atomics. Twin: src/ops/matmulCpu.ts.
 //
-// Two paths, chosen by the override TILED (src/ops/matmulTiling.ts picks per adapter):
-//  - direct (TILED = false; software adapters such as SwiftShader): no workgroup memory, no
+// Two paths, chosen by the define tiled (src/ops/matmulTiling.ts picks per adapter):
+//  - direct (tiled = false; software adapters such as SwiftShader): no workgroup memory, no
 //    barriers. Each thread computes a 16×16 block of out from A and B read straight from
 //    storage: 32 loads per k for 256 multiply-adds. SwiftShader runs 4 invocations
 //    in SIMD lanes but does every storage load as a per-lane gather, so loads per product
 //    decide its speed; a barrier costs a coroutine switch per 4 invocations. Rows and columns
 //    past the edge are clamped to the last one (read, summed, never stored), so the inner loop
 //    has no bounds tests. WG threads per workgroup, TX across columns: a (WG/TX·16) × (TX·16) tile.
-//  - tiled (TILED = true; real GPUs): TS×TS threads (WG = TS·TS), each a 4×4 block (rows
+//  - tiled (tiled = true; real GPUs): TS×TS threads (WG = TS·TS), each a 4×4 block (rows
 //    ly + i·TS, columns lx + j·TS); each round stages a (4·TS, KT) slab of op(A) and a (KT, 4·TS)
 //    slab of op(B) in workgroup memory (zeros past the edges): a (4·TS)² tile.
 // Grid: one workgroup per tile, tiles numbered row-major over (row tiles, column tiles) and
 // folded into x and y (tile = wid.y · nwg.x + wid.x); workgroups past the last tile exit.
+//
+// Fused epilogues (each saves a dispatch and a pass over the output; on SwiftShader every such
+// pass is a gather and a scatter per element):
+//  - tanh: out = tanh(result) after the bias (a linear layer followed by tanh);
+//  - tanhGrad: the sum times (1 − h²), h = tanh's output (aux), before accumulate: the input
+//    gradient of a linear layer through the tanh before it, dpre = (dy·Wᵀ) ⊙ (1 − h²);
+//  - biasGrad: op(A) gets an extra row M of ones, whose output row is added to dbias (N,):
+//    dbias += Σ_k op(B)[k, :], the bias gradient beside the weight gradient dW = xᵀ·dy.
 
 struct MatmulParams {
   M: u32,
@@ -33,8 +41,13 @@ struct MatmulParams {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;     // (N,) added to every row
 #endif
 @group(0) @binding(4) var<storage, read_write> out: array<f32>; // (M, N)
+#if ${tanhGrad}
+@group(0) @binding(5) var<storage, read> aux: array<f32>;      // (M, N) tanh's output h
+#endif
+#if ${biasGrad}
+@group(0) @binding(6) var<storage, read_write> dbias: array<f32>; // (N,), accumulated
+#endif
 
-override TILED: bool = false;
 override WG: u32 = 4;    // threads per workgroup (tiled: must be TS·TS)
 override TX: u32 = 2;    // direct: threads across columns (WG / TX down rows)
 override TS: u32 = 16;   // tiled: TS×TS threads
@@ -43,40 +56,64 @@ override KT: u32 = 16;   // tiled: k per round
 const RM: u32 = 16u;
 const RN: u32 = 16u;
 
+// Only in the tiled variant: a module with workgroup memory zero-initialises it behind a
+// barrier in every workgroup, which SwiftShader pays for even when no path uses it.
+#if ${tiled}
 var<workgroup> tileA: array<f32, 4u * TS * KT>;   // tiled: (4·TS, KT) of op(A)
 var<workgroup> tileB: array<f32, KT * 4u * TS>;   // tiled: (KT, 4·TS) of op(B)
+#endif
 
-// out[row, col] = [out[row, col] +] sum [+ bias[col]], if inside.
-fn finish(row: u32, col: u32, sum: f32) {
+// Rows of the product: M, and with biasGrad the row of ones.
+fn rows_out() -> u32 {
+#if ${biasGrad}
+  return params.M + 1u;
+#else
+  return params.M;
+#endif
+}
+
+// out[row, col] = [out[row, col] +] sum [+ bias[col]], if inside (and the epilogues above).
+// b: bias[col] (read once per column by the caller, not once per output).
+fn finish(row: u32, col: u32, sum: f32, b: f32) {
   if (row < params.M && col < params.N) {
     let o = row * params.N + col;
     var v = sum;
+#if ${tanhGrad}
+    let h = aux[o];
+    v = v * (1.0 - h * h);
+#endif
 #if ${accumulate}
     v = out[o] + v;
 #endif
 #if ${bias}
-    v = v + bias[col];
+    v = v + b;
+#endif
+#if ${tanh}
+    v = tanh(clamp(v, -15.0, 15.0));
 #endif
     out[o] = v;
   }
+#if ${biasGrad}
+  if (row == params.M && col < params.N) { dbias[col] = dbias[col] + sum; }
+#endif
 }
 
-fn finish4(row: u32, col: u32, step: u32, s: vec4<f32>) {
-  finish(row, col, s.x);
-  finish(row, col + step, s.y);
-  finish(row, col + 2u * step, s.z);
-  finish(row, col + 3u * step, s.w);
+fn finish4(row: u32, col: u32, step: u32, s: vec4<f32>, b: vec4<f32>) {
+  finish(row, col, s.x, b.x);
+  finish(row, col + step, s.y, b.y);
+  finish(row, col + 2u * step, s.z, b.z);
+  finish(row, col + 3u * step, s.w, b.w);
 }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
   let tile = wid.y * nwg.x + wid.x;
-  if (TILED) {
-    tiled(tile, li);
-  } else {
-    direct(tile, li);
-  }
+#if ${tiled}
+  tiled(tile, li);
+#else
+  direct(tile, li);
+#endif
 }
 
 fn direct(tile: u32, li: u32) {
@@ -85,7 +122,8 @@ fn direct(tile: u32, li: u32) {
   let N = params.N;
   let TY = WG / TX;
   let colTiles = (N + TX * RN - 1u) / (TX * RN);
-  let rowTiles = (M + TY * RM - 1u) / (TY * RM);
+  let MR = rows_out();
+  let rowTiles = (MR + TY * RM - 1u) / (TY * RM);
   if (tile >= colTiles * rowTiles) { return; }
   let row0 = ((tile / colTiles) * TY + li / TX) * RM;
   let col0 = ((tile % colTiles) * TX + li % TX) * RN;
@@ -106,6 +144,25 @@ fn direct(tile: u32, li: u32) {
   let r13 = min(row0 + 13u, M - 1u);
   let r14 = min(row0 + 14u, M - 1u);
   let r15 = min(row0 + 15u, M - 1u);
+#if ${biasGrad}
+  // Row M of op(A) is ones.
+  let one0 = row0 + 0u == M;
+  let one1 = row0 + 1u == M;
+  let one2 = row0 + 2u == M;
+  let one3 = row0 + 3u == M;
+  let one4 = row0 + 4u == M;
+  let one5 = row0 + 5u == M;
+  let one6 = row0 + 6u == M;
+  let one7 = row0 + 7u == M;
+  let one8 = row0 + 8u == M;
+  let one9 = row0 + 9u == M;
+  let one10 = row0 + 10u == M;
+  let one11 = row0 + 11u == M;
+  let one12 = row0 + 12u == M;
+  let one13 = row0 + 13u == M;
+  let one14 = row0 + 14u == M;
+  let one15 = row0 + 15u == M;
+#endif
   let c0 = min(col0 + 0u, N - 1u);
   let c1 = min(col0 + 1u, N - 1u);
   let c2 = min(col0 + 2u, N - 1u);
@@ -179,6 +236,24 @@ fn direct(tile: u32, li: u32) {
   for (var k = 0u; k < K; k++) {
 #if ${transA}
     let ak = k * M;
+#if ${biasGrad}
+    let a0 = select(a[ak + r0], 1.0, one0);
+    let a1 = select(a[ak + r1], 1.0, one1);
+    let a2 = select(a[ak + r2], 1.0, one2);
+    let a3 = select(a[ak + r3], 1.0, one3);
+    let a4 = select(a[ak + r4], 1.0, one4);
+    let a5 = select(a[ak + r5], 1.0, one5);
+    let a6 = select(a[ak + r6], 1.0, one6);
+    let a7 = select(a[ak + r7], 1.0, one7);
+    let a8 = select(a[ak + r8], 1.0, one8);
+    let a9 = select(a[ak + r9], 1.0, one9);
+    let a10 = select(a[ak + r10], 1.0, one10);
+    let a11 = select(a[ak + r11], 1.0, one11);
+    let a12 = select(a[ak + r12], 1.0, one12);
+    let a13 = select(a[ak + r13], 1.0, one13);
+    let a14 = select(a[ak + r14], 1.0, one14);
+    let a15 = select(a[ak + r15], 1.0, one15);
+#else
     let a0 = a[ak + r0];
     let a1 = a[ak + r1];
     let a2 = a[ak + r2];
@@ -195,6 +270,25 @@ fn direct(tile: u32, li: u32) {
     let a13 = a[ak + r13];
     let a14 = a[ak + r14];
     let a15 = a[ak + r15];
+#endif
+#else
+#if ${biasGrad}
+    let a0 = select(a[ra0 + k], 1.0, one0);
+    let a1 = select(a[ra1 + k], 1.0, one1);
+    let a2 = select(a[ra2 + k], 1.0, one2);
+    let a3 = select(a[ra3 + k], 1.0, one3);
+    let a4 = select(a[ra4 + k], 1.0, one4);
+    let a5 = select(a[ra5 + k], 1.0, one5);
+    let a6 = select(a[ra6 + k], 1.0, one6);
+    let a7 = select(a[ra7 + k], 1.0, one7);
+    let a8 = select(a[ra8 + k], 1.0, one8);
+    let a9 = select(a[ra9 + k], 1.0, one9);
+    let a10 = select(a[ra10 + k], 1.0, one10);
+    let a11 = select(a[ra11 + k], 1.0, one11);
+    let a12 = select(a[ra12 + k], 1.0, one12);
+    let a13 = select(a[ra13 + k], 1.0, one13);
+    let a14 = select(a[ra14 + k], 1.0, one14);
+    let a15 = select(a[ra15 + k], 1.0, one15);
 #else
     let a0 = a[ra0 + k];
     let a1 = a[ra1 + k];
@@ -212,6 +306,7 @@ fn direct(tile: u32, li: u32) {
     let a13 = a[ra13 + k];
     let a14 = a[ra14 + k];
     let a15 = a[ra15 + k];
+#endif
 #endif
 #if ${transB}
     let b0 = vec4<f32>(b[cb0 + k], b[cb1 + k], b[cb2 + k], b[cb3 + k]);
@@ -242,30 +337,55 @@ fn direct(tile: u32, li: u32) {
     acc14_0 += a14 * b0; acc14_1 += a14 * b1; acc14_2 += a14 * b2; acc14_3 += a14 * b3;
     acc15_0 += a15 * b0; acc15_1 += a15 * b1; acc15_2 += a15 * b2; acc15_3 += a15 * b3;
   }
-  finish4(row0 + 0u, col0 + 0u, 1u, acc0_0); finish4(row0 + 0u, col0 + 4u, 1u, acc0_1); finish4(row0 + 0u, col0 + 8u, 1u, acc0_2); finish4(row0 + 0u, col0 + 12u, 1u, acc0_3);
-  finish4(row0 + 1u, col0 + 0u, 1u, acc1_0); finish4(row0 + 1u, col0 + 4u, 1u, acc1_1); finish4(row0 + 1u, col0 + 8u, 1u, acc1_2); finish4(row0 + 1u, col0 + 12u, 1u, acc1_3);
-  finish4(row0 + 2u, col0 + 0u, 1u, acc2_0); finish4(row0 + 2u, col0 + 4u, 1u, acc2_1); finish4(row0 + 2u, col0 + 8u, 1u, acc2_2); finish4(row0 + 2u, col0 + 12u, 1u, acc2_3);
-  finish4(row0 + 3u, col0 + 0u, 1u, acc3_0); finish4(row0 + 3u, col0 + 4u, 1u, acc3_1); finish4(row0 + 3u, col0 + 8u, 1u, acc3_2); finish4(row0 + 3u, col0 + 12u, 1u, acc3_3);
-  finish4(row0 + 4u, col0 + 0u, 1u, acc4_0); finish4(row0 + 4u, col0 + 4u, 1u, acc4_1); finish4(row0 + 4u, col0 + 8u, 1u, acc4_2); finish4(row0 + 4u, col0 + 12u, 1u, acc4_3);
-  finish4(row0 + 5u, col0 + 0u, 1u, acc5_0); finish4(row0 + 5u, col0 + 4u, 1u, acc5_1); finish4(row0 + 5u, col0 + 8u, 1u, acc5_2); finish4(row0 + 5u, col0 + 12u, 1u, acc5_3);
-  finish4(row0 + 6u, col0 + 0u, 1u, acc6_0); finish4(row0 + 6u, col0 + 4u, 1u, acc6_1); finish4(row0 + 6u, col0 + 8u, 1u, acc6_2); finish4(row0 + 6u, col0 + 12u, 1u, acc6_3);
-  finish4(row0 + 7u, col0 + 0u, 1u, acc7_0); finish4(row0 + 7u, col0 + 4u, 1u, acc7_1); finish4(row0 + 7u, col0 + 8u, 1u, acc7_2); finish4(row0 + 7u, col0 + 12u, 1u, acc7_3);
-  finish4(row0 + 8u, col0 + 0u, 1u, acc8_0); finish4(row0 + 8u, col0 + 4u, 1u, acc8_1); finish4(row0 + 8u, col0 + 8u, 1u, acc8_2); finish4(row0 + 8u, col0 + 12u, 1u, acc8_3);
-  finish4(row0 + 9u, col0 + 0u, 1u, acc9_0); finish4(row0 + 9u, col0 + 4u, 1u, acc9_1); finish4(row0 + 9u, col0 + 8u, 1u, acc9_2); finish4(row0 + 9u, col0 + 12u, 1u, acc9_3);
-  finish4(row0 + 10u, col0 + 0u, 1u, acc10_0); finish4(row0 + 10u, col0 + 4u, 1u, acc10_1); finish4(row0 + 10u, col0 + 8u, 1u, acc10_2); finish4(row0 + 10u, col0 + 12u, 1u, acc10_3);
-  finish4(row0 + 11u, col0 + 0u, 1u, acc11_0); finish4(row0 + 11u, col0 + 4u, 1u, acc11_1); finish4(row0 + 11u, col0 + 8u, 1u, acc11_2); finish4(row0 + 11u, col0 + 12u, 1u, acc11_3);
-  finish4(row0 + 12u, col0 + 0u, 1u, acc12_0); finish4(row0 + 12u, col0 + 4u, 1u, acc12_1); finish4(row0 + 12u, col0 + 8u, 1u, acc12_2); finish4(row0 + 12u, col0 + 12u, 1u, acc12_3);
-  finish4(row0 + 13u, col0 + 0u, 1u, acc13_0); finish4(row0 + 13u, col0 + 4u, 1u, acc13_1); finish4(row0 + 13u, col0 + 8u, 1u, acc13_2); finish4(row0 + 13u, col0 + 12u, 1u, acc13_3);
-  finish4(row0 + 14u, col0 + 0u, 1u, acc14_0); finish4(row0 + 14u, col0 + 4u, 1u, acc14_1); finish4(row0 + 14u, col0 + 8u, 1u, acc14_2); finish4(row0 + 14u, col0 + 12u, 1u, acc14_3);
-  finish4(row0 + 15u, col0 + 0u, 1u, acc15_0); finish4(row0 + 15u, col0 + 4u, 1u, acc15_1); finish4(row0 + 15u, col0 + 8u, 1u, acc15_2); finish4(row0 + 15u, col0 + 12u, 1u, acc15_3);
+  // The bias of the block's columns, read once (clamped columns: never stored).
+#if ${bias}
+  let bias0 = vec4<f32>(bias[c0], bias[c1], bias[c2], bias[c3]);
+  let bias1 = vec4<f32>(bias[c4], bias[c5], bias[c6], bias[c7]);
+  let bias2 = vec4<f32>(bias[c8], bias[c9], bias[c10], bias[c11]);
+  let bias3 = vec4<f32>(bias[c12], bias[c13], bias[c14], bias[c15]);
+#else
+  let bias0 = vec4<f32>(0.0);
+  let bias1 = vec4<f32>(0.0);
+  let bias2 = vec4<f32>(0.0);
+  let bias3 = vec4<f32>(0.0);
+#endif
+  finish4(row0 + 0u, col0 + 0u, 1u, acc0_0, bias0); finish4(row0 + 0u, col0 + 4u, 1u, acc0_1, bias1); finish4(row0 + 0u, col0 + 8u, 1u, acc0_2, bias2); finish4(row0 + 0u, col0 + 12u, 1u, acc0_3, bias3);
+  finish4(row0 + 1u, col0 + 0u, 1u, acc1_0, bias0); finish4(row0 + 1u, col0 + 4u, 1u, acc1_1, bias1); finish4(row0 + 1u, col0 + 8u, 1u, acc1_2, bias2); finish4(row0 + 1u, col0 + 12u, 1u, acc1_3, bias3);
+  finish4(row0 + 2u, col0 + 0u, 1u, acc2_0, bias0); finish4(row0 + 2u, col0 + 4u, 1u, acc2_1, bias1); finish4(row0 + 2u, col0 + 8u, 1u, acc2_2, bias2); finish4(row0 + 2u, col0 + 12u, 1u, acc2_3, bias3);
+  finish4(row0 + 3u, col0 + 0u, 1u, acc3_0, bias0); finish4(row0 + 3u, col0 + 4u, 1u, acc3_1, bias1); finish4(row0 + 3u, col0 + 8u, 1u, acc3_2, bias2); finish4(row0 + 3u, col0 + 12u, 1u, acc3_3, bias3);
+  finish4(row0 + 4u, col0 + 0u, 1u, acc4_0, bias0); finish4(row0 + 4u, col0 + 4u, 1u, acc4_1, bias1); finish4(row0 + 4u, col0 + 8u, 1u, acc4_2, bias2); finish4(row0 + 4u, col0 + 12u, 1u, acc4_3, bias3);
+  finish4(row0 + 5u, col0 + 0u, 1u, acc5_0, bias0); finish4(row0 + 5u, col0 + 4u, 1u, acc5_1, bias1); finish4(row0 + 5u, col0 + 8u, 1u, acc5_2, bias2); finish4(row0 + 5u, col0 + 12u, 1u, acc5_3, bias3);
+  finish4(row0 + 6u, col0 + 0u, 1u, acc6_0, bias0); finish4(row0 + 6u, col0 + 4u, 1u, acc6_1, bias1); finish4(row0 + 6u, col0 + 8u, 1u, acc6_2, bias2); finish4(row0 + 6u, col0 + 12u, 1u, acc6_3, bias3);
+  finish4(row0 + 7u, col0 + 0u, 1u, acc7_0, bias0); finish4(row0 + 7u, col0 + 4u, 1u, acc7_1, bias1); finish4(row0 + 7u, col0 + 8u, 1u, acc7_2, bias2); finish4(row0 + 7u, col0 + 12u, 1u, acc7_3, bias3);
+  finish4(row0 + 8u, col0 + 0u, 1u, acc8_0, bias0); finish4(row0 + 8u, col0 + 4u, 1u, acc8_1, bias1); finish4(row0 + 8u, col0 + 8u, 1u, acc8_2, bias2); finish4(row0 + 8u, col0 + 12u, 1u, acc8_3, bias3);
+  finish4(row0 + 9u, col0 + 0u, 1u, acc9_0, bias0); finish4(row0 + 9u, col0 + 4u, 1u, acc9_1, bias1); finish4(row0 + 9u, col0 + 8u, 1u, acc9_2, bias2); finish4(row0 + 9u, col0 + 12u, 1u, acc9_3, bias3);
+  finish4(row0 + 10u, col0 + 0u, 1u, acc10_0, bias0); finish4(row0 + 10u, col0 + 4u, 1u, acc10_1, bias1); finish4(row0 + 10u, col0 + 8u, 1u, acc10_2, bias2); finish4(row0 + 10u, col0 + 12u, 1u, acc10_3, bias3);
+  finish4(row0 + 11u, col0 + 0u, 1u, acc11_0, bias0); finish4(row0 + 11u, col0 + 4u, 1u, acc11_1, bias1); finish4(row0 + 11u, col0 + 8u, 1u, acc11_2, bias2); finish4(row0 + 11u, col0 + 12u, 1u, acc11_3, bias3);
+  finish4(row0 + 12u, col0 + 0u, 1u, acc12_0, bias0); finish4(row0 + 12u, col0 + 4u, 1u, acc12_1, bias1); finish4(row0 + 12u, col0 + 8u, 1u, acc12_2, bias2); finish4(row0 + 12u, col0 + 12u, 1u, acc12_3, bias3);
+  finish4(row0 + 13u, col0 + 0u, 1u, acc13_0, bias0); finish4(row0 + 13u, col0 + 4u, 1u, acc13_1, bias1); finish4(row0 + 13u, col0 + 8u, 1u, acc13_2, bias2); finish4(row0 + 13u, col0 + 12u, 1u, acc13_3, bias3);
+  finish4(row0 + 14u, col0 + 0u, 1u, acc14_0, bias0); finish4(row0 + 14u, col0 + 4u, 1u, acc14_1, bias1); finish4(row0 + 14u, col0 + 8u, 1u, acc14_2, bias2); finish4(row0 + 14u, col0 + 12u, 1u, acc14_3, bias3);
+  finish4(row0 + 15u, col0 + 0u, 1u, acc15_0, bias0); finish4(row0 + 15u, col0 + 4u, 1u, acc15_1, bias1); finish4(row0 + 15u, col0 + 8u, 1u, acc15_2, bias2); finish4(row0 + 15u, col0 + 12u, 1u, acc15_3, bias3);
 }
 
+#if ${tiled}
 fn load_a(m: u32, k: u32) -> f32 {
+#if ${biasGrad}
+  if (m == params.M && k < params.K) { return 1.0; }
+#endif
   if (m >= params.M || k >= params.K) { return 0.0; }
 #if ${transA}
   return a[k * params.M + m];
 #else
   return a[m * params.K + k];
+#endif
+}
+
+// bias[n] (0 past N or without a bias: never stored or added).
+fn load_bias(n: u32) -> f32 {
+#if ${bias}
+  return bias[min(n, params.N - 1u)];
+#else
+  return 0.0;
 #endif
 }
 
@@ -281,7 +401,7 @@ fn load_b(k: u32, n: u32) -> f32 {
 fn tiled(tile: u32, li: u32) {
   let W = 4u * TS;   // tile width and height
   let colTiles = (params.N + W - 1u) / W;
-  let rowTiles = (params.M + W - 1u) / W;
+  let rowTiles = (rows_out() + W - 1u) / W;
   if (tile >= colTiles * rowTiles) { return; }
   let row0 = (tile / colTiles) * W;
   let col0 = (tile % colTiles) * W;
@@ -310,8 +430,10 @@ fn tiled(tile: u32, li: u32) {
     }
     workgroupBarrier();
   }
-  finish4(row0 + ly, col0 + lx, TS, acc0);
-  finish4(row0 + ly + TS, col0 + lx, TS, acc1);
-  finish4(row0 + ly + 2u * TS, col0 + lx, TS, acc2);
-  finish4(row0 + ly + 3u * TS, col0 + lx, TS, acc3);
+  let bq = vec4<f32>(load_bias(col0 + lx), load_bias(col0 + lx + TS), load_bias(col0 + lx + 2u * TS), load_bias(col0 + lx + 3u * TS));
+  finish4(row0 + ly, col0 + lx, TS, acc0, bq);
+  finish4(row0 + ly + TS, col0 + lx, TS, acc1, bq);
+  finish4(row0 + ly + 2u * TS, col0 + lx, TS, acc2, bq);
+  finish4(row0 + ly + 3u * TS, col0 + lx, TS, acc3, bq);
 }
+#endif

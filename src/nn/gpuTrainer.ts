@@ -142,7 +142,7 @@ export class GpuNetTrainer implements MlpTrainer {
     const acts = own('', graph.activations);
     const actGrads = own('d', graph.activations.filter((a) => a.requiresGrad));
     const grads = this.buffer('gradients', gpuLayout.size);
-    const pairs = crossentropyPartials(enc, B);
+    const pairs = crossentropyPartials(B);
     const partials = this.buffer('loss partial pairs', 2 * pairs);
     const { forward, backward } = await encodeGraph(graph, enc, matmul, {
       params: this.P, paramLayout: gpuLayout, paramGrads: grads, activation: (n) => acts.get(n)!, activationGrad: (n) => actGrads.get(n)!,
@@ -172,7 +172,7 @@ export class GpuNetTrainer implements MlpTrainer {
       const firstPair: number[] = [];
       for (let c = 0; c < chunks; c++) {
         firstPair.push(split.pairs);
-        split.pairs += crossentropyPartials(enc, Math.min(Rmax, split.N - c * Rmax));
+        split.pairs += crossentropyPartials(Math.min(Rmax, split.N - c * Rmax));
       }
       split.partials = this.buffer(`loss partial pairs (${name})`, 2 * split.pairs);
       for (let c = 0; c < chunks; c++) {

@@ -1,6 +1,7 @@
 /**
  * bias: x[m, n] += bias[n] over an (M, N) x, in place; backward: dbias[n] += Σ_m dout[m, n].
- * The linear layer fuses the add into its matmul and uses the backward here.
+ * The linear layer fuses both into its matmuls (the add into the forward, the gradient beside
+ * dW as matmul's biasGrad); these kernels serve a bias on its own.
  * Kernels: shaders/ops/bias_add.wgsl, shaders/ops/bias_backward.wgsl.
  */
 import { defineUniform } from './uniform.ts';

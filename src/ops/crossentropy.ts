@@ -2,12 +2,13 @@
  * crossentropy: the mean NLL, −log softmax(logits[r])[y_r], over the rows whose target is not
  * the ignore index −1. Forward: per-workgroup partial pairs (Σ NLL, valid count), closed by
  * loss_record (training: into the loss history and the step's valid count) or read back
- * (evaluation). Backward, fused with the softmax: dlogits += (softmax − one-hot(y)) / valid.
+ * (evaluation); each pair holds CROSSENTROPY_ROWS consecutive rows. Backward, fused with the softmax: dlogits += (softmax − one-hot(y)) / valid.
  * Kernels: shaders/ops/crossentropy_forward.wgsl, crossentropy_backward.wgsl, loss_record.wgsl.
  */
 import { defineUniform } from './uniform.ts';
 import { opKernel, type Binding, type OpEncoder } from './kernel.ts';
 import type { Dispatch } from '../gpu/stepLoop.ts';
+import type { Grid } from '../gpu/kernels.ts';
 import type { Floats, Op } from './op.ts';
 
 export const CROSSENTROPY_UNIFORM = defineUniform('CrossentropyParams', { n: 'u32', first: 'u32', V: 'u32', partial: 'u32', rowStride: 'u32' });
@@ -15,7 +16,10 @@ export const crossentropyForwardKernel = opKernel('ops/crossentropy_forward', CR
 export const crossentropyBackwardKernel = opKernel('ops/crossentropy_backward', CROSSENTROPY_UNIFORM, ['targets', 'indices', 'logits', 'dlogits', 'state']);
 export const LOSS_RECORD_UNIFORM = defineUniform('LossRecordParams', { partials: 'u32', historyLength: 'u32' });
 export const lossRecordKernel = opKernel('ops/loss_record', LOSS_RECORD_UNIFORM, ['partials', 'history', 'state']);
-export const CROSSENTROPY_WG = { forward: 256, backward: 64, record: 64 };
+/** Few threads per workgroup: SwiftShader's cost is per workgroup and per thread, and more workgroups spread the rows over its cores. */
+export const CROSSENTROPY_WG = { forward: 4, backward: 16 };
+/** Rows one thread of crossentropy_forward sums into its partial pair. */
+export const CROSSENTROPY_ROWS = 4;
 
 export const IGNORE_INDEX = -1;
 
@@ -72,15 +76,22 @@ export function crossentropyBackwardCpu(dlogits: Floats, logits: ArrayLike<numbe
   }
 }
 
-/** Partial pairs crossentropy_forward writes for n rows. */
-export function crossentropyPartials(enc: OpEncoder, n: number): number {
-  const g = enc.grid(n, CROSSENTROPY_WG.forward);
-  return g.x * g.y;
+/** Partial pairs crossentropy_forward writes for n rows (ROWS rows each). */
+export function crossentropyPartials(n: number, rows = CROSSENTROPY_ROWS): number {
+  return Math.max(1, Math.ceil(n / rows));
+}
+
+/** crossentropy_forward's grid (a thread per partial pair) and overrides. */
+export function crossentropyForwardLaunch(enc: OpEncoder, n: number, o: { WG?: number; ROWS?: number } = {}): { grid: Grid; overrides: Record<string, number>; pairs: number } {
+  const WG = o.WG ?? CROSSENTROPY_WG.forward;
+  const ROWS = o.ROWS ?? CROSSENTROPY_ROWS;
+  const pairs = crossentropyPartials(n, ROWS);
+  return { grid: enc.grid(pairs, WG), overrides: { WG, ROWS }, pairs };
 }
 
 export function lossRecordDispatch(enc: OpEncoder, d: { partials: number; historyLength: number; partialBuffer: Binding; history: Binding; state: Binding }): Promise<Dispatch> {
   return enc.dispatch(lossRecordKernel, {
-    overrides: { WG: CROSSENTROPY_WG.record }, grid: { x: 1, y: 1 },
+    grid: { x: 1, y: 1 },
     uniform: { partials: d.partials, historyLength: d.historyLength },
     bind: { partials: d.partialBuffer, history: d.history, state: d.state },
   });
@@ -100,10 +111,10 @@ export const crossentropyOp: Op = {
   },
   async forwardGpu({ inputs: [logits] }, env) {
     const [n, V] = logits.shape;
-    const grid = env.enc.grid(n, CROSSENTROPY_WG.forward);
+    const { grid, overrides } = crossentropyForwardLaunch(env.enc, n);
     const { targets, indices, first } = env.data;
     return [await env.enc.dispatch(crossentropyForwardKernel, {
-      defines: { indexed: indices !== null }, overrides: { WG: CROSSENTROPY_WG.forward }, grid,
+      defines: { indexed: indices !== null }, overrides, grid,
       uniform: { n, first, V, partial: env.partials.first, rowStride: grid.rowStride },
       bind: { targets, ...(indices ? { indices } : {}), logits: env.value(logits), partials: env.partials.buffer },
     })];

@@ -11,7 +11,8 @@ import type { Floats, Op } from './op.ts';
 export const EMBEDDING_UNIFORM = defineUniform('EmbeddingParams', { n: 'u32', first: 'u32', T: 'u32', E: 'u32', V: 'u32', rowStride: 'u32' });
 export const embeddingForwardKernel = opKernel('ops/embedding_forward', EMBEDDING_UNIFORM, ['tokens', 'indices', 'table', 'out']);
 export const embeddingBackwardKernel = opKernel('ops/embedding_backward', EMBEDDING_UNIFORM, ['tokens', 'indices', 'dout', 'dtable']);
-export const EMBEDDING_WG = { forward: 256, backward: 64 };
+/** backward: one thread per table row, so few threads; 4 (one SIMD group on SwiftShader) spreads them over the cores. */
+export const EMBEDDING_WG = { forward: 64, backward: 4 };
 
 /** embedding_forward's twin: a copy, exact in any precision. */
 export function embeddingForwardCpu(out: Floats, table: ArrayLike<number>, tokens: Uint32Array, rows: Uint32Array, T: number, E: number): void {
@@ -51,7 +52,7 @@ export const embeddingOp: Op = {
     const [V, E] = table.shape;
     const T = attrs.T as number;
     const n = output!.shape[0];
-    const grid = env.enc.grid(n * T * E, EMBEDDING_WG.forward);
+    const grid = env.enc.grid(n * T, EMBEDDING_WG.forward);
     const { tokens, indices, first } = env.data;
     return [await env.enc.dispatch(embeddingForwardKernel, {
       defines: { indexed: indices !== null }, overrides: { WG: EMBEDDING_WG.forward }, grid,
@@ -65,10 +66,10 @@ export const embeddingOp: Op = {
     const [V, E] = table.shape;
     const T = attrs.T as number;
     const n = output!.shape[0];
-    const grid = env.enc.grid(V * E, EMBEDDING_WG.backward);
+    const grid = env.enc.grid(V, EMBEDDING_WG.backward);
     const { tokens, indices, first } = env.data;
     return [await env.enc.dispatch(embeddingBackwardKernel, {
-      defines: { indexed: indices !== null }, overrides: { WG: EMBEDDING_WG.backward }, grid,
+      defines: { indexed: indices !== null, E }, overrides: { WG: EMBEDDING_WG.backward }, grid,
       uniform: { n, first, T, E, V, rowStride: grid.rowStride },
       bind: { tokens, ...(indices ? { indices } : {}), dout: env.grad(output!)!, dtable },
     })];

@@ -1,8 +1,11 @@
 /**
  * linear: out (n, N) = x (n, K) · W (K, N) [+ b (N,)], the matrix product with its bias fused.
  * Backward, each accumulated: dW += xᵀ·dout, db += Σ_rows dout, dx += dout·Wᵀ.
- * Kernel: shaders/ops/matmul.wgsl (every transpose, bias and accumulate as #if variants), grid
- * rule in matmulTiling.ts, CPU twin in matmulCpu.ts; the bias gradient is bias.ts's.
+ * Kernel: shaders/ops/matmul.wgsl (every transpose, bias, accumulate and epilogue as #if
+ * variants), grid rule in matmulTiling.ts, CPU twin in matmulCpu.ts. The bias gradient rides on
+ * the dW product (biasGrad); bias.ts's kernel serves a bias without a weight gradient. The graph
+ * program (src/nn/gpuProgram.ts) fuses a tanh after a linear layer into the forward's epilogue
+ * and its backward into the next linear's dx (linearForwardGpu, linearBackwardGpu).
  */
 import { defineUniform } from './uniform.ts';
 import { opKernel, type Binding, type OpEncoder } from './kernel.ts';
@@ -10,10 +13,10 @@ import { matmulCpu } from './matmulCpu.ts';
 import { matmulGrid, type MatmulConfig } from './matmulTiling.ts';
 import { biasBackwardCpu, biasBackwardDispatch } from './bias.ts';
 import type { Dispatch } from '../gpu/stepLoop.ts';
-import type { Op } from './op.ts';
+import type { GpuEnv, Op, OpNode, Tensor } from './op.ts';
 
 export const MATMUL_UNIFORM = defineUniform('MatmulParams', { M: 'u32', K: 'u32', N: 'u32', pad0: 'u32' });
-export const matmulKernel = opKernel('ops/matmul', MATMUL_UNIFORM, ['a', 'b', 'bias', 'out']);
+export const matmulKernel = opKernel('ops/matmul', MATMUL_UNIFORM, ['a', 'b', 'bias', 'out', 'aux', 'dbias']);
 
 export interface MatmulDispatch {
   M: number;
@@ -26,18 +29,24 @@ export interface MatmulDispatch {
   b: Binding;
   bias?: Binding;
   out: Binding;
+  /** Epilogue: out = tanh(result). */
+  tanh?: boolean;
+  /** Epilogue: the sum times (1 − h²) before accumulate; h (M, N) is tanh's output. */
+  tanhGrad?: Binding;
+  /** dbias (N,) += Σ_k op(b)[k, :] (the bias gradient beside dW = aᵀ·b). */
+  biasGrad?: Binding;
   label?: string;
 }
 
-/** One matmul dispatch: out (M, N) = [out +] op(a)·op(b) [+ bias]. */
+/** One matmul dispatch: out (M, N) = [out +] op(a)·op(b) [+ bias], with the fused epilogues of MatmulDispatch. */
 export function matmulDispatch(enc: OpEncoder, config: MatmulConfig, d: MatmulDispatch): Promise<Dispatch> {
   return enc.dispatch(matmulKernel, {
     label: d.label,
-    defines: { transA: !!d.transA, transB: !!d.transB, bias: !!d.bias, accumulate: !!d.accumulate },
+    defines: { tiled: config.tiled, transA: !!d.transA, transB: !!d.transB, bias: !!d.bias, accumulate: !!d.accumulate, tanh: !!d.tanh, tanhGrad: !!d.tanhGrad, biasGrad: !!d.biasGrad },
     overrides: config.overrides,
     uniform: { M: d.M, K: d.K, N: d.N },
-    bind: { a: d.a, b: d.b, out: d.out, ...(d.bias ? { bias: d.bias } : {}) },
-    grid: matmulGrid(d.M, d.N, config, enc.maxPerDim),
+    bind: { a: d.a, b: d.b, out: d.out, ...(d.bias ? { bias: d.bias } : {}), ...(d.tanhGrad ? { aux: d.tanhGrad } : {}), ...(d.biasGrad ? { dbias: d.biasGrad } : {}) },
+    grid: matmulGrid(d.M + (d.biasGrad ? 1 : 0), d.N, config, enc.maxPerDim),
   });
 }
 
@@ -59,23 +68,49 @@ export const linearOp: Op = {
     const dx = env.grad(x);
     if (dx) matmulCpu(dx, dout, env.value(W), n, N, K, { transB: true, accumulate: true });
   },
-  async forwardGpu({ inputs: [x, W, b], output }, env) {
-    const [n, K] = x.shape;
-    return [await matmulDispatch(env.enc, env.matmul, {
-      label: `linear ${W.name}`, M: n, K, N: W.shape[1], a: env.value(x), b: env.value(W), bias: b ? env.value(b) : undefined, out: env.value(output!),
-    })];
+  forwardGpu(node, env) {
+    return linearForwardGpu(node, env);
   },
-  async backwardGpu({ inputs: [x, W, b], output }, env) {
-    const [n, K] = x.shape;
-    const N = W.shape[1];
-    const dout = env.grad(output!)!;
-    const out: Dispatch[] = [];
-    const dW = env.grad(W);
-    if (dW) out.push(await matmulDispatch(env.enc, env.matmul, { label: `linear ${W.name} dW`, M: K, K: n, N, transA: true, accumulate: true, a: env.value(x), b: dout, out: dW }));
-    const db = b ? env.grad(b) : null;
-    if (db) out.push(await biasBackwardDispatch(env.enc, { M: n, N, dout, dbias: db, label: `linear ${b!.name} db` }));
-    const dx = env.grad(x);
-    if (dx) out.push(await matmulDispatch(env.enc, env.matmul, { label: `linear ${W.name} dx`, M: n, K: N, N: K, transB: true, accumulate: env.accumulate(x), a: dout, b: env.value(W), out: dx }));
-    return out;
+  backwardGpu(node, env) {
+    return linearBackwardGpu(node, env);
   },
 };
+
+/** The forward's one dispatch; `tanhOut`: a tanh of this output fused in (out = tanh(x·W + b), written to tanhOut). */
+export async function linearForwardGpu({ inputs: [x, W, b], output }: OpNode, env: GpuEnv, tanhOut?: Tensor): Promise<Dispatch[]> {
+  const [n, K] = x.shape;
+  return [await matmulDispatch(env.enc, env.matmul, {
+    label: `linear ${W.name}${tanhOut ? ' + tanh' : ''}`, M: n, K, N: W.shape[1], a: env.value(x), b: env.value(W), bias: b ? env.value(b) : undefined,
+    tanh: !!tanhOut, out: env.value(tanhOut ?? output!),
+  })];
+}
+
+/**
+ * The backward: dW (+ db, fused as matmul's biasGrad when both are needed), then dx.
+ * `throughTanh`: x = tanh(pre) and this node is x's only user, so the tanh's backward is fused
+ * into dx: dpre (+)= (dout·Wᵀ) ⊙ (1 − x²), and x's own gradient is never written.
+ */
+export async function linearBackwardGpu({ inputs: [x, W, b], output }: OpNode, env: GpuEnv, throughTanh?: Tensor): Promise<Dispatch[]> {
+  const [n, K] = x.shape;
+  const N = W.shape[1];
+  const dout = env.grad(output!)!;
+  const out: Dispatch[] = [];
+  const dW = env.grad(W);
+  const db = b ? env.grad(b) : null;
+  if (dW) {
+    out.push(await matmulDispatch(env.enc, env.matmul, {
+      label: `linear ${W.name} dW${db ? ` + ${b!.name} db` : ''}`, M: K, K: n, N, transA: true, accumulate: true, a: env.value(x), b: dout, out: dW, biasGrad: db ?? undefined,
+    }));
+  } else if (db) {
+    out.push(await biasBackwardDispatch(env.enc, { M: n, N, dout, dbias: db, label: `linear ${b!.name} db` }));
+  }
+  const target = throughTanh ?? x;
+  const dx = env.grad(target);
+  if (dx) {
+    out.push(await matmulDispatch(env.enc, env.matmul, {
+      label: `linear ${W.name} dx${throughTanh ? ' + tanh' : ''}`, M: n, K: N, N: K, transB: true, accumulate: env.accumulate(target), a: dout, b: env.value(W), out: dx,
+      tanhGrad: throughTanh ? env.value(x) : undefined,
+    }));
+  }
+  return out;
+}

@@ -14,6 +14,12 @@ export interface MatmulCpuOptions {
   transB?: boolean;
   accumulate?: boolean;
   bias?: ArrayLike<number>;
+  /** out = tanh(result), after the bias. */
+  tanh?: boolean;
+  /** The sum times (1 − h²) before accumulate (h (M, N): tanh's output). */
+  tanhGrad?: ArrayLike<number>;
+  /** dbias (N,) += Σ_k op(B)[k, :]: the row of ones the kernel appends to op(A). */
+  biasGrad?: Float32Array | Float64Array;
 }
 
 /** op(A) (M, K) row-major, float64. */
@@ -56,14 +62,25 @@ export function matmulCpu(
   const panels = Math.ceil(N / 4);
   const K4 = 4 * K;
   // out[m, n] from a finished sum s.
+  const { tanh, tanhGrad, biasGrad } = o;
   const put = (m: number, n: number, s: number) => {
     if (n >= N) return;
     const i = m * N + n;
     let v = s;
+    if (tanhGrad) v = v * (1 - tanhGrad[i] * tanhGrad[i]);
     if (accumulate) v = out[i] + v;
     if (bias) v = v + bias[n];
+    if (tanh) v = Math.tanh(v);
     out[i] = v;
   };
+  if (biasGrad) {
+    for (let n = 0; n < N; n++) {
+      let s = 0;
+      const q = (n >> 2) * K4 + (n & 3);
+      for (let k = 0; k < K; k++) s += Bp[q + 4 * k];
+      biasGrad[n] += s;
+    }
+  }
   let m = 0;
   for (; m + 4 <= M; m += 4) {
     const r0 = m * K;

@@ -3,7 +3,9 @@
  * its grid. Measured in docs/MATMUL_NOTES.md (bench/matmulRun.ts).
  */
 export interface MatmulConfig {
-  /** The kernel's override constants (TILED as 0/1). */
+  /** The tiled path (workgroup memory), else the direct one: a define, so the direct variant has no workgroup memory. */
+  tiled: boolean;
+  /** The kernel's override constants. */
   overrides: Record<string, number>;
   /** Output rows and columns of one workgroup's tile. */
   tileRows: number;
@@ -25,10 +27,10 @@ export function matmulConfig(software: boolean): MatmulConfig {
   if (software) {
     const WG = 4;
     const TX = 2;
-    return { overrides: { TILED: 0, WG, TX, TS: 1, KT: 1 }, tileRows: (WG / TX) * BLOCK, tileCols: TX * BLOCK };
+    return { tiled: false, overrides: { WG, TX, TS: 1, KT: 1 }, tileRows: (WG / TX) * BLOCK, tileCols: TX * BLOCK };
   }
   const TS = 16;
-  return { overrides: { TILED: 1, WG: TS * TS, TX: 1, TS, KT: 16 }, tileRows: 4 * TS, tileCols: 4 * TS };
+  return { tiled: true, overrides: { WG: TS * TS, TX: 1, TS, KT: 16 }, tileRows: 4 * TS, tileCols: 4 * TS };
 }
 
 /**

@@ -89,10 +89,10 @@ describe('GPU context model', () => {
   const data = contextData(names, 3, 8);
   const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 40, seed: 8 };
 
-  it('a step is 18 dispatches (no more than the 20 of the hand-written trainer); the backend creates the trainer', async () => {
+  it('a step is 14 dispatches (tanh fused into two matmuls, the bias gradients into the weight gradients); the backend creates the trainer', async () => {
     const backend = backendFromContext(await gpu());
     const t = await backend.createNetTrainer!('mlp', data, hyper);
-    expect((t as GpuNetTrainer).dispatchesPerStep).toBe(18);
+    expect((t as GpuNetTrainer).dispatchesPerStep).toBe(14);
     expect(t.device).toBe('gpu');
     t.dispose();
   });

@@ -12,7 +12,7 @@ import { encodeDispatches, type Dispatch } from '../../src/gpu/stepLoop.ts';
 import { batchIndicesDispatch } from '../../src/ops/batch.ts';
 import { biasAddDispatch, biasAddCpu, biasBackwardCpu, biasBackwardDispatch, BIAS_WG } from '../../src/ops/bias.ts';
 import {
-  crossentropyBackwardCpu, crossentropyBackwardKernel, crossentropyForwardCpu, crossentropyForwardKernel, lossRecordCpu, lossRecordDispatch,
+  crossentropyBackwardCpu, crossentropyBackwardKernel, crossentropyForwardCpu, crossentropyForwardKernel, crossentropyForwardLaunch, lossRecordCpu, lossRecordDispatch,
 } from '../../src/ops/crossentropy.ts';
 import { elementwiseDispatch } from '../../src/ops/elementwise.ts';
 import { embeddingBackwardCpu, embeddingBackwardKernel, embeddingForwardCpu, embeddingForwardKernel } from '../../src/ops/embedding.ts';
@@ -94,6 +94,77 @@ describe.each(SHAPES)('ops, n=$n V=$V T=$T E=$E H=$H', ({ n, V, T, E, H, N }) =>
     }
   });
 
+  it('matmul epilogues: tanh after the bias, tanhGrad before accumulate, biasGrad (every transpose), both tile configurations', async () => {
+    const { ctx, encs } = await encoders();
+    const enc = encs[0]; // folded matmul grids: test/gpu/opsMatmul.test.ts
+    const r = rng(40);
+    const configs = [matmulConfig(true), matmulConfig(false)];
+    const product = (c: { M: number; K: number; N: number }) => ({ a: randomNormal(r, c.M * c.K), b: randomNormal(r, c.K * c.N, 0.3) });
+    // tanh: hidden = tanh(x·W + b); a derivative ≤ 1 carries the sum's error through, tanh adds a few ulps.
+    {
+      const c = { M: n, K: T * E, N: H };
+      const { a, b } = product(c);
+      const bias = randomNormal(r, c.N);
+      const want = new Float64Array(c.M * c.N);
+      matmulCpu(want, a, b, c.M, c.K, c.N, { bias, tanh: true });
+      const scale = matmulAbsSum(a, b, c.M, c.K, c.N, false, false);
+      const atol = scale.map((s, i) => (c.K + 2) * EPS32 * (s + Math.abs(bias[i % c.N])) + 4 * EPS32);
+      for (const config of configs) {
+        {
+          const out = poisoned(ctx, 'out', c.M * c.N);
+          await run(ctx, [await matmulDispatch(enc, config, { ...c, a: input(ctx, 'a', a), b: input(ctx, 'b', b), bias: input(ctx, 'bias', bias), tanh: true, out })]);
+          expectAllClose(`matmul tanh tile ${config.tileRows}`, await readF32(ctx, out, c.M * c.N), want, { rtol: 0, atol });
+        }
+      }
+    }
+    // tanhGrad: dpre (+)= (dy·Wᵀ) ⊙ (1 − h²).
+    {
+      const c = { M: n, K: V, N: H };
+      const { a, b } = product(c);
+      const h = Float32Array.from(randomNormal(r, c.M * c.N), Math.tanh);
+      const old = randomNormal(r, c.M * c.N);
+      const scale = matmulAbsSum(a, b, c.M, c.K, c.N, false, true);
+      for (const accumulate of [false, true]) {
+        const want = accumulate ? Float64Array.from(old) : new Float64Array(c.M * c.N);
+        matmulCpu(want, a, b, c.M, c.K, c.N, { transB: true, accumulate, tanhGrad: h });
+        const atol = scale.map((s, i) => (c.K + 4) * EPS32 * (s + (accumulate ? Math.abs(old[i]) : 0)) + 1e-30);
+        for (const config of configs) {
+          {
+            const out = accumulate ? input(ctx, 'out', old) : poisoned(ctx, 'out', c.M * c.N);
+            await run(ctx, [await matmulDispatch(enc, config, { ...c, transB: true, accumulate, a: input(ctx, 'a', a), b: input(ctx, 'b', b), tanhGrad: input(ctx, 'h', h), out })]);
+            expectAllClose(`matmul tanhGrad acc ${accumulate} tile ${config.tileRows}`, await readF32(ctx, out, c.M * c.N), want, { rtol: 0, atol });
+          }
+        }
+      }
+    }
+    // biasGrad: dW += op(A)·op(B) and dbias += Σ_k op(B)[k, :], both accumulated.
+    for (const c of [{ M: T * E, K: n, N: H }, { M: H, K: n, N: V }]) {
+      for (const [tA, tB] of [[true, false], [false, false], [true, true], [false, true]]) {
+        const { a, b } = product(c);
+        const old = randomNormal(r, c.M * c.N);
+        const oldDb = randomNormal(r, c.N);
+        const want = Float64Array.from(old);
+        const wantDb = Float64Array.from(oldDb);
+        matmulCpu(want, a, b, c.M, c.K, c.N, { transA: tA, transB: tB, accumulate: true, biasGrad: wantDb });
+        const scale = matmulAbsSum(a, b, c.M, c.K, c.N, tA, tB);
+        const atol = scale.map((s, i) => (c.K + 2) * EPS32 * (s + Math.abs(old[i])) + 1e-30);
+        const colAbs = new Float64Array(c.N);
+        for (let k = 0; k < c.K; k++) for (let j = 0; j < c.N; j++) colAbs[j] += Math.abs(tB ? b[j * c.K + k] : b[k * c.N + j]);
+        const atolDb = colAbs.map((s, j) => (c.K + 2) * EPS32 * (s + Math.abs(oldDb[j])) + 1e-30);
+        for (const config of configs) {
+          {
+            const out = input(ctx, 'out', old);
+            const db = input(ctx, 'db', oldDb);
+            await run(ctx, [await matmulDispatch(enc, config, { ...c, transA: tA, transB: tB, accumulate: true, a: input(ctx, 'a', a), b: input(ctx, 'b', b), biasGrad: db, out })]);
+            const label = `matmul biasGrad (${c.M},${c.K},${c.N}) tA ${tA} tB ${tB} tile ${config.tileRows}`;
+            expectAllClose(`${label} dW`, await readF32(ctx, out, c.M * c.N), want, { rtol: 0, atol });
+            expectAllClose(`${label} db`, await readF32(ctx, db, c.N), wantDb, { rtol: 0, atol: atolDb });
+          }
+        }
+      }
+    }
+  });
+
   it('embedding_forward (exact) and embedding_backward (accumulated), minibatch rows and contiguous rows', async () => {
     const { ctx, encs } = await encoders();
     const X = tokens(2, N * T, V);
@@ -112,19 +183,19 @@ describe.each(SHAPES)('ops, n=$n V=$V T=$T E=$E H=$H', ({ n, V, T, E, H, N }) =>
         for (const WG of [64, 256]) {
           const bind = (extra: Record<string, Binding>) => ({ tokens: input(ctx, 'X', X), ...(indexed ? { indices: input(ctx, 'rows', rows) } : {}), ...extra });
           const out = poisoned(ctx, 'emb', rows.length * T * E + 5);
-          const g1 = enc.grid(rows.length * T * E, WG);
+          const g1 = enc.grid(rows.length * T, WG); // a thread per (row, position)
           const dtable = input(ctx, 'dtable', oldGrad);
-          const g2 = enc.grid(V * E, WG);
+          const g2 = enc.grid(V, WG === 64 ? 4 : 64); // a thread per table row
           await run(ctx, [
             await enc.dispatch(embeddingForwardKernel, { defines: { indexed }, overrides: { WG }, grid: g1, uniform: { n: rows.length, first, T, E, V, rowStride: g1.rowStride }, bind: bind({ table: input(ctx, 'table', table), out }) }),
-            await enc.dispatch(embeddingBackwardKernel, { defines: { indexed }, overrides: { WG }, grid: g2, uniform: { n: rows.length, first, T, E, V, rowStride: g2.rowStride }, bind: bind({ dout: input(ctx, 'dout', dout), dtable }) }),
+            await enc.dispatch(embeddingBackwardKernel, { defines: { indexed, E }, overrides: { WG: WG === 64 ? 4 : 64 }, grid: g2, uniform: { n: rows.length, first, T, E, V, rowStride: g2.rowStride }, bind: bind({ dout: input(ctx, 'dout', dout), dtable }) }),
           ]);
           const got = await readF32(ctx, out, rows.length * T * E + 5);
           expectEqualArrays(`embedding_forward indexed ${indexed} WG ${WG}`, got, want);
           for (let i = rows.length * T * E; i < got.length; i++) expect(got[i]).toBeNaN(); // nothing past the output
           // Each (v, e) sums its uses and the old value: at most n·T + 1 terms.
           const atol = new Float64Array(V * E).fill((rows.length * T + 2) * EPS32 * (Math.max(...abs(dout)) * rows.length * T + Math.max(...abs(oldGrad))));
-          expectAllClose(`embedding_backward indexed ${indexed} WG ${WG}`, await readF32(ctx, dtable, V * E), wantGrad, { rtol: 0, atol });
+          expectAllClose(`embedding_backward indexed ${indexed} WG ${WG === 64 ? 4 : 64}`, await readF32(ctx, dtable, V * E), wantGrad, { rtol: 0, atol });
         }
       }
     }
@@ -223,25 +294,24 @@ describe.each(SHAPES)('ops, n=$n V=$V T=$T E=$E H=$H', ({ n, V, T, E, H, N }) =>
       const whole = crossentropyForwardCpu(logits, targets, rows, V);
       const ref = lossRecordCpu(whole.sums, whole.counts);
       for (const enc of encs) {
-        for (const WG of [64, 256]) {
-          const grid = enc.grid(m, WG);
-          const pairs = grid.x * grid.y;
+        for (const [WG, ROWS] of [[4, 8], [64, 1], [256, 3]]) {
+          const { grid, overrides, pairs } = crossentropyForwardLaunch(enc, m, { WG, ROWS });
           const partials = poisoned(ctx, 'partials', 2 * pairs + 2);
           const history = poisoned(ctx, 'history', 4);
           const st = state(ctx, 6, 0);
           const bind = (extra: Record<string, Binding>) => ({ targets: input(ctx, 'targets', new Uint32Array(targets.buffer)), ...(indexed ? { indices: input(ctx, 'rows', rows) } : {}), logits: input(ctx, 'logits', logits), ...extra });
           await run(ctx, [
-            await enc.dispatch(crossentropyForwardKernel, { defines: { indexed }, overrides: { WG }, grid, uniform: { n: m, first, V, partial: 1, rowStride: grid.rowStride }, bind: bind({ partials }) }),
+            await enc.dispatch(crossentropyForwardKernel, { defines: { indexed }, overrides, grid, uniform: { n: m, first, V, partial: 1, rowStride: grid.rowStride }, bind: bind({ partials }) }),
             await lossRecordDispatch(enc, { partials: pairs + 1, historyLength: 4, partialBuffer: partials, history, state: st }),
           ].slice(0, 1));
           const raw = await readU32(ctx, partials, 2 * pairs + 2);
-          const groups = crossentropyForwardCpu(logits, targets, rows, V, WG);
+          const groups = crossentropyForwardCpu(logits, targets, rows, V, ROWS);
           const sums = new Float32Array(raw.buffer).filter((_, i) => i % 2 === 0).slice(1);
           const counts = raw.filter((_, i) => i % 2 === 1).slice(1);
           expectEqualArrays(`valid counts WG ${WG}`, counts, groups.counts);
           // A row's NLL is log Σ − (l_y − m): a difference, off by a few ulps of its terms' size.
           const rowScale = Math.max(...abs(logits)) + Math.log(V) + 1;
-          expectAllClose(`partial sums WG ${WG}`, sums, groups.sums, { rtol: 0, atol: Float64Array.from(groups.counts, (c) => (WG + V + 8) * EPS32 * c * rowScale) });
+          expectAllClose(`partial sums WG ${WG}`, sums, groups.sums, { rtol: 0, atol: Float64Array.from(groups.counts, (c) => (ROWS + V + 8) * EPS32 * c * rowScale) });
           // loss_record over the pairs (the first, unused, pair zeroed).
           const zeroed = new Uint32Array(raw);
           zeroed[0] = 0;
