@@ -13,30 +13,36 @@ struct CrossentropyParams {
   V: u32,
   partial: u32,
   rowStride: u32,
+  P: u32,              // targets per example: 1, or T for sequences (logits row r is position r % P of example r / P)
 }
 
 @group(0) @binding(0) var<uniform> params: CrossentropyParams;
-@group(0) @binding(1) var<storage, read> targets: array<i32>;       // (N,), −1 = ignored
+@group(0) @binding(1) var<storage, read> targets: array<i32>;       // (N, P), −1 = ignored
 #if ${indexed}
-@group(0) @binding(2) var<storage, read> indices: array<u32>;       // (n,)
+@group(0) @binding(2) var<storage, read> indices: array<u32>;       // (n / P,) the examples
 #endif
 @group(0) @binding(3) var<storage, read> logits: array<f32>;        // (n, V)
 @group(0) @binding(4) var<storage, read_write> dlogits: array<f32>; // (n, V)
 @group(0) @binding(5) var<storage, read> state: StepState;
 
-fn example_of(r: u32) -> u32 {
+fn example_of(e: u32) -> u32 {
 #if ${indexed}
-  return indices[r];
+  return indices[e];
 #else
-  return params.first + r;
+  return params.first + e;
 #endif
+}
+
+// The target of logits row r: position r % P of example r / P.
+fn target_of(r: u32) -> i32 {
+  return targets[example_of(r / params.P) * params.P + r % params.P];
 }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let r = flat_id(gid, params.rowStride);
   if (r >= params.n) { return; }
-  let y = targets[example_of(r)];
+  let y = target_of(r);
   let row = r * params.V;
   if (y < 0) {
 #if ${accumulate}

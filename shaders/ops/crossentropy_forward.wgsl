@@ -17,22 +17,28 @@ struct CrossentropyParams {
   V: u32,              // classes
   partial: u32,        // index of this dispatch's first partial pair
   rowStride: u32,
+  P: u32,              // targets per example: 1, or T for sequences (logits row r is position r % P of example r / P)
 }
 
 @group(0) @binding(0) var<uniform> params: CrossentropyParams;
-@group(0) @binding(1) var<storage, read> targets: array<i32>;       // (N,), −1 = ignored
+@group(0) @binding(1) var<storage, read> targets: array<i32>;       // (N, P), −1 = ignored
 #if ${indexed}
-@group(0) @binding(2) var<storage, read> indices: array<u32>;       // (n,)
+@group(0) @binding(2) var<storage, read> indices: array<u32>;       // (n / P,) the examples
 #endif
 @group(0) @binding(3) var<storage, read> logits: array<f32>;        // (n, V)
 @group(0) @binding(4) var<storage, read_write> partials: array<u32>; // (2·(partial + ⌈n / ROWS⌉),) (f32 bits of Σ, count)
 
-fn example_of(r: u32) -> u32 {
+fn example_of(e: u32) -> u32 {
 #if ${indexed}
-  return indices[r];
+  return indices[e];
 #else
-  return params.first + r;
+  return params.first + e;
 #endif
+}
+
+// The target of logits row r: position r % P of example r / P.
+fn target_of(r: u32) -> i32 {
+  return targets[example_of(r / params.P) * params.P + r % params.P];
 }
 
 @compute @workgroup_size(WG)
@@ -44,7 +50,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var c = 0u;
   var bad = false;
   for (var r = r0; r < min(r0 + ROWS, params.n); r++) {
-    let y = targets[example_of(r)];
+    let y = target_of(r);
     if (y < 0) { continue; }
     let row = r * params.V;
     var m = logits[row];

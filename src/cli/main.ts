@@ -220,7 +220,7 @@ async function train(values: Values): Promise<void> {
     process.stdout.write(JSON.stringify({
       model, device, adapter: result.deviceDescription,
       dataset: { words: data.words.length, examples: data.xs.length, vocabSize: data.symbols.length },
-      ...(mlp ? { split: result.split, optimizer: mlp.optimizer, parameters: netModel(model).layout(data.symbols.length, mlp).count } : {}),
+      ...(mlp ? { split: result.split, optimizer: mlp.optimizer, parameters: result.model.weights.length } : {}),
       steps: result.steps, loss: result.loss, nll: result.nll,
       // mlp: loss is the train split's at the end; NaN (an empty split) is written as null.
       ...(mlp ? { devLoss: result.devLoss, testLoss: result.testLoss } : {}),
@@ -229,7 +229,7 @@ async function train(values: Values): Promise<void> {
     }) + '\n');
     return;
   }
-  log(`model ${model}${mlp ? ` (${netModel(model).layout(data.symbols.length, mlp).count} parameters, ${mlp.optimizer})` : ''} on ${result.deviceDescription}`);
+  log(`model ${model}${mlp ? ` (${result.model.weights.length} parameters, ${mlp.optimizer})` : ''} on ${result.deviceDescription}`);
   if (result.cancelled) log(`cancelled after ${result.steps} steps`);
   const split = result.split;
   if (mlp && split) {

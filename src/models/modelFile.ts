@@ -135,7 +135,7 @@ export function netModelFile(
 export function netHyper(kind: ModelKind, hyper: Record<string, unknown>, source = 'model'): Record<string, unknown> {
   const def = netModel(kind);
   const out: Record<string, unknown> = { ...def.defaults };
-  for (const f of def.fields) {
+  for (const f of [...def.fields, ...(def.fileFields ?? [])]) {
     const v = hyper[f.key];
     try {
       out[f.key] = checkNumber(`"hyper.${f.key}"`, typeof v === 'number' ? v : NaN, f.rule);

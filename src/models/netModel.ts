@@ -27,6 +27,8 @@ export interface NetModelDef<H extends object = Record<string, unknown>> {
   defaults: H;
   /** The numeric hyper-parameters this model reads (beyond the common ones). */
   fields: readonly HyperField[];
+  /** What else a model file must hold (the Transformer's block size, which its data set), checked when it is read. */
+  fileFields?: readonly HyperRule[];
   /** Its examples from a word list, split by the hyper-parameters' seed. */
   data(dataset: Pick<Dataset, 'words' | 'symbols'>, hyper: H): ContextData;
   /** The hyper-parameters as a model file keeps them, with what the data decided (the Transformer's block size). */

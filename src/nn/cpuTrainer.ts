@@ -15,8 +15,9 @@ import { CpuProgram, type CpuData } from './cpuProgram.ts';
 import type { TensorLayout } from './layout.ts';
 import { checkInitial, checkTrainSplit, targetsOf, type NetSpec } from './netSpec.ts';
 
-/** Rows of one evaluation chunk: activations of a few MB. */
+/** Rows of one evaluation chunk at most, and the floats of activations it may hold (a few MB). */
 const EVAL_ROWS = 1024;
+const EVAL_ACTIVATIONS = 1 << 22;
 
 export class CpuNetTrainer implements MlpTrainer {
   readonly device = 'cpu' as const;
@@ -34,6 +35,7 @@ export class CpuNetTrainer implements MlpTrainer {
   readonly batch: Uint32Array;
   private readonly program: CpuProgram;
   private readonly evalPrograms = new Map<number, CpuProgram>();
+  private evalRows: number | undefined;
   private readonly splits: Record<SplitName, CpuData>;
 
   constructor(
@@ -62,7 +64,7 @@ export class CpuNetTrainer implements MlpTrainer {
   async runSteps(count: number): Promise<Float32Array> {
     const { optimizer, seed } = this.spec;
     const losses = new Float32Array(count);
-    const N = this.data.train.Y.length;
+    const N = this.data.train.Y.length / (this.data.targetsPerExample ?? 1);
     this.checkpoint = this.params.slice();
     for (let s = 0; s < count; s++) {
       batchIndicesCpu(seed, this.step, this.batch.length, N, this.batch);
@@ -92,11 +94,12 @@ export class CpuNetTrainer implements MlpTrainer {
 
   /** Mean NLL over a whole split: the training forward on chunks of rows, without its backward. */
   async evaluateSplit(name: SplitName): Promise<number> {
-    const N = this.data[name].Y.length;
+    const N = this.data[name].Y.length / (this.data.targetsPerExample ?? 1);
     let sum = 0;
     let valid = 0;
-    for (let first = 0; first < N; first += EVAL_ROWS) {
-      const n = Math.min(EVAL_ROWS, N - first);
+    this.evalRows ??= Math.max(1, Math.min(EVAL_ROWS, Math.floor(EVAL_ACTIVATIONS / Math.max(1, this.spec.graph(1).activationLayout().size))));
+    for (let first = 0; first < N; first += this.evalRows) {
+      const n = Math.min(this.evalRows, N - first);
       let program = this.evalPrograms.get(n);
       if (!program) {
         program = new CpuProgram(this.spec.graph(n), this.params, this.layout, null, this.make);

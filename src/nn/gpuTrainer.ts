@@ -29,6 +29,9 @@ import { GPU_ALIGN, type TensorLayout } from './layout.ts';
 import type { Graph } from './graph.ts';
 import { checkInitial, checkTrainSplit, type NetSpec } from './netSpec.ts';
 
+/** Floats of activations an evaluation chunk may hold (64 MB): a few MB for the MLP's 8,192 rows, far more for a Transformer's. */
+const EVAL_ACTIVATIONS = 1 << 24;
+
 export interface GpuNetOptions {
   /** Steps one submit may hold (the loss history ring). */
   historyLength?: number;
@@ -129,8 +132,9 @@ export class GpuNetTrainer implements MlpTrainer {
     const m = spec.optimizer.kind === 'adamw' ? this.buffer('adamw m', gpuLayout.size) : undefined;
     const v = spec.optimizer.kind === 'adamw' ? this.buffer('adamw v', gpuLayout.size) : undefined;
 
+    const P = data.targetsPerExample ?? 1; // logits rows per example
     const examples = (name: SplitName, ex: ContextExamples): SplitBuffers => ({
-      N: ex.Y.length, X: this.buffer(`X ${name}`, ex.X.length, ex.X), Y: this.buffer(`Y ${name}`, ex.Y.length, ex.Y), partials: null, pairs: 0, dispatches: [],
+      N: ex.Y.length / P, X: this.buffer(`X ${name}`, ex.X.length, ex.X), Y: this.buffer(`Y ${name}`, ex.Y.length, ex.Y), partials: null, pairs: 0, dispatches: [],
     });
     this.splits = { train: examples('train', data.train), dev: examples('dev', data.dev), test: examples('test', data.test) };
     const train = this.splits.train;
@@ -142,7 +146,7 @@ export class GpuNetTrainer implements MlpTrainer {
     const acts = own('', graph.activations);
     const actGrads = own('d', graph.activations.filter((a) => a.requiresGrad));
     const grads = this.buffer('gradients', gpuLayout.size);
-    const pairs = crossentropyPartials(B);
+    const pairs = crossentropyPartials(B * P);
     const partials = this.buffer('loss partial pairs', 2 * pairs);
     const { forward, backward } = await encodeGraph(graph, enc, matmul, {
       params: this.P, paramLayout: gpuLayout, paramGrads: grads, activation: (n) => acts.get(n)!, activationGrad: (n) => actGrads.get(n)!,
@@ -158,11 +162,13 @@ export class GpuNetTrainer implements MlpTrainer {
       await optimizerDispatch(enc, spec.optimizer, gpuLayout.size, { grad: grads, P: this.P, m, v, state }),
     ];
 
-    // Evaluation: the forward on chunks of R rows (the last one shorter), its loss's partial
-    // pairs side by side in one buffer per split. R: large chunks, each activation within
-    // one storage binding.
-    const widest = Math.max(...spec.graph(1).activations.map((a) => a.size), 1);
-    const R = Math.max(1, Math.min(opts.evalRows ?? 8192, Math.floor(limits.maxStorageBufferBindingSize / (4 * widest))));
+    // Evaluation: the forward on chunks of R examples (the last one shorter), its loss's
+    // partial pairs side by side in one buffer per split. R: large chunks, each activation
+    // within one storage binding, all of them within EVAL_ACTIVATIONS floats.
+    const perRow = spec.graph(1).activations;
+    const widest = Math.max(...perRow.map((a) => a.size), 1);
+    const total = perRow.reduce((s, a) => s + a.size, 0);
+    const R = Math.max(1, Math.min(opts.evalRows ?? 8192, Math.floor(limits.maxStorageBufferBindingSize / (4 * widest)), Math.floor(EVAL_ACTIVATIONS / Math.max(1, total))));
     const Rmax = Math.min(R, Math.max(...Object.values(this.splits).map((s) => s.N), 1));
     const evalActs = own('evaluation ', spec.graph(Rmax).activations);
     const graphs = new Map<number, Graph>();
@@ -172,7 +178,7 @@ export class GpuNetTrainer implements MlpTrainer {
       const firstPair: number[] = [];
       for (let c = 0; c < chunks; c++) {
         firstPair.push(split.pairs);
-        split.pairs += crossentropyPartials(Math.min(Rmax, split.N - c * Rmax));
+        split.pairs += crossentropyPartials(Math.min(Rmax, split.N - c * Rmax) * P);
       }
       split.partials = this.buffer(`loss partial pairs (${name})`, 2 * split.pairs);
       for (let c = 0; c < chunks; c++) {

@@ -109,10 +109,14 @@ export class Graph {
     return out;
   }
 
-  /** The loss: mean NLL of the logits (n, V) over the rows whose target is not −1. */
-  crossentropy(logits: Tensor): void {
+  /**
+   * The loss: mean NLL of the logits (n·P, V) over the rows whose target is not −1; P targets
+   * per example (1; a sequence model's T: logits row r is position r % P of example r / P).
+   */
+  crossentropy(logits: Tensor, P = 1): void {
     if (this.loss) throw new Error('a graph has one loss');
-    this.loss = { op: crossentropyOp, inputs: [logits], output: null, attrs: {} };
+    if (logits.shape[0] !== this.rows * P) throw new Error(`crossentropy: logits of ${logits.shape[0]} rows for ${this.rows} examples of ${P} targets`);
+    this.loss = { op: crossentropyOp, inputs: [logits], output: null, attrs: { P } };
     this.nodes.push(this.loss);
   }
 

@@ -11,7 +11,7 @@ import type { Dispatch } from '../gpu/stepLoop.ts';
 import type { Grid } from '../gpu/kernels.ts';
 import type { Floats, Op } from './op.ts';
 
-export const CROSSENTROPY_UNIFORM = defineUniform('CrossentropyParams', { n: 'u32', first: 'u32', V: 'u32', partial: 'u32', rowStride: 'u32' });
+export const CROSSENTROPY_UNIFORM = defineUniform('CrossentropyParams', { n: 'u32', first: 'u32', V: 'u32', partial: 'u32', rowStride: 'u32', P: 'u32' });
 export const crossentropyForwardKernel = opKernel('ops/crossentropy_forward', CROSSENTROPY_UNIFORM, ['targets', 'indices', 'logits', 'partials']);
 export const crossentropyBackwardKernel = opKernel('ops/crossentropy_backward', CROSSENTROPY_UNIFORM, ['targets', 'indices', 'logits', 'dlogits', 'state']);
 export const LOSS_RECORD_UNIFORM = defineUniform('LossRecordParams', { partials: 'u32', historyLength: 'u32' });
@@ -22,6 +22,11 @@ export const CROSSENTROPY_WG = { forward: 4, backward: 16 };
 export const CROSSENTROPY_ROWS = 4;
 
 export const IGNORE_INDEX = -1;
+
+/** The target of logits row r: position r % P of example rows[r / P] (P targets per example: 1, or T for sequences). */
+function targetOf(targets: ArrayLike<number>, rows: Uint32Array, r: number, P: number): number {
+  return targets[rows[Math.floor(r / P)] * P + (r % P)];
+}
 
 /** NLL of one row by log-sum-exp, in float64. */
 function rowNll(logits: ArrayLike<number>, row: number, V: number, y: number): number {
@@ -36,12 +41,13 @@ function rowNll(logits: ArrayLike<number>, row: number, V: number, y: number): n
  * crossentropy_forward's twin: (Σ NLL, count) over each group of `group` consecutive rows
  * with a valid target (NaN for a group with a non-finite logit); rows[r] is the example of row r.
  */
-export function crossentropyForwardCpu(logits: ArrayLike<number>, targets: ArrayLike<number>, rows: Uint32Array, V: number, group = Infinity): { sums: Float64Array; counts: Uint32Array } {
-  const groups = group === Infinity ? 1 : Math.max(1, Math.ceil(rows.length / group));
+export function crossentropyForwardCpu(logits: ArrayLike<number>, targets: ArrayLike<number>, rows: Uint32Array, V: number, group = Infinity, P = 1): { sums: Float64Array; counts: Uint32Array } {
+  const n = rows.length * P;
+  const groups = group === Infinity ? 1 : Math.max(1, Math.ceil(n / group));
   const sums = new Float64Array(groups);
   const counts = new Uint32Array(groups);
-  for (let r = 0; r < rows.length; r++) {
-    const y = targets[rows[r]];
+  for (let r = 0; r < n; r++) {
+    const y = targetOf(targets, rows, r, P);
     if (y < 0) continue;
     const g = group === Infinity ? 0 : Math.floor(r / group);
     const nll = rowNll(logits, r * V, V, y);
@@ -63,9 +69,9 @@ export function lossRecordCpu(sums: ArrayLike<number>, counts: ArrayLike<number>
 }
 
 /** crossentropy_backward's twin: dlogits[r] += (softmax(logits[r]) − one-hot(y_r)) / valid for the valid rows. */
-export function crossentropyBackwardCpu(dlogits: Floats, logits: ArrayLike<number>, targets: ArrayLike<number>, rows: Uint32Array, V: number, valid: number): void {
-  for (let r = 0; r < rows.length; r++) {
-    const y = targets[rows[r]];
+export function crossentropyBackwardCpu(dlogits: Floats, logits: ArrayLike<number>, targets: ArrayLike<number>, rows: Uint32Array, V: number, valid: number, P = 1): void {
+  for (let r = 0; r < rows.length * P; r++) {
+    const y = targetOf(targets, rows, r, P);
     if (y < 0) continue;
     const row = r * V;
     let m = -Infinity;
@@ -97,35 +103,35 @@ export function lossRecordDispatch(enc: OpEncoder, d: { partials: number; histor
   });
 }
 
-/** Node: inputs [logits (n, V)], no output (the loss goes to the environment). */
+/** Node: inputs [logits (n·P, V)], no output (the loss goes to the environment); attrs P, targets per example. */
 export const crossentropyOp: Op = {
   name: 'crossentropy',
-  forwardCpu({ inputs: [logits] }, env) {
+  forwardCpu({ inputs: [logits], attrs }, env) {
     const [, V] = logits.shape;
-    const { sums, counts } = crossentropyForwardCpu(env.value(logits), env.data.targets, env.data.rows, V);
+    const { sums, counts } = crossentropyForwardCpu(env.value(logits), env.data.targets, env.data.rows, V, Infinity, attrs.P as number);
     env.loss = { sum: sums[0], count: counts[0] };
   },
-  backwardCpu({ inputs: [logits] }, env) {
+  backwardCpu({ inputs: [logits], attrs }, env) {
     const [, V] = logits.shape;
-    crossentropyBackwardCpu(env.grad(logits)!, env.value(logits), env.data.targets, env.data.rows, V, env.loss.count);
+    crossentropyBackwardCpu(env.grad(logits)!, env.value(logits), env.data.targets, env.data.rows, V, env.loss.count, attrs.P as number);
   },
-  async forwardGpu({ inputs: [logits] }, env) {
+  async forwardGpu({ inputs: [logits], attrs }, env) {
     const [n, V] = logits.shape;
     const { grid, overrides } = crossentropyForwardLaunch(env.enc, n);
     const { targets, indices, first } = env.data;
     return [await env.enc.dispatch(crossentropyForwardKernel, {
       defines: { indexed: indices !== null }, overrides, grid,
-      uniform: { n, first, V, partial: env.partials.first, rowStride: grid.rowStride },
+      uniform: { n, first, V, partial: env.partials.first, rowStride: grid.rowStride, P: attrs.P as number },
       bind: { targets, ...(indices ? { indices } : {}), logits: env.value(logits), partials: env.partials.buffer },
     })];
   },
-  async backwardGpu({ inputs: [logits] }, env) {
+  async backwardGpu({ inputs: [logits], attrs }, env) {
     const [n, V] = logits.shape;
     const grid = env.enc.grid(n, CROSSENTROPY_WG.backward);
     const { targets, indices, first } = env.data;
     return [await env.enc.dispatch(crossentropyBackwardKernel, {
       defines: { indexed: indices !== null, accumulate: env.accumulate(logits) }, overrides: { WG: CROSSENTROPY_WG.backward }, grid,
-      uniform: { n, first, V, rowStride: grid.rowStride },
+      uniform: { n, first, V, rowStride: grid.rowStride, P: attrs.P as number },
       bind: { targets, ...(indices ? { indices } : {}), logits: env.value(logits), dlogits: env.grad(logits)!, state: env.state },
     })];
   },

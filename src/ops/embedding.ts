@@ -6,7 +6,9 @@
  */
 import { defineUniform } from './uniform.ts';
 import { opKernel } from './kernel.ts';
-import type { Floats, Op } from './op.ts';
+import type { Floats, GpuEnv, Op, Tensor } from './op.ts';
+import type { Binding } from './kernel.ts';
+import type { Dispatch } from '../gpu/stepLoop.ts';
 
 export const EMBEDDING_UNIFORM = defineUniform('EmbeddingParams', { n: 'u32', first: 'u32', T: 'u32', E: 'u32', V: 'u32', rowStride: 'u32' });
 export const embeddingForwardKernel = opKernel('ops/embedding_forward', EMBEDDING_UNIFORM, ['tokens', 'indices', 'table', 'out']);
@@ -49,29 +51,35 @@ export const embeddingOp: Op = {
     if (dtable) embeddingBackwardCpu(dtable, env.grad(output!)!, env.data.tokens, env.data.rows, attrs.T as number, table.shape[1], table.shape[0]);
   },
   async forwardGpu({ inputs: [table], output, attrs }, env) {
-    const [V, E] = table.shape;
-    const T = attrs.T as number;
-    const n = output!.shape[0];
-    const grid = env.enc.grid(n * T, EMBEDDING_WG.forward);
-    const { tokens, indices, first } = env.data;
-    return [await env.enc.dispatch(embeddingForwardKernel, {
-      defines: { indexed: indices !== null }, overrides: { WG: EMBEDDING_WG.forward }, grid,
-      uniform: { n, first, T, E, V, rowStride: grid.rowStride },
-      bind: { tokens, ...(indices ? { indices } : {}), table: env.value(table), out: env.value(output!) },
-    })];
+    return [await embeddingForwardDispatch(env, { table, out: output!, T: attrs.T as number, n: output!.shape[0] })];
   },
   async backwardGpu({ inputs: [table], output, attrs }, env) {
     const dtable = env.grad(table);
     if (!dtable) return [];
-    const [V, E] = table.shape;
-    const T = attrs.T as number;
-    const n = output!.shape[0];
-    const grid = env.enc.grid(V, EMBEDDING_WG.backward);
-    const { tokens, indices, first } = env.data;
-    return [await env.enc.dispatch(embeddingBackwardKernel, {
-      defines: { indexed: indices !== null, E }, overrides: { WG: EMBEDDING_WG.backward }, grid,
-      uniform: { n, first, T, E, V, rowStride: grid.rowStride },
-      bind: { tokens, ...(indices ? { indices } : {}), dout: env.grad(output!)!, dtable },
-    })];
+    return [await embeddingBackwardDispatch(env, { table, dout: env.grad(output!)!, dtable, T: attrs.T as number, n: output!.shape[0] })];
   },
 };
+
+/** embedding_forward over n rows of T tokens: one thread per (row, position) slot. */
+export function embeddingForwardDispatch(env: GpuEnv, d: { table: Tensor; out: Tensor; T: number; n: number; label?: string }): Promise<Dispatch> {
+  const [V, E] = d.table.shape;
+  const grid = env.enc.grid(d.n * d.T, EMBEDDING_WG.forward);
+  const { tokens, indices, first } = env.data;
+  return env.enc.dispatch(embeddingForwardKernel, {
+    label: d.label, defines: { indexed: indices !== null }, overrides: { WG: EMBEDDING_WG.forward }, grid,
+    uniform: { n: d.n, first, T: d.T, E, V, rowStride: grid.rowStride },
+    bind: { tokens, ...(indices ? { indices } : {}), table: env.value(d.table), out: env.value(d.out) },
+  });
+}
+
+/** embedding_backward into dtable (accumulated): one thread per table row. */
+export function embeddingBackwardDispatch(env: GpuEnv, d: { table: Tensor; dout: Binding; dtable: Binding; T: number; n: number; label?: string }): Promise<Dispatch> {
+  const [V, E] = d.table.shape;
+  const grid = env.enc.grid(V, EMBEDDING_WG.backward);
+  const { tokens, indices, first } = env.data;
+  return env.enc.dispatch(embeddingBackwardKernel, {
+    label: d.label, defines: { indexed: indices !== null, E }, overrides: { WG: EMBEDDING_WG.backward }, grid,
+    uniform: { n: d.n, first, T: d.T, E, V, rowStride: grid.rowStride },
+    bind: { tokens, ...(indices ? { indices } : {}), dout: d.dout, dtable: d.dtable },
+  });
+}

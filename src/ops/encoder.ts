@@ -5,7 +5,7 @@
  * position_backward; the tokens are data. Shapes: B sequences (the graph's rows), T positions,
  * V vocabulary, C channels; the output is (B·T, C).
  */
-import { EMBEDDING_WG, embeddingBackwardCpu, embeddingBackwardKernel, embeddingForwardCpu, embeddingForwardKernel } from './embedding.ts';
+import { embeddingBackwardCpu, embeddingBackwardDispatch, embeddingForwardCpu, embeddingForwardDispatch } from './embedding.ts';
 import { positionBackwardCpu, positionBackwardKernel, positionForwardCpu, positionForwardKernel } from './position.ts';
 import type { Op } from './op.ts';
 
@@ -29,41 +29,26 @@ export const encoderOp: Op = {
     if (dwpe) positionBackwardCpu(dwpe, dout, output!.shape[0], T, C);
   },
   async forwardGpu({ inputs: [wte, wpe], output }, env) {
-    const [V] = wte.shape;
     const [T, C] = wpe.shape;
     const n = output!.shape[0];
-    const B = n / T;
-    const { tokens, indices, first } = env.data;
-    const g1 = env.enc.grid(B * T * C, EMBEDDING_WG.forward);
-    const g2 = env.enc.grid(n * C, POSITION_WG.forward);
+    const grid = env.enc.grid(n * C, POSITION_WG.forward);
     return [
-      await env.enc.dispatch(embeddingForwardKernel, {
-        label: 'encoder wte', defines: { indexed: indices !== null }, overrides: { WG: EMBEDDING_WG.forward }, grid: g1,
-        uniform: { n: B, first, T, E: C, V, rowStride: g1.rowStride },
-        bind: { tokens, ...(indices ? { indices } : {}), table: env.value(wte), out: env.value(output!) },
-      }),
+      await embeddingForwardDispatch(env, { table: wte, out: output!, T, n: n / T, label: 'encoder wte' }),
       await env.enc.dispatch(positionForwardKernel, {
-        label: 'encoder wpe', overrides: { WG: POSITION_WG.forward }, grid: g2, uniform: { n, T, C, rowStride: g2.rowStride },
+        label: 'encoder wpe', overrides: { WG: POSITION_WG.forward }, grid, uniform: { n, T, C, rowStride: grid.rowStride },
         bind: { wpe: env.value(wpe), x: env.value(output!) },
       }),
     ];
   },
   async backwardGpu({ inputs: [wte, wpe], output }, env) {
-    const [V] = wte.shape;
     const [T, C] = wpe.shape;
     const n = output!.shape[0];
-    const { tokens, indices, first } = env.data;
     const dout = env.grad(output!)!;
-    const g1 = env.enc.grid(V * C, EMBEDDING_WG.backward);
-    const g2 = env.enc.grid(T * C, POSITION_WG.backward);
+    const grid = env.enc.grid(T * C, POSITION_WG.backward);
     return [
-      await env.enc.dispatch(embeddingBackwardKernel, {
-        label: 'encoder dwte', defines: { indexed: indices !== null }, overrides: { WG: EMBEDDING_WG.backward }, grid: g1,
-        uniform: { n: n / T, first, T, E: C, V, rowStride: g1.rowStride },
-        bind: { tokens, ...(indices ? { indices } : {}), dout, dtable: env.grad(wte)! },
-      }),
+      await embeddingBackwardDispatch(env, { table: wte, dout, dtable: env.grad(wte)!, T, n: n / T, label: 'encoder dwte' }),
       await env.enc.dispatch(positionBackwardKernel, {
-        label: 'encoder dwpe', overrides: { WG: POSITION_WG.backward }, grid: g2, uniform: { n, T, C, rowStride: g2.rowStride },
+        label: 'encoder dwpe', overrides: { WG: POSITION_WG.backward }, grid, uniform: { n, T, C, rowStride: grid.rowStride },
         bind: { dout, dwpe: env.grad(wpe)! },
       }),
     ];

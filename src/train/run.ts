@@ -12,6 +12,7 @@ import {
   checkNetHyper, checkNetTrainingHyper, checkNumber, RULES, type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind,
 } from './hyper.ts';
 import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
+import { NO_TARGET } from '../data/sequences.ts';
 import { isNetModel, netModel, type NetModelKind } from '../models/registry.ts';
 import { cpuDescription } from './platform.ts';
 import { InterruptedError, trainLoop, type BigramTrainer, type MlpTrainer, type Progress } from './trainer.ts';
@@ -123,7 +124,8 @@ async function runNet(kind: NetModelKind, data: Dataset, hyper: MlpHyper, gpu: G
     }).catch((e) => keepPartial(e, (w, step) => netModelFile(kind, data.symbols, hyper, w, step, nan)));
     const losses = { train: await trainer.evaluateSplit('train'), dev: await trainer.evaluateSplit('dev'), test: await trainer.evaluateSplit('test') };
     const weights = await trainer.readWeights();
-    const split = Object.fromEntries(SPLIT_NAMES.map((n) => [n, { words: examples.words[n], examples: examples[n].Y.length }])) as RunResult['split'];
+    // Examples: the targets the loss is taken over (a sequence's masked positions are none).
+    const split = Object.fromEntries(SPLIT_NAMES.map((n) => [n, { words: examples.words[n], examples: validTargets(examples[n].Y) }])) as RunResult['split'];
     const result = {
       steps: loop.stepsDone, loss: losses.train, nll: losses.train, devLoss: losses.dev, testLoss: losses.test, split,
       msPerStep: loop.msPerStep, losses: loop.losses, cancelled: loop.cancelled,
@@ -143,4 +145,10 @@ function keepPartial(e: unknown, toModel: (weights: Float32Array, step: number) 
 async function getGpu(opts: RunOptions): Promise<GpuBackend> {
   if (!opts.gpu) throw new UserError('--device gpu: no WebGPU backend is available here');
   return opts.gpu();
+}
+
+function validTargets(Y: Uint32Array): number {
+  let n = 0;
+  for (let i = 0; i < Y.length; i++) if (Y[i] !== NO_TARGET) n++;
+  return n;
 }

@@ -283,15 +283,15 @@ describe.each(SHAPES)('ops, n=$n V=$V T=$T E=$E H=$H', ({ n, V, T, E, H, N }) =>
     }
   });
 
-  it('crossentropy_forward + loss_record and crossentropy_backward, with ignored targets (−1)', async () => {
+  it.each([1, 3])('crossentropy_forward + loss_record and crossentropy_backward, with ignored targets (−1), %i targets per example', async (P) => {
     const { ctx, encs } = await encoders();
-    const targets = Int32Array.from(tokens(16, N, V), (y, i) => (i % 3 === 1 ? -1 : y)); // a third ignored
-    const logits = randomNormal(rng(17), n * V, 4);
+    const targets = Int32Array.from(tokens(16, N * P, V), (y, i) => (i % 3 === 1 ? -1 : y)); // a third ignored
+    const logits = randomNormal(rng(17), n * P * V, 4);
     const batch = tokens(18, n, N);
-    const old = randomNormal(rng(19), n * V);
+    const old = randomNormal(rng(19), n * P * V);
     for (const [rows, indexed, first] of [[batch, true, 0], [rangeRows(0, Math.min(n, N)), false, 0]] as const) {
-      const m = rows.length;
-      const whole = crossentropyForwardCpu(logits, targets, rows, V);
+      const m = rows.length * P; // logits rows
+      const whole = crossentropyForwardCpu(logits, targets, rows, V, Infinity, P);
       const ref = lossRecordCpu(whole.sums, whole.counts);
       for (const enc of encs) {
         for (const [WG, ROWS] of [[4, 8], [64, 1], [256, 3]]) {
@@ -301,11 +301,11 @@ describe.each(SHAPES)('ops, n=$n V=$V T=$T E=$E H=$H', ({ n, V, T, E, H, N }) =>
           const st = state(ctx, 6, 0);
           const bind = (extra: Record<string, Binding>) => ({ targets: input(ctx, 'targets', new Uint32Array(targets.buffer)), ...(indexed ? { indices: input(ctx, 'rows', rows) } : {}), logits: input(ctx, 'logits', logits), ...extra });
           await run(ctx, [
-            await enc.dispatch(crossentropyForwardKernel, { defines: { indexed }, overrides, grid, uniform: { n: m, first, V, partial: 1, rowStride: grid.rowStride }, bind: bind({ partials }) }),
+            await enc.dispatch(crossentropyForwardKernel, { defines: { indexed }, overrides, grid, uniform: { n: m, first, V, partial: 1, rowStride: grid.rowStride, P }, bind: bind({ partials }) }),
             await lossRecordDispatch(enc, { partials: pairs + 1, historyLength: 4, partialBuffer: partials, history, state: st }),
           ].slice(0, 1));
           const raw = await readU32(ctx, partials, 2 * pairs + 2);
-          const groups = crossentropyForwardCpu(logits, targets, rows, V, ROWS);
+          const groups = crossentropyForwardCpu(logits, targets, rows, V, ROWS, P);
           const sums = new Float32Array(raw.buffer).filter((_, i) => i % 2 === 0).slice(1);
           const counts = raw.filter((_, i) => i % 2 === 1).slice(1);
           expectEqualArrays(`valid counts WG ${WG}`, counts, groups.counts);
@@ -322,15 +322,15 @@ describe.each(SHAPES)('ops, n=$n V=$V T=$T E=$E H=$H', ({ n, V, T, E, H, N }) =>
           expectAllClose(`loss_record WG ${WG}`, [hist[6 % 4]], [ref.loss], { rtol: 0, atol: (m + V + WG + 8) * EPS32 * rowScale });
           expectEqualArrays('state after loss_record', await readU32(ctx, st, 2), [7, ref.valid]);
           for (const accumulate of [false, true]) {
-            const dlogits = accumulate ? input(ctx, 'dlogits', old) : poisoned(ctx, 'dlogits', n * V);
+            const dlogits = accumulate ? input(ctx, 'dlogits', old) : poisoned(ctx, 'dlogits', n * P * V);
             const g = enc.grid(m, 64);
             await run(ctx, [await enc.dispatch(crossentropyBackwardKernel, {
-              defines: { indexed, accumulate }, overrides: { WG: 64 }, grid: g, uniform: { n: m, first, V, rowStride: g.rowStride }, bind: bind({ dlogits, state: st }),
+              defines: { indexed, accumulate }, overrides: { WG: 64 }, grid: g, uniform: { n: m, first, V, rowStride: g.rowStride, P }, bind: bind({ dlogits, state: st }),
             })]);
-            const want = accumulate ? Float64Array.from(old) : new Float64Array(n * V);
-            crossentropyBackwardCpu(want, logits, targets, rows, V, ref.valid);
+            const want = accumulate ? Float64Array.from(old) : new Float64Array(n * P * V);
+            crossentropyBackwardCpu(want, logits, targets, rows, V, ref.valid, P);
             const atol = Float64Array.from(want, (_, i) => (V + 8) * EPS32 * (1 / ref.valid + (accumulate ? Math.abs(old[i]) : 0)) + 1e-30);
-            expectAllClose(`crossentropy_backward acc ${accumulate}`, (await readF32(ctx, dlogits, n * V)).subarray(0, m * V), want.subarray(0, m * V), { rtol: 0, atol: atol.subarray(0, m * V) });
+            expectAllClose(`crossentropy_backward acc ${accumulate}`, (await readF32(ctx, dlogits, n * P * V)).subarray(0, m * V), want.subarray(0, m * V), { rtol: 0, atol: atol.subarray(0, m * V) });
           }
         }
       }

@@ -17,6 +17,8 @@ export const transformerModel: NetModelDef<TransformerHyper> = {
     { key: 'nHead', flag: 'n-head', metavar: 'H', rule: RULES.nHead, help: 'attention heads (they divide --n-embd)' },
     { key: 'nEmbd', flag: 'n-embd', metavar: 'C', rule: RULES.nEmbd, help: 'channels' },
   ],
+  // Any length a word list may have (lines of up to 1,000 symbols), plus the boundary.
+  fileFields: [{ key: 'blockSize', flag: 'block-size', rule: { integer: true, min: 1, max: 1001 } }],
   data: (dataset, h) => sequenceData(dataset, h.seed),
   resolve: (h, data) => ({ ...h, blockSize: data.T }),
   defaultLr: { sgd: 0.1, adamw: DEFAULT_TRANSFORMER_HYPER.lr },
