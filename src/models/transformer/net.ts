@@ -12,6 +12,7 @@
  * h.<l>.ln2.{w,b} (C), h.<l>.mlp.fc.{w (C, 4C), b (4C)}, h.<l>.mlp.proj.{w (4C, C), b (C)};
  * ln_f.{w,b} (C), lm_head.w (C, V). Linear weights are stored (in, out): x·W.
  */
+import { UserError } from '../../errors.ts';
 import type { ContextData } from '../../data/contexts.ts';
 import { Graph } from '../../nn/graph.ts';
 import type { TensorLayout } from '../../nn/layout.ts';
@@ -97,7 +98,7 @@ export function transformerOptimizer(h: TransformerHyper): OptimizerConfig {
 
 export function transformerNetSpec(data: Pick<ContextData, 'V' | 'T'>, hyper: TransformerHyper): NetSpec {
   const s = transformerShape(data, hyper);
-  if (s.C % s.nh !== 0) throw new Error(`--n-embd ${s.C} is not a multiple of --n-head ${s.nh}`);
+  if (s.C % s.nh !== 0) throw new UserError(`--n-embd must be a multiple of --n-head: ${s.C} channels do not split into ${s.nh} heads`);
   return {
     label: 'the Transformer',
     graph: (rows) => transformerGraph(s, rows),

@@ -1,0 +1,47 @@
+/** `makemore train --model transformer` and `sample` of its model files, through the real entry point. */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseWordList } from '../src/data/dataset.ts';
+import { modelSamples, parseModel } from '../src/models/modelFile.ts';
+import { DEFAULT_NET_HYPER } from '../src/train/hyper.ts';
+import { runTraining } from '../src/train/run.ts';
+import { oneJson, runCli, tempWordList } from './helpers/cli.ts';
+
+const { dir, words, wordsText } = tempWordList('makemore-transformer-cli-');
+const SMALL = ['--n-layer', '1', '--n-head', '2', '--n-embd', '8', '--batch-size', '4', '--seed', '3'];
+
+describe('makemore train --model transformer', () => {
+  it('--json: losses over whole splits, the parameter count, equal to an in-process run; save, then sample --load', async () => {
+    const model = join(dir, 'transformer.json');
+    const r = await runCli(['train', '--model', 'transformer', '--input', words, ...SMALL, '--steps', '4', '--samples', '3', '--save', model, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = oneJson(r);
+    expect(out).toMatchObject({ model: 'transformer', optimizer: 'adamw', steps: 4 });
+    for (const key of ['loss', 'devLoss', 'testLoss', 'msPerStep', 'parameters']) expect(typeof out[key], key).toBe('number');
+    const m = parseModel(readFileSync(model, 'utf8'), model);
+    const d = parseWordList(wordsText, words);
+    const T = Math.max(...d.words.map((w) => [...w].length)) + 1;
+    expect(m.hyper).toMatchObject({ nLayer: 1, nHead: 2, nEmbd: 8, blockSize: T, lr: 5e-4, lrFinal: 5e-4, optimizer: 'adamw' });
+    expect(m.tensors?.slice(0, 2)).toEqual([{ name: 'wte', shape: [d.symbols.length, 8] }, { name: 'wpe', shape: [T, 8] }]);
+    expect(out.parameters).toBe(m.weights.length);
+    const lib = await runTraining(d, { model: 'transformer', device: 'cpu', hyper: DEFAULT_NET_HYPER, mlp: { ...(m.hyper as object), blockSize: 0 } as never, smoothing: 1, samples: 3 });
+    expect([out.loss, out.devLoss, out.testLoss]).toEqual([lib.loss, lib.devLoss, lib.testLoss]);
+    expect(out.samples).toEqual(lib.samples);
+    const s = oneJson(await runCli(['sample', '--load', model, '--count', '5', '--seed', '2', '--json']));
+    expect(s).toEqual({ model: 'transformer', samples: modelSamples(m, 5, 2) });
+    for (const w of s.samples as string[]) expect([...w].length).toBeLessThan(T);
+  });
+
+  it.each([
+    [['--n-head', '3'], '--n-embd must be a multiple of --n-head: 8 channels do not split into 3 heads'],
+    [['--n-layer', '0'], '--n-layer must be an integer ≥ 1'],
+    [['--hidden', '10'], '--hidden does not apply to --model transformer'],
+    [['--block-size', '8'], '--block-size does not apply to --model transformer'],
+    [['--reg', '0.1'], '--reg does not apply to --model transformer'],
+  ])('refuses %j', async (args, needle) => {
+    const r = await runCli(['train', '--model', 'transformer', '--input', words, ...SMALL, '--steps', '2', '--samples', '0', ...args]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain(needle);
+  });
+});
