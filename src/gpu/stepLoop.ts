@@ -38,6 +38,7 @@ export class StepLoop {
   dispatches: readonly Dispatch[] = [];
   /** Wall time per step of the last submit: how long the next one may be slept through. */
   private msPerStep = 0;
+  private submits = 0;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -70,7 +71,10 @@ export class StepLoop {
       // Sleep through 90% of what the last submit took per step (GpuContext.idleBeforeWait):
       // an overestimate shrinks by 10% a submit, so the estimate converges on the real time.
       const ring = new Float32Array(await readBuffer(this.ctx, history, 4 * H, 0, 0.9 * k * this.msPerStep));
-      this.msPerStep = (performance.now() - t0) / k;
+      // The first submit also compiles (a software adapter JIT-compiles each pipeline on its
+      // first dispatch): its time would make the next waits oversleep, and an overestimate
+      // only shrinks by 10% a submit. It sets no estimate; the second, waited for, does.
+      if (this.submits++ > 0) this.msPerStep = (performance.now() - t0) / k;
       for (let i = 0; i < k; i++) losses[done + i] = ring[(first + i) % H];
       done += k;
     }
