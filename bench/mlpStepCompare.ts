@@ -3,13 +3,14 @@
  * opens its own device and reads its own shaders), on the default recipe and data:
  *   npx tsx bench/mlpStepCompare.ts [--reps 7] [--B 32,512] [--opt sgd,adamw] [--dispatch] ROOT...
  * ROOT: a checkout's root (e.g. `git archive <commit> | tar -x -C /tmp/old` plus a node_modules
- * link, and `.` for this one). Prints ms per step (medians of --reps runs of 20 steps, the trees
+ * link, and `.` for this one; a tree from before the op library runs its hand-written trainer). Prints ms per step (medians of --reps runs of 20 steps, the trees
  * alternating), and with --dispatch each dispatch of the B = 512 step (or the largest B) timed
  * alone: 20 copies in one pass, one submit, a tiny read, minus an empty submit's time.
  * Warm-up: 25 submits per trainer, so that the wait estimate of StepLoop (which sleeps through
  * 90% of the last submit's time and shrinks by 10% a submit) has converged: after 5 steps it
  * still oversleeps, which is most of what a short measurement sees.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 const args = process.argv.slice(2);
@@ -31,8 +32,15 @@ interface Tree { root: string; ctx: any; trainers: Trainer[]; read: (expectedMs:
 const trees: Tree[] = [];
 for (const root of roots) {
   const { openNodeGpu } = await import(`${root}/src/gpu/nodeBackend.ts`);
-  const { GpuNetTrainer } = await import(`${root}/src/nn/gpuTrainer.ts`);
-  const { mlpNetSpec } = await import(`${root}/src/models/mlp/net.ts`);
+  // A tree from before the op library (its hand-written GpuMlpTrainer, SGD only) compares too.
+  const handWritten = !existsSync(`${root}/src/nn/gpuTrainer.ts`);
+  const create = handWritten
+    ? async (ctx: unknown, data: unknown, hyper: unknown) => (await import(`${root}/src/gpu/mlpTrainer.ts`)).GpuMlpTrainer.create(ctx, data, hyper)
+    : async (ctx: unknown, data: unknown, hyper: unknown) => {
+      const { GpuNetTrainer } = await import(`${root}/src/nn/gpuTrainer.ts`);
+      const { mlpNetSpec } = await import(`${root}/src/models/mlp/net.ts`);
+      return GpuNetTrainer.create(ctx, mlpNetSpec(data, hyper), data);
+    };
   const { DEFAULT_MLP_HYPER } = await import(`${root}/src/train/hyper.ts`);
   const { loadDefaultDataset } = await import(`${root}/src/data/defaultNames.node.ts`);
   const { contextData } = await import(`${root}/src/data/contexts.ts`);
@@ -41,8 +49,8 @@ for (const root of roots) {
   const data = contextData(loadDefaultDataset(), 3, 42);
   const trainers: Trainer[] = [];
   for (const B of batches) {
-    for (const optimizer of optimizers) {
-      const t = await GpuNetTrainer.create(ctx, mlpNetSpec(data, { ...DEFAULT_MLP_HYPER, batchSize: B, optimizer }), data);
+    for (const optimizer of handWritten ? ['sgd'] : optimizers) {
+      const t = await create(ctx, data, { ...DEFAULT_MLP_HYPER, batchSize: B, optimizer });
       for (let w = 0; w < 25; w++) await t.runSteps(20);
       trainers.push({ key: `B=${B} ${optimizer}`, B, t });
     }

@@ -33,6 +33,19 @@ describe('makemore train --model transformer', () => {
     for (const w of s.samples as string[]) expect([...w].length).toBeLessThan(T);
   });
 
+  it('--top-k 1 samples the likeliest symbol every time: one word, repeated; --temperature must be positive; samples are marked by the split', async () => {
+    const r = await runCli(['train', '--model', 'transformer', '--input', words, ...SMALL, '--steps', '3', '--samples', '4', '--top-k', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = oneJson(r);
+    const samples = out.samples as string[];
+    expect(new Set(samples).size).toBe(1);
+    expect(out.sampleOrigins).toHaveLength(4);
+    for (const o of out.sampleOrigins as string[]) expect(['train', 'dev', 'test', 'new']).toContain(o);
+    const bad = await runCli(['train', '--model', 'transformer', '--input', words, ...SMALL, '--steps', '2', '--temperature', '0']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--temperature must be a finite number > 0, got 0');
+  });
+
   it.each([
     [['--n-head', '3'], '--n-embd must be a multiple of --n-head: 8 channels do not split into 3 heads'],
     [['--n-layer', '0'], '--n-layer must be an integer ≥ 1'],

@@ -15,6 +15,8 @@ import {
 } from '../train/hyper.ts';
 import { runTraining, type GpuBackend } from '../train/run.ts';
 import { isNetModel, MODEL_KINDS, MODELS, NET_MODELS, netModel } from '../models/registry.ts';
+import type { SampleOptions } from '../models/transformer/sample.ts';
+import { splitWords } from '../data/split.ts';
 import type { HyperField } from '../models/netModel.ts';
 import { DivergedError, InterruptedError } from '../train/trainer.ts';
 import { progressReporter } from './progress.ts';
@@ -37,7 +39,10 @@ ${Object.values(MODELS).map((m) => `                      ${m.kind}: ${m.help}`)
   --batch-size B      minibatch size; 0 = full batch (default 0; mlp ${DEFAULT_MLP_HYPER.batchSize}, at least 1)
   --smoothing K       add-K smoothing of the counting model (default ${DEFAULT_SMOOTHING})
   --seed S            seed of the weights, minibatches and samples (default ${DEFAULT_NET_HYPER.seed})
-  --samples N         names to sample after training (default 20)
+  --samples N         names to sample after training (default 20); a neural model's are marked
+                      "in train", "in dev", "in test" or "new" by where the word is in the split
+  --temperature F     divide the logits of the samples by F (default 1; neural models)
+  --top-k K           sample from the K likeliest symbols only (default 0: all; neural models)
   --save FILE         write the trained model as JSON
   --json              print one JSON object on stdout and nothing else
 
@@ -52,6 +57,7 @@ ${Object.values(NET_MODELS).flatMap((m) => m.fields.map((f: HyperField) => `  --
 sample options:
   --load FILE         a model written by train --save
   --count N           how many words (default 20)
+  --temperature F --top-k K   as for train
   --seed S            seed of the samples (default ${DEFAULT_NET_HYPER.seed})
   --json              print one JSON object on stdout
 
@@ -80,6 +86,8 @@ const OPTIONS = {
   ...Object.fromEntries(NET_FIELDS.map((f) => [f.flag, { type: 'string' }])),
   seed: { type: 'string' },
   samples: { type: 'string' },
+  temperature: { type: 'string' },
+  'top-k': { type: 'string' },
   save: { type: 'string' },
   load: { type: 'string' },
   count: { type: 'string' },
@@ -189,6 +197,7 @@ async function train(values: Values): Promise<void> {
   };
   const smoothing = num(values, 'smoothing', DEFAULT_SMOOTHING, RULES.smoothing);
   const samples = num(values, 'samples', 20, RULES.samples);
+  const sampleOptions = sampleOptionsFromFlags(values, isNetModel(model));
   const data = values.input ? readInput(values.input as string, Boolean(values.lowercase)) : loadDefaultDataset();
   const log = (s: string) => { if (!json) process.stdout.write(s + '\n'); };
   log(describeDataset(data));
@@ -200,7 +209,7 @@ async function train(values: Values): Promise<void> {
   let result;
   try {
     result = await runTraining(data, {
-      model, device, hyper, mlp, smoothing, samples, gpu: nodeGpu, signal: controller.signal, onProgress: (p) => progress.update(p),
+      model, device, hyper, mlp, smoothing, samples, sampleOptions, gpu: nodeGpu, signal: controller.signal, onProgress: (p) => progress.update(p),
       keepWeights: Boolean(values.save),
     });
   } catch (e) {
@@ -225,6 +234,7 @@ async function train(values: Values): Promise<void> {
       // mlp: loss is the train split's at the end; NaN (an empty split) is written as null.
       ...(mlp ? { devLoss: result.devLoss, testLoss: result.testLoss } : {}),
       msPerStep: result.msPerStep, samples: result.samples,
+      ...(mlp ? { sampleOrigins: sampleOrigins(result.samples, data.words, mlp.seed) } : {}),
       ...(result.cancelled ? { cancelled: true } : {}),
     }) + '\n');
     return;
@@ -241,7 +251,27 @@ async function train(values: Values): Promise<void> {
     ? `nll ${result.nll.toFixed(4)} (smoothing ${smoothing}) | table built in ${result.msPerStep.toFixed(2)} ms`
     : `loss ${result.loss.toFixed(4)} (nll ${result.nll.toFixed(4)} + reg ${(result.loss - result.nll).toFixed(4)}) | ${result.steps} steps | ${result.msPerStep.toFixed(2)} ms/step`);
   if (values.save) log(`saved ${values.save}`);
-  if (result.samples.length) log('samples:\n' + result.samples.map((s) => '  ' + s).join('\n'));
+  if (result.samples.length) {
+    const origins = mlp ? sampleOrigins(result.samples, data.words, mlp.seed) : null;
+    const width = Math.max(...result.samples.map((s) => [...s].length));
+    log('samples:\n' + result.samples.map((s, i) => '  ' + (origins ? `${s.padEnd(width)}  ${origins[i] === 'new' ? 'new' : `in ${origins[i]}`}` : s)).join('\n'));
+  }
+}
+
+/** --temperature and --top-k, for the neural models' samples. */
+function sampleOptionsFromFlags(values: Values, neural: boolean): SampleOptions {
+  if (!neural) {
+    for (const flag of ['temperature', 'top-k']) if (values[flag] !== undefined) throw new UserError(`--${flag} applies to the neural models (${Object.keys(NET_MODELS).join(', ')}) only`);
+  }
+  return { temperature: num(values, 'temperature', 1, RULES.temperature), topK: num(values, 'top-k', 0, RULES.topK) };
+}
+
+/** Where each sampled word is in the seeded split, as makemore marks its samples: 'train', 'dev', 'test' or 'new'. */
+function sampleOrigins(samples: string[], words: readonly string[], seed: number): string[] {
+  const split = splitWords(words, seed);
+  const where = new Map<string, string>();
+  for (const name of ['test', 'dev', 'train'] as const) for (const w of split[name]) where.set(w, name);
+  return samples.map((s) => where.get(s) ?? 'new');
 }
 
 function sample(values: Values): void {
@@ -249,7 +279,7 @@ function sample(values: Values): void {
   const m = readModelFile(values.load as string);
   const count = num(values, 'count', 20, RULES.samples);
   const seed = num(values, 'seed', DEFAULT_NET_HYPER.seed, RULES.seed);
-  const words = modelSamples(m, count, seed);
+  const words = modelSamples(m, count, seed, sampleOptionsFromFlags(values, isNetModel(m.kind)));
   if (values.json) process.stdout.write(JSON.stringify({ model: m.kind, samples: words }) + '\n');
   else process.stdout.write(words.join('\n') + '\n');
 }

@@ -9,6 +9,7 @@ import { countsToProbs } from './bigramCounts.ts';
 import { bigramNetProbs } from './bigramNet.ts';
 import { isNetModel, MODEL_KINDS, netModel, type NetModelKind } from './registry.ts';
 import type { TensorSpec } from '../nn/layout.ts';
+import type { SampleOptions } from './transformer/sample.ts';
 import { MAX_SAMPLE_LENGTH, sampleWords } from './sample.ts';
 import { checkNumber, RULES, type ModelKind } from '../train/hyper.ts';
 
@@ -147,10 +148,10 @@ export function netHyper(kind: ModelKind, hyper: Record<string, unknown>, source
 }
 
 /** `count` words sampled from the model (boundary-started, boundary-ended), a function of the seed. */
-export function modelSamples(m: Pick<ModelFile, 'kind' | 'symbols' | 'weights' | 'hyper'>, count: number, seed: number): string[] {
+export function modelSamples(m: Pick<ModelFile, 'kind' | 'symbols' | 'weights' | 'hyper'>, count: number, seed: number, o?: SampleOptions): string[] {
   if (isNetModel(m.kind)) {
     const V = m.symbols.length;
-    return netModel(m.kind).sample(m.weights, V, netHyper(m.kind, m.hyper), count, seed, MAX_SAMPLE_LENGTH).map((t) => decode(m.symbols, t));
+    return netModel(m.kind).sample(m.weights, V, netHyper(m.kind, m.hyper), count, seed, MAX_SAMPLE_LENGTH, o).map((t) => decode(m.symbols, t));
   }
   return sampleWords(modelProbabilities(m), m.symbols, count, seed);
 }

@@ -8,6 +8,7 @@
 import type { ContextData } from '../data/contexts.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { OptimizerKind } from '../ops/optimizers.ts';
+import type { SampleOptions } from './transformer/sample.ts';
 import type { TensorLayout } from '../nn/layout.ts';
 import type { NetSpec } from '../nn/netSpec.ts';
 import type { HyperRule } from '../train/hyper.ts';
@@ -40,7 +41,8 @@ export interface NetModelDef<H extends object = Record<string, unknown>> {
   spec(data: Pick<ContextData, 'V' | 'T'>, hyper: H): NetSpec;
   /** The packed parameter layout of a model of vocabulary V (for model files). */
   layout(V: number, hyper: H): TensorLayout;
-  sample(weights: ArrayLike<number>, V: number, hyper: H, count: number, seed: number, maxLength: number): number[][];
+  /** Samples; the temperature divides the logits, topK > 0 keeps the k likeliest tokens (1 and 0: the model's own distribution). */
+  sample(weights: ArrayLike<number>, V: number, hyper: H, count: number, seed: number, maxLength: number, o?: SampleOptions): number[][];
   /** (V, V): row x is the next-symbol distribution after the context (boundary…, x). */
   bigramView(weights: ArrayLike<number>, V: number, hyper: H): Float64Array;
 }

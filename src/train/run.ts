@@ -13,6 +13,7 @@ import {
 } from './hyper.ts';
 import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
 import { NO_TARGET } from '../data/sequences.ts';
+import type { SampleOptions } from '../models/transformer/sample.ts';
 import { isNetModel, netModel, type NetModelKind } from '../models/registry.ts';
 import { cpuDescription } from './platform.ts';
 import { InterruptedError, trainLoop, type BigramTrainer, type MlpTrainer, type Progress } from './trainer.ts';
@@ -36,6 +37,8 @@ export interface RunOptions {
   samples: number;
   /** Seed for the samples (the training seed by default). */
   sampleSeed?: number;
+  /** Temperature and top-k of the samples (neural models; default: the model's distribution). */
+  sampleOptions?: SampleOptions;
   gpu?: () => Promise<GpuBackend>;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
@@ -106,7 +109,7 @@ export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunR
       trainer.dispose();
     }
   }
-  const samples = modelSamples(model, opts.samples, opts.sampleSeed ?? (mlp ? mlp.seed : opts.hyper.seed));
+  const samples = modelSamples(model, opts.samples, opts.sampleSeed ?? (mlp ? mlp.seed : opts.hyper.seed), opts.sampleOptions);
   return { ...result, model, device: opts.device, deviceDescription, samples };
 }
 

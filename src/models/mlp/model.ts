@@ -23,6 +23,6 @@ export const mlpModel: NetModelDef<MlpHyper> = {
   lrFinal: tenthOf,
   spec: mlpNetSpec,
   layout: (V, h) => mlpParamLayout(shape(V, h)),
-  sample: (w, V, h, count, seed, maxLength) => sampleMlpTokens(w, shape(V, h), count, seed, maxLength),
+  sample: (w, V, h, count, seed, maxLength, o) => sampleMlpTokens(w, shape(V, h), count, seed, maxLength, o),
   bigramView: (w, V, h) => mlpBigramView(w, shape(V, h)),
 };

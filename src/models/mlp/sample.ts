@@ -6,6 +6,7 @@ import { CpuProgram } from '../../nn/cpuProgram.ts';
 import { softmaxForwardCpu } from '../../ops/softmax.ts';
 import { Random, Stream } from '../../random/philox.ts';
 import { mlpGraph, type MlpShape } from './net.ts';
+import { DEFAULT_SAMPLE_OPTIONS, shapeDistribution, type SampleOptions } from '../transformer/sample.ts';
 
 /** A one-row forward of the model, reused across calls. */
 export class MlpPredictor {
@@ -51,7 +52,7 @@ export function mlpBigramView(P: ArrayLike<number>, s: MlpShape): Float64Array {
 }
 
 /** Token sequences sampled from the model, each started with a context of boundary tokens and ended by one. */
-export function sampleMlpTokens(P: ArrayLike<number>, s: MlpShape, count: number, seed: number, maxLength: number): number[][] {
+export function sampleMlpTokens(P: ArrayLike<number>, s: MlpShape, count: number, seed: number, maxLength: number, o: SampleOptions = DEFAULT_SAMPLE_OPTIONS): number[][] {
   const rng = new Random(seed, Stream.sample);
   const predict = new MlpPredictor(P, s);
   const out: number[][] = [];
@@ -59,7 +60,7 @@ export function sampleMlpTokens(P: ArrayLike<number>, s: MlpShape, count: number
     const context = new Array<number>(s.T).fill(0);
     const tokens: number[] = [];
     while (tokens.length < maxLength) {
-      const x = rng.categorical(predict.next(context));
+      const x = rng.categorical(shapeDistribution(predict.next(context), o));
       if (x === 0) break;
       tokens.push(x);
       context.shift();

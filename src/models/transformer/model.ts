@@ -25,6 +25,6 @@ export const transformerModel: NetModelDef<TransformerHyper> = {
   lrFinal: (lr) => lr,
   spec: transformerNetSpec,
   layout: (V, h) => transformerParamLayout(shape(V, h)),
-  sample: (w, V, h, count, seed, maxLength) => sampleTransformerTokens(w, shape(V, h), count, seed, maxLength),
+  sample: (w, V, h, count, seed, maxLength, o) => sampleTransformerTokens(w, shape(V, h), count, seed, maxLength, o),
   bigramView: (w, V, h) => transformerBigramView(w, shape(V, h)),
 };

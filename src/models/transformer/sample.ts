@@ -2,7 +2,7 @@
  * The Transformer's samples, as makemore draws them: start from token 0, feed the sequence so
  * far (one CPU forward of one row, float64), draw the next token from the last position's
  * logits divided by the temperature (and cut to the top k if asked), stop at the boundary or
- * at the block size.
+ * at the block size. (The context model samples through shapeDistribution too.)
  */
 import { CpuProgram } from '../../nn/cpuProgram.ts';
 import { Random, Stream } from '../../random/philox.ts';
@@ -16,6 +16,28 @@ export interface SampleOptions {
 }
 
 export const DEFAULT_SAMPLE_OPTIONS: SampleOptions = { temperature: 1, topK: 0 };
+
+/**
+ * A distribution reshaped by the temperature (p^(1/τ), renormalised: the logits divided by τ)
+ * and cut to the top k (0: all); the identity at τ = 1, k = 0.
+ */
+export function shapeDistribution(p: Float64Array, o: SampleOptions): Float64Array {
+  if (o.temperature === 1 && (o.topK <= 0 || o.topK >= p.length)) return p;
+  const logits = Float64Array.from(p, (x) => Math.log(x) / o.temperature);
+  if (o.topK > 0 && o.topK < p.length) {
+    const cut = [...logits].sort((a, b) => b - a)[o.topK - 1];
+    for (let v = 0; v < logits.length; v++) if (logits[v] < cut) logits[v] = -Infinity;
+  }
+  const m = Math.max(...logits);
+  let sum = 0;
+  const out = Float64Array.from(logits, (l) => {
+    const e = Math.exp(l - m);
+    sum += e;
+    return e;
+  });
+  for (let v = 0; v < out.length; v++) out[v] /= sum;
+  return out;
+}
 
 /** A one-sequence forward of the model, reused across draws. */
 export class TransformerPredictor {
@@ -32,7 +54,7 @@ export class TransformerPredictor {
   }
 
   /** The next-token distribution after `prefix` (1 ≤ length ≤ T, starting with the boundary 0). */
-  next(prefix: ArrayLike<number>, o: SampleOptions = DEFAULT_SAMPLE_OPTIONS): Float64Array {
+  next(prefix: ArrayLike<number>): Float64Array {
     const { T, V } = this.shape;
     if (prefix.length < 1 || prefix.length > T) throw new Error(`a prefix of ${prefix.length} tokens: 1 to ${T}`);
     this.tokens.fill(0);
@@ -40,14 +62,9 @@ export class TransformerPredictor {
     this.program.run({ tokens: this.tokens, targets: this.targets }, this.rows, false);
     // Causal: later positions do not change this one's logits.
     const logits = this.program.activation('logits').subarray((prefix.length - 1) * V, prefix.length * V);
-    const scaled = Float64Array.from(logits, (l) => l / o.temperature);
-    if (o.topK > 0 && o.topK < V) {
-      const cut = [...scaled].sort((a, b) => b - a)[o.topK - 1];
-      for (let v = 0; v < V; v++) if (scaled[v] < cut) scaled[v] = -Infinity;
-    }
-    const m = Math.max(...scaled);
+    const m = Math.max(...logits);
     let sum = 0;
-    const p = Float64Array.from(scaled, (l) => {
+    const p = Float64Array.from(logits, (l) => {
       const e = Math.exp(l - m);
       sum += e;
       return e;
@@ -66,7 +83,7 @@ export function sampleTransformerTokens(P: ArrayLike<number>, s: TransformerShap
   for (let n = 0; n < count; n++) {
     const seq = [0];
     while (seq.length - 1 < limit) {
-      const x = rng.categorical(predict.next(seq, o));
+      const x = rng.categorical(shapeDistribution(predict.next(seq), o));
       if (x === 0) break;
       seq.push(x);
     }
