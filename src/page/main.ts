@@ -20,6 +20,7 @@ import { loadBundledDataset } from './defaultDataset.ts';
 import { runOnPage } from './trainingRun.ts';
 import { DivergedError, type Progress } from '../train/trainer.ts';
 import { DEFAULT_MLP_HYPER, type MlpHyper } from '../train/hyper.ts';
+import { isNetModel } from '../models/registry.ts';
 
 type Status = 'idle' | 'training' | 'paused' | 'done' | 'error';
 
@@ -194,6 +195,11 @@ function showModel(m: ModelFile): void {
     showModelProbs(m.symbols, modelProbabilities(m), mlpCaption(T, m.symbols[0], `${formatInt(m.steps)} steps`), T);
     return;
   }
+  if (m.kind === 'transformer') {
+    // Row x: the distribution after the sequence (., x), the word's first symbol.
+    showModelProbs(m.symbols, modelProbabilities(m), `Transformer: P(next | ., current) after ${formatInt(m.steps)} steps`);
+    return;
+  }
   const name = m.kind === 'bigram-counts'
     ? `Counting model: P(next | current), smoothing ${m.hyper.smoothing ?? 0}`
     : `Neural net: P(next | current) after ${formatInt(m.steps)} steps`;
@@ -202,7 +208,7 @@ function showModel(m: ModelFile): void {
 
 /** The context model's loss on each split, as the CLI reports them (plain numbers; – for none). */
 function showSplitLosses(m: ModelFile | null): void {
-  const values = m?.kind === 'mlp' ? { train: m.loss, dev: m.devLoss, test: m.testLoss } : null;
+  const values = m && isNetModel(m.kind) ? { train: m.loss, dev: m.devLoss, test: m.testLoss } : null;
   splitLosses.hidden = values === null;
   for (const k of ['train', 'dev', 'test'] as const) {
     const v = values?.[k];

@@ -41,7 +41,10 @@ export class ModelPanel {
       : m.kind === 'mlp'
         ? `${MODEL_NAMES[m.kind]} (block size ${m.hyper.blockSize}, embedding ${m.hyper.embed}, hidden ${m.hyper.hidden}), ${formatInt(m.steps)} steps, `
           + `train loss ${m.loss.toFixed(4)}${m.devLoss !== undefined ? `, dev loss ${m.devLoss.toFixed(4)}` : ''}`
-        : `${MODEL_NAMES[m.kind]}, ${formatInt(m.steps)} steps, loss ${m.loss.toFixed(4)} (NLL ${m.nll.toFixed(4)})`;
+        : m.kind === 'transformer'
+          ? `${MODEL_NAMES[m.kind]} (${m.hyper.nLayer} layers, ${m.hyper.nHead} heads, ${m.hyper.nEmbd} channels, block size ${m.hyper.blockSize}), `
+            + `${formatInt(m.steps)} steps, train loss ${m.loss.toFixed(4)}${m.devLoss !== undefined ? `, dev loss ${m.devLoss.toFixed(4)}` : ''}`
+          : `${MODEL_NAMES[m.kind]}, ${formatInt(m.steps)} steps, loss ${m.loss.toFixed(4)} (NLL ${m.nll.toFixed(4)})`;
     this.info.textContent = `${what}, vocabulary ${m.symbols.length}; ${origin}`;
   }
 
