@@ -18,8 +18,12 @@ const { values } = parseArgs({
     json: { type: 'boolean' },
     sizes: { type: 'string' },
     repeats: { type: 'string' },
+    suites: { type: 'string' },
   },
 });
+const SUITES = ['kernel', 'step', 'mlp', 'transformer', 'matmul'] as const;
+const only = values.suites ? values.suites.split(',') : [...SUITES];
+for (const s of only) if (!(SUITES as readonly string[]).includes(s)) throw new Error(`--suites takes a list of ${SUITES.join(', ')}, got ${s}`);
 const preset = values.quick ? QUICK : FULL;
 const opts: BenchOptions = {
   ...preset,
@@ -27,7 +31,13 @@ const opts: BenchOptions = {
   repeats: values.repeats ? Number(values.repeats) : preset.repeats,
   words: createRequire(import.meta.url)('an-array-of-english-words'),
 };
-for (const n of [...opts.sizes, opts.repeats]) {
+// --suites: what is not asked for is left out ('step' covers the count tables too).
+if (!only.includes('kernel')) opts.kernelN = 0;
+if (!only.includes('step')) opts.sizes = [];
+if (!only.includes('mlp')) opts.mlpBatches = [];
+if (!only.includes('transformer')) opts.transformerBatches = [];
+if (!only.includes('matmul')) opts.matmulShapes = [];
+for (const n of [...(values.sizes ? opts.sizes : []), opts.repeats]) {
   if (!Number.isInteger(n) || n < 1) throw new Error(`--sizes and --repeats take positive integers, got ${n}`);
 }
 const log = (s: string) => (values.json ? process.stderr : process.stdout).write(s + '\n');
@@ -56,8 +66,9 @@ const TITLES = {
   counts: 'count table',
   mlp: 'context model (MLP) training step, N = minibatch size (block 3, embed 10, hidden 200)',
   matmul: 'matrix products (ops/matmul and its CPU twin), N = rows of the output',
+  transformer: "makemore's Transformer training step (4 layers, 4 heads, 64 channels, T 16, AdamW), N = batch of words",
 } as const;
-for (const suite of ['kernel', 'step', 'counts', 'mlp', 'matmul'] as const) {
+for (const suite of ['kernel', 'step', 'counts', 'mlp', 'transformer', 'matmul'] as const) {
   log(`\n${TITLES[suite]}`);
   for (const c of comparisons.filter((x) => x.suite === suite)) {
     const gb = c.gbPerSecond !== undefined ? ` | ${c.gbPerSecond.toFixed(2)} GB/s` : '';

@@ -22,7 +22,9 @@ import { GpuNetTrainer } from '../src/nn/gpuTrainer.ts';
 import { netModel } from '../src/models/registry.ts';
 import { contextData } from '../src/data/contexts.ts';
 import { datasetFromWords } from '../src/data/dataset.ts';
-import { DEFAULT_MLP_HYPER, type MlpHyper } from '../src/train/hyper.ts';
+import { DEFAULT_MLP_HYPER, DEFAULT_TRANSFORMER_HYPER, type MlpHyper, type TransformerHyper } from '../src/train/hyper.ts';
+import { sequenceData } from '../src/data/sequences.ts';
+import { transformerNetSpec } from '../src/models/transformer/net.ts';
 import { benchDataset } from './data.ts';
 import { BENCH_SHAPES, benchMatmulCpu, benchMatmulGpu, type Shape } from './matmulBench.ts';
 import { summarize, time, type Timing } from './stats.ts';
@@ -32,6 +34,8 @@ export interface BenchOptions {
   sizes: number[];
   /** Minibatch sizes for the MLP suite. */
   mlpBatches?: number[];
+  /** Batch sizes (words) for the Transformer suite: makemore's default network, T = 16. */
+  transformerBatches?: number[];
   /** Matrix products for the matmul suite (GFLOP/s of ops/matmul and of its CPU twin). */
   matmulShapes?: Shape[];
   /** Examples for the per-kernel suite. */
@@ -49,7 +53,7 @@ export interface BenchOptions {
 }
 
 export interface Row {
-  suite: 'kernel' | 'step' | 'counts' | 'mlp' | 'matmul';
+  suite: 'kernel' | 'step' | 'counts' | 'mlp' | 'matmul' | 'transformer';
   /** The op's stem (kernel suite) or the step's path; N is the batch size in the mlp suite. */
   name: string;
   device: 'gpu' | 'cpu';
@@ -77,13 +81,14 @@ function matmulName(s: Shape): string {
   return `matmul ${s.M}×${s.K}·${s.K}×${s.N} ${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'}`;
 }
 
-export const QUICK: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatches'> = { sizes: [10_000, 60_000], kernelN: 20_000, repeats: 3, mlpBatches: [32, 512] };
-export const FULL: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatches' | 'matmulShapes'> = {
+export const QUICK: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatches' | 'transformerBatches'> = { sizes: [10_000, 60_000], kernelN: 20_000, repeats: 3, mlpBatches: [32, 512], transformerBatches: [] };
+export const FULL: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatches' | 'matmulShapes' | 'transformerBatches'> = {
   sizes: [10_000, 30_000, 100_000, 228_146, 1_000_000, 3_000_000],
   kernelN: 228_146,
   repeats: 10,
   mlpBatches: [32, 512, 4096],
   matmulShapes: BENCH_SHAPES,
+  transformerBatches: [32, 512],
 };
 
 /** The MLP suite's model: the default recipe (block 3, embed 10, hidden 200) on 30,000 words. */
@@ -93,6 +98,22 @@ function mlpSetup(words: readonly string[], B: number) {
   const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, batchSize: B, steps: 1 };
   // Steps per submit: about 4,096 examples' worth, 1 to 20.
   return { data: contextData(d, hyper.blockSize, hyper.seed), hyper, K: Math.max(1, Math.min(20, Math.round(4096 / B))) };
+}
+
+/** makemore's Transformer at its defaults on words of up to 15 letters (T = 16); one step per submit at B ≥ 256. */
+function transformerSetup(words: readonly string[], B: number) {
+  const d = datasetFromWords(words.slice(0, MLP_WORDS).filter((w) => [...w].length <= 15), `english words of up to 15 letters`);
+  const data = sequenceData(d, 1, 16);
+  const hyper: TransformerHyper = { ...DEFAULT_TRANSFORMER_HYPER, batchSize: B, blockSize: data.T };
+  return { data, spec: transformerNetSpec(data, hyper), K: B >= 256 ? 1 : 4 };
+}
+
+/** A Transformer step in floating-point operations: 6 per multiply-add of its matrix products per position (forward 2, backward 4), and attention's. */
+function transformerStepFlops(B: number, V: number): number {
+  const { nLayer: L, nEmbd: C } = DEFAULT_TRANSFORMER_HYPER;
+  const T = 16;
+  const weights = L * (C * 3 * C + C * C + 2 * C * 4 * C) + C * V;
+  return 6 * B * T * weights + 6 * B * L * T * T * C;
 }
 
 /** Steps per submit: enough to amortise the wait, few enough to keep a submit short. */
@@ -124,7 +145,7 @@ export async function gpuSuite(ctx: GpuContext, opts: BenchOptions): Promise<Row
   const unfusedMaxN = opts.unfusedMaxN ?? 1_000_000;
 
   // Per kernel: one step of each path, every kernel timed by timestamps.
-  if (ctx.hasTimestamps) {
+  if (ctx.hasTimestamps && opts.kernelN > 0) {
     const d = benchDataset(opts.words, opts.kernelN);
     const V = d.symbols.length;
     for (const path of ['unfused', 'fused'] as const) {
@@ -163,6 +184,14 @@ export async function gpuSuite(ctx: GpuContext, opts: BenchOptions): Promise<Row
     emit({ suite: 'mlp', name: 'mlp_step', device: 'gpu', N: B, V: data.V, ms, gflops: mlpStepFlops(B, data.V, hyper) / 1e6 / ms.median, dispatches: t.dispatchesPerStep });
     t.dispose();
   }
+  for (const B of opts.transformerBatches ?? []) {
+    const { data, spec, K } = transformerSetup(opts.words, B);
+    const t = await GpuNetTrainer.create(ctx, spec, data);
+    await t.runSteps(K); // compiles
+    const ms = perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats, 2, opts.minSampleMs), K);
+    emit({ suite: 'transformer', name: 'transformer_step', device: 'gpu', N: B, V: data.V, ms, gflops: transformerStepFlops(B, data.V) / 1e6 / ms.median, dispatches: t.dispatchesPerStep });
+    t.dispose();
+  }
   for (const r of await benchMatmulGpu(ctx, opts.matmulShapes ?? [], opts.repeats)) {
     emit({ suite: 'matmul', name: matmulName(r), device: 'gpu', N: r.M, V: 0, ms: { median: r.ms, min: r.ms, max: r.ms, runs: opts.repeats }, gflops: r.gflops });
   }
@@ -174,7 +203,7 @@ export async function cpuSuite(opts: BenchOptions): Promise<Row[]> {
   const emit = (r: Row) => (rows.push(r), opts.onRow?.(r));
 
   // Per kernel: the CPU twins, one op at a time, on the same data.
-  {
+  if (opts.kernelN > 0) {
     const d = benchDataset(opts.words, opts.kernelN);
     const V = d.symbols.length;
     const N = d.xs.length;
@@ -219,6 +248,12 @@ export async function cpuSuite(opts: BenchOptions): Promise<Row[]> {
     const t = new CpuNetTrainer(netModel('mlp').spec(data, hyper), data);
     const ms = perStep(await time(() => t.runSteps(K).then(() => {}), opts.repeats, 1, opts.minSampleMs), K);
     emit({ suite: 'mlp', name: 'mlp_step', device: 'cpu', N: B, V: data.V, ms, gflops: mlpStepFlops(B, data.V, hyper) / 1e6 / ms.median });
+  }
+  for (const B of opts.transformerBatches ?? []) {
+    const { data, spec, K } = transformerSetup(opts.words, B);
+    const t = new CpuNetTrainer(spec, data);
+    const ms = perStep(await time(() => t.runSteps(K).then(() => {}), B >= 256 ? 1 : opts.repeats, 1, opts.minSampleMs), K);
+    emit({ suite: 'transformer', name: 'transformer_step', device: 'cpu', N: B, V: data.V, ms, gflops: transformerStepFlops(B, data.V) / 1e6 / ms.median });
   }
   for (const r of benchMatmulCpu(opts.matmulShapes ?? [], opts.repeats)) {
     emit({ suite: 'matmul', name: matmulName(r), device: 'cpu', N: r.M, V: 0, ms: { median: r.ms, min: r.ms, max: r.ms, runs: opts.repeats }, gflops: r.gflops });
@@ -265,7 +300,7 @@ export function compare(rows: Row[]): Comparison[] {
         ...(g.bytes ? { gbPerSecond: g.bytes / (g.ms.median * 1e6) } : {}),
         ...(g.gflops !== undefined && c.gflops !== undefined ? { gpuGflops: g.gflops, cpuGflops: c.gflops } : {}),
         ...(g.dispatches !== undefined ? { dispatches: g.dispatches } : {}),
-        ...(g.suite === 'step' || g.suite === 'mlp' ? { stepsPerSecond: 1000 / g.ms.median, examplesPerSecond: (1000 * g.N) / g.ms.median } : {}),
+        ...(g.suite === 'step' || g.suite === 'mlp' || g.suite === 'transformer' ? { stepsPerSecond: 1000 / g.ms.median, examplesPerSecond: (1000 * g.N) / g.ms.median } : {}),
         ...(g.note ? { note: g.note } : {}),
       }];
     });

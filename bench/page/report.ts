@@ -57,6 +57,7 @@ export const SUITES: { suite: Row['suite']; title: string }[] = [
   { suite: 'step', title: 'per training step (forward + backward + update, full batch)' },
   { suite: 'counts', title: 'count table' },
   { suite: 'mlp', title: 'context model (MLP) step, N = minibatch size' },
+  { suite: 'transformer', title: "makemore's Transformer step, N = batch of words" },
   { suite: 'matmul', title: 'matrix products (ops/matmul and its CPU twin), N = rows of the output' },
 ];
 
