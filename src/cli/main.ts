@@ -184,8 +184,12 @@ async function train(values: Values): Promise<void> {
   const model = oneOf<ModelKind>('model', values.model as string | undefined, MODEL_KINDS, 'bigram-nn');
   const device = oneOf<DeviceKind>('device', values.device as string | undefined, DEVICE_KINDS, 'cpu');
   if (!isNetModel(model)) {
-    const nets = Object.keys(NET_MODELS).join(', ');
-    for (const flag of NET_ONLY_FLAGS) if (values[flag] !== undefined) throw new UserError(`--${flag} applies to --model ${nets} only`);
+    for (const flag of NET_ONLY_FLAGS) {
+      if (values[flag] === undefined) continue;
+      // A model's own field names that model; the training flags, every neural model.
+      const owners = Object.values(NET_MODELS).filter((m) => m.fields.some((f: HyperField) => f.flag === flag)).map((m) => m.kind);
+      throw new UserError(`--${flag} applies to --model ${(owners.length ? owners : Object.keys(NET_MODELS)).join(', ')} only`);
+    }
   }
   const mlp = isNetModel(model) ? netHyperFromFlags(model, values) : undefined;
   const hyper = mlp ? { ...DEFAULT_NET_HYPER } : {

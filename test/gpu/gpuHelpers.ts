@@ -7,6 +7,7 @@ import { openNodeGpu } from '../../src/gpu/nodeBackend.ts';
 import type { GpuContext } from '../../src/gpu/device.ts';
 import { bindGroup, createBuffer, getPipeline, readBuffer, STORAGE, type KernelSpec } from '../../src/gpu/kernels.ts';
 import { Random } from '../../src/random/philox.ts';
+import { encodeDispatches, type Dispatch } from '../../src/gpu/stepLoop.ts';
 
 /** TEST_SEED=… reproduces a failing run; otherwise every run draws new inputs. */
 export const TEST_SEED = Number(process.env.TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -109,8 +110,7 @@ export function expectEqualArrays(label: string, actual: ArrayLike<number>, expe
 export const EPS32 = 2 ** -23;
 
 /** Run already-encoded dispatches once, in one pass, with validation errors reported. */
-export async function runDispatches(ctx: GpuContext, dispatches: import('../../src/gpu/stepLoop.ts').Dispatch[]): Promise<void> {
-  const { encodeDispatches } = await import('../../src/gpu/stepLoop.ts');
+export async function runDispatches(ctx: GpuContext, dispatches: Dispatch[]): Promise<void> {
   ctx.device.pushErrorScope('validation');
   const encoder = ctx.device.createCommandEncoder();
   const pass = encoder.beginComputePass();

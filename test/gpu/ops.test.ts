@@ -8,7 +8,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../src/gpu/device.ts';
-import { encodeDispatches, type Dispatch } from '../../src/gpu/stepLoop.ts';
 import { batchIndicesDispatch } from '../../src/ops/batch.ts';
 import { biasAddDispatch, biasAddCpu, biasBackwardCpu, biasBackwardDispatch, BIAS_WG } from '../../src/ops/bias.ts';
 import {
@@ -27,19 +26,10 @@ import { rangeRows } from '../../src/ops/rows.ts';
 import { softmaxForwardCpu, softmaxForwardDispatch } from '../../src/ops/softmax.ts';
 import { tanhBackwardCpu, tanhBackwardKernel, tanhForwardCpu, tanhForwardKernel } from '../../src/ops/tanh.ts';
 import { batchIndicesCpu } from '../../src/train/cpuTrainer.ts';
-import { EPS32, expectAllClose, expectEqualArrays, gpu, input, poisoned, randomNormal, readF32, readU32, rng, TEST_SEED } from './gpuHelpers.ts';
+import { EPS32, expectAllClose, expectEqualArrays, gpu, input, poisoned, randomNormal, readF32, readU32, rng, runDispatches, TEST_SEED } from './gpuHelpers.ts';
 
 /** Run dispatches once, in one pass, with validation errors reported. */
-async function run(ctx: GpuContext, dispatches: Dispatch[]): Promise<void> {
-  ctx.device.pushErrorScope('validation');
-  const encoder = ctx.device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  encodeDispatches(pass, dispatches);
-  pass.end();
-  ctx.device.queue.submit([encoder.finish()]);
-  const error = await ctx.device.popErrorScope();
-  if (error) throw new Error(error.message);
-}
+const run = runDispatches;
 
 /** Encoders: the device's grids, and grids folded past 3 workgroups per dimension. */
 const encoders = async () => {
