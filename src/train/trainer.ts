@@ -22,7 +22,7 @@ export interface Trainer {
   runSteps(count: number): Promise<Float32Array>;
   /** The weights as they were when the last runSteps began: finite if its first loss was. */
   readCheckpoint(): Promise<Float32Array>;
-  /** The current weights: the bigram's (V, V) W; the context model's flat parameter vector (src/models/mlp.ts). */
+  /** The current weights: the bigram's (V, V) W; a neural model's flat parameter vector (its TensorLayout, src/nn/layout.ts). */
   readWeights(): Promise<Float32Array>;
   /** Loss and NLL of the current weights over all (bigram) or all training (context model) examples. */
   evaluate(): Promise<LossParts>;
@@ -32,7 +32,7 @@ export interface Trainer {
 /** The neural bigram's trainers (the name the page and the GPU code know). */
 export type BigramTrainer = Trainer;
 
-/** The context model's trainers: its data come split, and each split can be evaluated. */
+/** The neural models' trainers (MLP, Transformer): their data come split, and each split can be evaluated. */
 export interface MlpTrainer extends Trainer {
   /** Mean NLL of the current weights over a whole split (NaN for an empty split). */
   evaluateSplit(split: SplitName): Promise<number>;
