@@ -3,12 +3,14 @@
  * training step is a fixed list of dispatches recorded into one compute pass, many steps per
  * submit (StepLoop):
  *   batch_indices        the minibatch, drawn on the GPU (identical to the CPU's draw)
- *   fill_zero            every gradient, parameters' and activations' (one buffer)
- *   the forward          the graph's nodes in order, ending with crossentropy_forward
+ *   fill_zero            every parameter's gradient (one flat buffer)
+ *   the forward          the graph's nodes in order (gpuProgram.ts: a tanh fused into the
+ *                        matmul before it), ending with crossentropy_forward
  *   loss_record          the step's loss into the history ring; the step counter advances
- *   the backward         the nodes in reverse, each accumulating its inputs' gradients
+ *   the backward         the nodes in reverse, each adding into its inputs' gradients (an
+ *                        activation's gradient is written by the first, added to by the rest)
  *   sgd_update | adamw_update   every parameter, one dispatch
- * A split is evaluated by the same forward recorded on chunks of R rows, its partial sums
+ * A split is evaluated by the same forward recorded on chunks of R examples, its partial sums
  * read back once and added in float64.
  */
 import { UserError } from '../errors.ts';
