@@ -8,17 +8,20 @@
  */
 import { UserError } from '../errors.ts';
 import {
-  DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, tenthOf, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, RULES, parseNumber,
-  type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind, type NumberRule,
+  DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_TRANSFORMER_HYPER, tenthOf, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, RULES, parseNumber,
+  type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind, type NumberRule, type TransformerHyper,
 } from '../train/hyper.ts';
 import { byId } from './dom.ts';
 
-/** The models the page trains. */
-export type PageModelKind = Exclude<ModelKind, 'transformer'>;
-const PAGE_MODELS: readonly PageModelKind[] = ['bigram-counts', 'bigram-nn', 'mlp'];
+/** The models the page trains: all of them. */
+export type PageModelKind = ModelKind;
+const PAGE_MODELS: readonly PageModelKind[] = ['bigram-counts', 'bigram-nn', 'mlp', 'transformer'];
 
 /** The context model on the page: the library's recipe, with fewer steps (a browser tab, maybe a CPU). */
 export const PAGE_MLP_HYPER: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 2000 };
+
+/** The Transformer on the page: makemore's recipe, with fewer steps (each one is heavy on an emulated GPU or a CPU). */
+export const PAGE_TRANSFORMER_HYPER: TransformerHyper = { ...DEFAULT_TRANSFORMER_HYPER, steps: 500 };
 
 export interface RunSettings {
   model: PageModelKind;
@@ -27,6 +30,8 @@ export interface RunSettings {
   hyper: BigramNetHyper;
   /** The context model's (defaults for the other models). */
   mlp: MlpHyper;
+  /** The Transformer's (defaults for the other models; its block size comes from the data). */
+  transformer: TransformerHyper;
   smoothing: number;
 }
 
@@ -46,7 +51,7 @@ function field(id: string, name: string, rule: NumberRule, initial: number): Fie
 }
 
 /** The models with steps, a learning rate and a batch size. */
-type NetModel = Extract<ModelKind, 'bigram-nn' | 'mlp'>;
+type NetModel = Extract<ModelKind, 'bigram-nn' | 'mlp' | 'transformer'>;
 type SharedKey = 'steps' | 'lr' | 'batchSize';
 const SHARED: readonly SharedKey[] = ['steps', 'lr', 'batchSize'];
 
@@ -56,6 +61,7 @@ export class HyperForm {
   private readonly netFields = byId('net-fields', HTMLFieldSetElement);
   private readonly netLegend = byId('net-legend', HTMLElement);
   private readonly mlpFields = byId('mlp-fields', HTMLFieldSetElement);
+  private readonly transformerFields = byId('transformer-fields', HTMLFieldSetElement);
   private readonly countFields = byId('count-fields', HTMLFieldSetElement);
   private readonly regField = byId('reg-field', HTMLElement);
   private readonly lrFinalField = byId('lr-final-field', HTMLElement);
@@ -72,6 +78,9 @@ export class HyperForm {
     blockSize: field('block-size', 'Block size', RULES.blockSize, PAGE_MLP_HYPER.blockSize),
     embed: field('embed', 'Embedding', RULES.embed, PAGE_MLP_HYPER.embed),
     hidden: field('hidden-units', 'Hidden units', RULES.hidden, PAGE_MLP_HYPER.hidden),
+    nLayer: field('n-layer', 'Layers', RULES.nLayer, PAGE_TRANSFORMER_HYPER.nLayer),
+    nHead: field('n-head', 'Heads', RULES.nHead, PAGE_TRANSFORMER_HYPER.nHead),
+    nEmbd: field('n-embd', 'Channels', RULES.nEmbd, PAGE_TRANSFORMER_HYPER.nEmbd),
     weightDecay: field('weight-decay', 'Weight decay', RULES.weightDecay, PAGE_MLP_HYPER.weightDecay),
   };
   readonly optimizerSelect = byId('optimizer-select', HTMLSelectElement);
@@ -81,6 +90,7 @@ export class HyperForm {
   private readonly kept: Record<NetModel, Record<SharedKey, string>> = {
     'bigram-nn': { steps: String(DEFAULT_NET_HYPER.steps), lr: String(DEFAULT_NET_HYPER.lr), batchSize: String(DEFAULT_NET_HYPER.batchSize) },
     mlp: { steps: String(PAGE_MLP_HYPER.steps), lr: String(PAGE_MLP_HYPER.lr), batchSize: String(PAGE_MLP_HYPER.batchSize) },
+    transformer: { steps: String(PAGE_TRANSFORMER_HYPER.steps), lr: String(PAGE_TRANSFORMER_HYPER.lr), batchSize: String(PAGE_TRANSFORMER_HYPER.batchSize) },
   };
 
   constructor(onSmoothingChange: () => void) {
@@ -109,7 +119,7 @@ export class HyperForm {
     const device = this.deviceSelect.value === 'gpu' ? 'gpu' : 'cpu';
     const f = this.fields;
     const number = (fl: Field, rule = fl.rule) => this.number(fl, rule);
-    const defaults = { hyper: { ...DEFAULT_NET_HYPER }, mlp: { ...PAGE_MLP_HYPER }, smoothing: DEFAULT_SMOOTHING };
+    const defaults = { hyper: { ...DEFAULT_NET_HYPER }, mlp: { ...PAGE_MLP_HYPER }, transformer: { ...PAGE_TRANSFORMER_HYPER }, smoothing: DEFAULT_SMOOTHING };
     if (model === 'bigram-counts') return { ...defaults, model, device, smoothing: number(f.smoothing) };
     if (model === 'mlp') {
       // In the order of the form, so the first bad field is the one named.
@@ -124,6 +134,22 @@ export class HyperForm {
       const optimizer = this.optimizerSelect.value === 'adamw' ? 'adamw' : 'sgd';
       const weightDecay = optimizer === 'adamw' ? number(f.weightDecay) : PAGE_MLP_HYPER.weightDecay;
       return { ...defaults, model, device, mlp: { ...PAGE_MLP_HYPER, steps, lr, lrFinal, batchSize, seed, blockSize, embed, hidden, optimizer, weightDecay } };
+    }
+    if (model === 'transformer') {
+      const nLayer = number(f.nLayer);
+      const nHead = number(f.nHead);
+      const nEmbd = number(f.nEmbd);
+      if (nEmbd % nHead !== 0) {
+        f.nEmbd.input.setAttribute('aria-invalid', 'true');
+        f.nEmbd.input.focus();
+        throw new UserError(`Channels must be a multiple of Heads: ${nEmbd} channels do not split into ${nHead} heads`);
+      }
+      const steps = number(f.steps);
+      const lr = number(f.lr);
+      const batchSize = number(f.batchSize, RULES.mlpBatchSize);
+      const seed = number(f.seed);
+      // A constant rate, as makemore trains it.
+      return { ...defaults, model, device, transformer: { ...PAGE_TRANSFORMER_HYPER, nLayer, nHead, nEmbd, steps, lr, lrFinal: lr, batchSize, seed } };
     }
     const hyper = { steps: number(f.steps), lr: number(f.lr), reg: number(f.reg), batchSize: number(f.batchSize), seed: number(f.seed) };
     return { ...defaults, model, device, hyper };
@@ -143,6 +169,7 @@ export class HyperForm {
     this.deviceSelect.disabled = v;
     this.netFields.disabled = v;
     this.mlpFields.disabled = v;
+    this.transformerFields.disabled = v;
     this.countFields.disabled = v;
   }
 
@@ -159,14 +186,16 @@ export class HyperForm {
   private showModelFields(): void {
     const model = this.modelSelect.value as PageModelKind;
     const mlp = model === 'mlp';
+    const transformer = model === 'transformer';
     this.netFields.hidden = model === 'bigram-counts';
     this.countFields.hidden = model !== 'bigram-counts';
     this.mlpFields.hidden = !mlp;
-    this.regField.hidden = mlp;
+    this.transformerFields.hidden = !transformer;
+    this.regField.hidden = mlp || transformer;
     this.lrFinalField.hidden = !mlp;
-    this.netLegend.textContent = mlp ? 'Context model training' : 'Neural bigram hyper-parameters';
-    this.lrUnit.textContent = mlp ? 'the first half of the steps' : '';
-    this.batchUnit.textContent = mlp ? 'examples per step' : '0 = all examples';
+    this.netLegend.textContent = mlp ? 'Context model training' : transformer ? 'Transformer training (AdamW)' : 'Neural bigram hyper-parameters';
+    this.lrUnit.textContent = mlp ? 'the first half of the steps' : transformer ? 'constant' : '';
+    this.batchUnit.textContent = mlp ? 'examples per step' : transformer ? 'words per step' : '0 = all examples';
     if (model !== 'bigram-counts' && model !== this.sharedFor) {
       for (const k of SHARED) {
         const input = this.fields[k].input;

@@ -19,7 +19,7 @@ import { SamplesPanel } from './samplesPanel.ts';
 import { loadBundledDataset } from './defaultDataset.ts';
 import { runOnPage } from './trainingRun.ts';
 import { DivergedError, type Progress } from '../train/trainer.ts';
-import { DEFAULT_MLP_HYPER, type MlpHyper } from '../train/hyper.ts';
+import { DEFAULT_MLP_HYPER, DEFAULT_TRANSFORMER_HYPER, type MlpHyper, type TransformerHyper } from '../train/hyper.ts';
 import { isNetModel } from '../models/registry.ts';
 
 type Status = 'idle' | 'training' | 'paused' | 'done' | 'error';
@@ -287,7 +287,7 @@ async function train(): Promise<void> {
   progress = null;
   setRunning(true);
   setStatus('training');
-  const steps = model === 'mlp' ? settings.mlp.steps : model === 'bigram-nn' ? hyper.steps : 0;
+  const steps = model === 'mlp' ? settings.mlp.steps : model === 'transformer' ? settings.transformer.steps : model === 'bigram-nn' ? hyper.steps : 0;
   stepEl.textContent = steps ? `0 / ${formatInt(steps)}` : '–';
   lossEl.textContent = speedEl.textContent = '–';
   deviceInfo.textContent = device === 'gpu' ? 'GPU (starting…)' : 'CPU (starting…)';
@@ -297,7 +297,9 @@ async function train(): Promise<void> {
     ? chart.beginRun(`${device.toUpperCase()} seed ${hyper.seed}, lr ${hyper.lr}${hyper.batchSize ? `, batch ${hyper.batchSize}` : ''}${hyper.reg !== 0.01 ? `, reg ${hyper.reg}` : ''}`, device)
     : model === 'mlp'
       ? chart.beginRun(mlpLineLabel(device, settings.mlp), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.mlp.steps / 50))) })
-      : null;
+      : model === 'transformer'
+        ? chart.beginRun(transformerLineLabel(device, settings.transformer), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.transformer.steps / 50))) })
+        : null;
   const netName = `Neural net: P(next | current)`;
   try {
     const outcome = await runOnPage({ dataset, ...settings }, {
@@ -318,6 +320,7 @@ async function train(): Promise<void> {
         if (model === 'bigram-nn') showModelProbs(dataset.symbols, probs, `${netName} at step ${formatInt(step)}`);
         const T = settings.mlp.blockSize;
         if (model === 'mlp') showModelProbs(dataset.symbols, probs, mlpCaption(T, dataset.symbols[0], `step ${formatInt(step)}`), T);
+        if (model === 'transformer') showModelProbs(dataset.symbols, probs, `Transformer: P(next | ., current) at step ${formatInt(step)}`);
       },
       onEvaluating: () => {
         // The last steps' numbers now, before a frame that would write over what follows.
@@ -353,6 +356,13 @@ async function train(): Promise<void> {
     running = null;
     setRunning(false);
   }
+}
+
+/** The chart's name of a Transformer run: what was chosen, the shape only when not the default. */
+function transformerLineLabel(device: string, h: TransformerHyper): string {
+  const d = DEFAULT_TRANSFORMER_HYPER;
+  const shape = h.nLayer !== d.nLayer || h.nHead !== d.nHead || h.nEmbd !== d.nEmbd ? `, ${h.nLayer} layers ${h.nHead} heads ${h.nEmbd} channels` : '';
+  return `Transformer ${device.toUpperCase()} seed ${h.seed}, lr ${h.lr}, batch ${h.batchSize}${shape}`;
 }
 
 /** The chart's name of a context model run: what was chosen, the shape only when not the default. */

@@ -11,7 +11,7 @@ import { bigramNetLossAndGrad, bigramNetProbs, type LossParts } from '../models/
 import { isNetModel, netModel, type NetModelKind } from '../models/registry.ts';
 import { bigramNetModelFile, countsModelFile, netModelFile } from '../models/modelFile.ts';
 import type { ModelFile } from '../models/modelFile.ts';
-import type { BigramNetHyper, DeviceKind, MlpHyper } from '../train/hyper.ts';
+import type { BigramNetHyper, DeviceKind, MlpHyper, TransformerHyper } from '../train/hyper.ts';
 import type { PageModelKind } from './hyperForm.ts';
 import type { GpuBackend } from '../train/run.ts';
 import { DivergedError, trainLoop, type Progress, type Trainer } from '../train/trainer.ts';
@@ -25,6 +25,7 @@ export interface RunRequest {
   device: DeviceKind;
   hyper: BigramNetHyper;
   mlp: MlpHyper;
+  transformer: TransformerHyper;
   smoothing: number;
 }
 
@@ -126,8 +127,9 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
 async function runNet(kind: NetModelKind, req: RunRequest, gpu: GpuBackend | null, hooks: RunHooks): Promise<RunOutcome> {
   const { dataset } = req;
   const def = netModel(kind);
-  const examples: ContextData = def.data(dataset, req.mlp);
-  const hyper = def.resolve(req.mlp, examples);
+  const given = kind === 'transformer' ? req.transformer : req.mlp;
+  const examples: ContextData = def.data(dataset, given);
+  const hyper = def.resolve(given, examples);
   const toModel = (weights: Float32Array, steps: number, losses: { train: number; dev: number; test: number }) => netModelFile(kind, dataset.symbols, hyper, weights, steps, losses);
   if (gpu && !gpu.createNetTrainer) throw new UserError(`this GPU backend cannot train the ${def.label}`);
   const trainer = gpu ? await gpu.createNetTrainer!(kind, examples, hyper) : await WorkerNetTrainer.create(kind, examples, hyper);

@@ -12,7 +12,10 @@ import type { Page } from 'playwright-core';
 import { contextData } from '../../src/data/contexts.ts';
 import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
 import { modelSamples, parseModel } from '../../src/models/modelFile.ts';
-import { DEFAULT_MLP_HYPER, RULES, parseNumber, type MlpHyper, type NumberRule } from '../../src/train/hyper.ts';
+import { DEFAULT_MLP_HYPER, DEFAULT_TRANSFORMER_HYPER, RULES, parseNumber, type MlpHyper, type NumberRule, type TransformerHyper } from '../../src/train/hyper.ts';
+import { sequenceData } from '../../src/data/sequences.ts';
+import { transformerNetSpec } from '../../src/models/transformer/net.ts';
+import { CpuNetTrainer } from '../../src/nn/cpuTrainer.ts';
 import { cpuMlp } from '../helpers/mlpTrainers.ts';
 import {
   byTestId, chartLines, errorText, gpuStatus, heatmapPixels, samples, status, waitForStatus,
@@ -246,6 +249,40 @@ describe('the page: context model (MLP)', () => {
     await byTestId(page, 'weight-decay').fill('-1');
     await byTestId(page, 'train').click();
     expect(await errorText(page)).toContain('Weight decay');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 4 * RUN_MS);
+
+  it('Transformer: its fields, a short run on the GPU and on the CPU worker to the CLI’s losses, samples, the model file', async () => {
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
+    await byTestId(page, 'model-select').selectOption('transformer');
+    for (const id of ['n-layer', 'n-head', 'n-embd', 'steps', 'learning-rate', 'batch-size', 'seed']) expect(await byTestId(page, id).isVisible(), id).toBe(true);
+    for (const id of ['block-size', 'hidden', 'reg', 'lr-final']) expect(await byTestId(page, id).isVisible(), id).toBe(false);
+    expect(await Promise.all(['n-layer', 'n-head', 'n-embd', 'learning-rate', 'batch-size'].map((id) => byTestId(page, id).inputValue()))).toEqual(['4', '4', '64', '0.0005', '32']);
+    // Channels must split into the heads, as the CLI says.
+    await byTestId(page, 'n-head').fill('3');
+    await byTestId(page, 'train').click();
+    expect(await errorText(page)).toContain('Channels must be a multiple of Heads');
+    const small = { 'n-layer': '1', 'n-head': '2', 'n-embd': '16', steps: '40', 'learning-rate': '0.01', 'batch-size': '8' };
+    for (const [id, v] of Object.entries(small)) await byTestId(page, id).fill(v);
+    const run = async (device: 'gpu' | 'cpu') => {
+      await byTestId(page, 'device-select').selectOption(device);
+      await byTestId(page, 'train').click();
+      if (await waitForStatus(page, ['done', 'error'], RUN_MS) === 'error') throw new Error(`the run failed: ${await errorText(page)}`);
+      return splitLosses(page);
+    };
+    const onGpu = await run('gpu');
+    const onCpu = await run('cpu');
+    expectClose(onGpu, onCpu, 1e-3, 'Transformer GPU vs CPU');
+    const h: TransformerHyper = { ...DEFAULT_TRANSFORMER_HYPER, nLayer: 1, nHead: 2, nEmbd: 16, steps: 40, lr: 0.01, lrFinal: 0.01, batchSize: 8 };
+    const data = sequenceData(names, h.seed);
+    const t = new CpuNetTrainer(transformerNetSpec(data, { ...h, blockSize: data.T }), data);
+    await t.runSteps(h.steps);
+    expectClose(onCpu, { train: await t.evaluateSplit('train'), dev: await t.evaluateSplit('dev'), test: await t.evaluateSplit('test') }, 1e-4, 'page CPU vs Node');
+    expect(await samples(page)).toHaveLength(20);
+    const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'download-model').click()]);
+    const m = parseModel(readFileSync((await download.path())!, 'utf8'), 'download');
+    expect(m).toMatchObject({ kind: 'transformer', hyper: { nLayer: 1, nHead: 2, nEmbd: 16, blockSize: data.T } });
     expect(problems).toEqual([]);
     await page.close();
   }, 4 * RUN_MS);
