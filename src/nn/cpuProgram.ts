@@ -16,6 +16,7 @@ export class CpuProgram {
   private readonly acts: Floats;
   private readonly actGrads: Floats;
   private readonly actLayout: TensorLayout;
+  /** The activations' gradients (the parameters' are the caller's, in paramLayout). */
   private readonly gradLayout: TensorLayout;
 
   constructor(
@@ -29,7 +30,7 @@ export class CpuProgram {
   ) {
     this.actLayout = graph.activationLayout();
     this.acts = new make(this.actLayout.size);
-    this.gradLayout = graph.gradLayout();
+    this.gradLayout = graph.activationGradLayout();
     this.actGrads = new make(grads ? this.gradLayout.size : 0);
   }
 

@@ -133,8 +133,8 @@ export class Graph {
     return new TensorLayout(this.activations, align);
   }
 
-  /** The gradients' layout: the parameters' first (the optimiser's range), then the activations that need one. */
-  gradLayout(align = 1): TensorLayout {
-    return new TensorLayout([...this.params, ...this.activations.filter((a) => a.requiresGrad)], align);
+  /** The activations whose gradient the backward needs (the parameters' gradients share paramLayout). */
+  activationGradLayout(align = 1): TensorLayout {
+    return new TensorLayout(this.activations.filter((a) => a.requiresGrad), align);
   }
 }

@@ -22,9 +22,21 @@ export interface MatmulCpuOptions {
   biasGrad?: Float32Array | Float64Array;
 }
 
+/**
+ * The packed operands' memory, kept between calls: a training step makes dozens of products, and
+ * allocating megabytes for each is garbage for the collector on the hot path. (matmulCpu is not
+ * re-entered: JavaScript runs one call at a time.)
+ */
+const packed = { a: new Float64Array(0), b: new Float64Array(0) };
+
+function scratch(which: 'a' | 'b', n: number): Float64Array {
+  if (packed[which].length < n) packed[which] = new Float64Array(n);
+  return packed[which].subarray(0, n);
+}
+
 /** op(A) (M, K) row-major, float64. */
 function packA(a: ArrayLike<number>, M: number, K: number, transA: boolean): Float64Array {
-  const p = new Float64Array(M * K);
+  const p = scratch('a', M * K);
   if (transA) {
     for (let k = 0; k < K; k++) {
       const src = k * M;
@@ -39,7 +51,8 @@ function packA(a: ArrayLike<number>, M: number, K: number, transA: boolean): Flo
 /** op(B) (K, N) as panels (⌈N/4⌉, K, 4), zero-padded past N. */
 function packB(b: ArrayLike<number>, K: number, N: number, transB: boolean): Float64Array {
   const panels = Math.ceil(N / 4);
-  const p = new Float64Array(panels * K * 4);
+  const p = scratch('b', panels * K * 4);
+  if (N % 4 !== 0) p.fill(0); // the last panel's padding lanes must read 0
   for (let n = 0; n < N; n++) {
     const base = (n >> 2) * K * 4 + (n & 3);
     if (transB) {
