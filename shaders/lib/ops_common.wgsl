@@ -22,3 +22,19 @@ const NAN_BITS: u32 = 0x7fc00000u;
 fn is_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
+
+// GELU in its tanh form (makemore's NewGELU): ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), and
+// its slope. The tanh's argument is clamped to ±15, where tanh is ±1 in float32 already: an
+// implementation through exp(2u) would overflow. Used by gelu_forward, gelu_backward and the
+// matmul's gelu epilogues. Twins: src/ops/gelu.ts.
+const GELU_SCALE: f32 = 0.7978845608028654;  // √(2/π)
+
+fn gelu_tanh(x: f32) -> f32 {
+  let u = GELU_SCALE * (x + 0.044715 * x * x * x);
+  return 0.5 * x * (1.0 + tanh(clamp(u, -15.0, 15.0)));
+}
+
+fn gelu_tanh_slope(x: f32) -> f32 {
+  let th = tanh(clamp(GELU_SCALE * (x + 0.044715 * x * x * x), -15.0, 15.0));
+  return 0.5 * (1.0 + th) + 0.5 * x * (1.0 - th * th) * GELU_SCALE * (1.0 + 3.0 * 0.044715 * x * x);
+}

@@ -25,6 +25,10 @@
 //  - tanh: out = tanh(result) after the bias (a linear layer followed by tanh);
 //  - tanhGrad: the sum times (1 − h²), h = tanh's output (aux), before accumulate: the input
 //    gradient of a linear layer through the tanh before it, dpre = (dy·Wᵀ) ⊙ (1 − h²);
+//  - gelu: out = gelu_tanh(result) after the bias, the result itself kept in pre (GELU's
+//    backward needs its input): a linear layer followed by GELU;
+//  - geluGrad: the sum times gelu_tanh_slope(x), x = GELU's input (aux), before accumulate: the
+//    input gradient of a linear layer through the GELU before it;
 //  - biasGrad: op(A) gets an extra row M of ones, whose output row is added to dbias (N,):
 //    dbias += Σ_k op(B)[k, :], the bias gradient beside the weight gradient dW = xᵀ·dy.
 
@@ -41,11 +45,14 @@ struct MatmulParams {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;     // (N,) added to every row
 #endif
 @group(0) @binding(4) var<storage, read_write> out: array<f32>; // (M, N)
-#if ${tanhGrad}
-@group(0) @binding(5) var<storage, read> aux: array<f32>;      // (M, N) tanh's output h
+#if ${aux}
+@group(0) @binding(5) var<storage, read> aux: array<f32>;      // (M, N) tanh's output h (tanhGrad), GELU's input (geluGrad)
 #endif
 #if ${biasGrad}
 @group(0) @binding(6) var<storage, read_write> dbias: array<f32>; // (N,), accumulated
+#endif
+#if ${gelu}
+@group(0) @binding(7) var<storage, read_write> pre: array<f32>;   // (M, N) the result before GELU
 #endif
 
 override WG: u32 = 4;    // threads per workgroup (tiled: must be TS·TS)
@@ -82,6 +89,9 @@ fn finish(row: u32, col: u32, sum: f32, b: f32) {
     let h = aux[o];
     v = v * (1.0 - h * h);
 #endif
+#if ${geluGrad}
+    v = v * gelu_tanh_slope(aux[o]);
+#endif
 #if ${accumulate}
     v = out[o] + v;
 #endif
@@ -90,6 +100,10 @@ fn finish(row: u32, col: u32, sum: f32, b: f32) {
 #endif
 #if ${tanh}
     v = tanh(clamp(v, -15.0, 15.0));
+#endif
+#if ${gelu}
+    pre[o] = v;
+    v = gelu_tanh(v);
 #endif
     out[o] = v;
   }

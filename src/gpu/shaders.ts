@@ -7,6 +7,7 @@
  */
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { bigramStepFusedVec4 } from '../../shaders/bigram_step_fused_vec4.wgsl.ts';
+import { attentionBackwardKeysWgsl, attentionBackwardQueryWgsl, attentionForwardWgsl } from '../../shaders/ops/attention.wgsl.ts';
 
 /** File name relative to shaders/ (e.g. 'softmax_forward.wgsl', 'lib/philox.wgsl') → text. */
 export type ShaderFiles = (path: string) => string;
@@ -36,12 +37,15 @@ export function preprocess(source: string, defines: Defines, origin: string): st
  */
 const GENERATED: Record<string, (defines: Defines) => string> = {
   bigram_step_fused_vec4: (d) => bigramStepFusedVec4(Number(d.V)),
+  'ops/attention_forward': (d) => attentionForwardWgsl(Number(d.HS)),
+  'ops/attention_backward_query': (d) => attentionBackwardQueryWgsl(Number(d.HS)),
+  'ops/attention_backward_keys': (d) => attentionBackwardKeysWgsl(Number(d.HS)),
 };
 
 export function assembleShader(files: ShaderFiles, stem: string, defines: Defines, libs: readonly string[] = SHADER_LIBS): string {
   const source = (path: string) => (path === `${stem}.wgsl` && stem in GENERATED ? GENERATED[stem](defines) : files(path));
   const parts = [...libs, `${stem}.wgsl`].map((path) => {
-    const label = path === `${stem}.wgsl` && stem in GENERATED ? `${path}.ts` : path;
+    const label = path === `${stem}.wgsl` && stem in GENERATED ? `${path} (generated)` : path;
     return `// ---- shaders/${label}\n` + preprocess(source(path), defines, label);
   });
   return parts.join('\n');

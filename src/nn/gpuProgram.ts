@@ -6,17 +6,19 @@
  * dispatch to read one range of a buffer while writing another range of it.
  *
  * Two fusions save a dispatch and a pass over an activation each (the CPU program runs the ops
- * one by one, the semantics are the same):
- *  - forward, linear → tanh where the tanh is the linear output's only user: one matmul with a
- *    tanh epilogue writes the tanh's output (the linear's own output is never written);
- *  - backward, tanh → linear where the linear (as its input x) is the tanh output's only user:
- *    the linear's dx matmul multiplies by 1 − h² and writes the tanh input's gradient.
+ * one by one, the semantics are the same), for an activation act = tanh or GELU:
+ *  - forward, linear → act where the act is the linear output's only user: one matmul with an
+ *    act epilogue writes the act's output (for tanh the linear's own output is never written;
+ *    GELU's is, as its backward reads it);
+ *  - backward, act → linear where the linear (as its input x) is the act output's only user:
+ *    the linear's dx matmul multiplies by act' and writes the act input's gradient.
  */
 import type { Dispatch } from '../gpu/stepLoop.ts';
 import type { OpEncoder } from '../ops/kernel.ts';
 import type { MatmulConfig } from '../ops/matmulTiling.ts';
-import type { GpuEnv, OpNode, Tensor } from '../ops/op.ts';
-import { linearBackwardGpu, linearForwardGpu, linearOp } from '../ops/linear.ts';
+import { linearBackwardGpu, linearForwardGpu, linearOp, type FusedActivation } from '../ops/linear.ts';
+import { geluOp } from '../ops/gelu.ts';
+import type { GpuEnv, Op, OpNode, Tensor } from '../ops/op.ts';
 import { tanhOp } from '../ops/tanh.ts';
 import type { Graph } from './graph.ts';
 import type { TensorLayout } from './layout.ts';
@@ -54,25 +56,27 @@ export async function encodeGraph(graph: Graph, enc: OpEncoder, matmul: MatmulCo
   const users = new Map<Tensor, OpNode[]>();
   for (const node of graph.nodes) for (const t of node.inputs) users.set(t, [...(users.get(t) ?? []), node]);
   const onlyUser = (t: Tensor | null, node: OpNode) => t !== null && users.get(t)?.length === 1 && users.get(t)![0] === node;
-  // node i (linear) → i + 1 (tanh): the tanh fused into the matmul's epilogue.
+  const activation = (op: Op): FusedActivation | null => (op === tanhOp ? 'tanh' : op === geluOp ? 'gelu' : null);
+  // node i (linear) → i + 1 (act): the act fused into the matmul's epilogue.
   const fusedForward = (i: number) => {
     const [node, next] = [graph.nodes[i], graph.nodes[i + 1]];
-    return node.op === linearOp && next?.op === tanhOp && next.inputs[0] === node.output && onlyUser(node.output, next);
+    return node.op === linearOp && next && activation(next.op) !== null && next.inputs[0] === node.output && onlyUser(node.output, next);
   };
-  // tanh node → the linear that is its output's only user (as x): the tanh's backward fused into that linear's dx.
-  const tanhInto = new Map<OpNode, OpNode>();
+  // act node → the linear that is its output's only user (as x, and only as x): the act's backward fused into that linear's dx.
+  const actInto = new Map<OpNode, OpNode>();
   for (const node of graph.nodes) {
-    if (node.op !== tanhOp) continue;
+    if (activation(node.op) === null) continue;
     const user = users.get(node.output!)?.[0];
-    if (user && user.op === linearOp && onlyUser(node.output, user) && user.inputs[0] === node.output && user.inputs.indexOf(node.output!) === 0 && user.inputs.lastIndexOf(node.output!) === 0) tanhInto.set(node, user);
+    if (user && user.op === linearOp && onlyUser(node.output, user) && user.inputs.indexOf(node.output!) === 0 && user.inputs.lastIndexOf(node.output!) === 0) actInto.set(node, user);
   }
-  const throughTanh = new Map([...tanhInto].map(([tanh, linear]) => [linear, tanh.inputs[0]]));
+  const through = new Map([...actInto].map(([act, linear]) => [linear, { kind: activation(act.op)!, pre: act.inputs[0] }]));
 
   const forward: Dispatch[] = [];
   for (let i = 0; i < graph.nodes.length; i++) {
     const node = graph.nodes[i];
     if (fusedForward(i)) {
-      forward.push(...(await linearForwardGpu(node, env, graph.nodes[i + 1].output!)));
+      const next = graph.nodes[i + 1];
+      forward.push(...(await linearForwardGpu(node, env, { kind: activation(next.op)!, out: next.output! })));
       i++;
     } else {
       forward.push(...(await node.op.forwardGpu(node, env)));
@@ -82,12 +86,12 @@ export async function encodeGraph(graph: Graph, enc: OpEncoder, matmul: MatmulCo
   if (b.paramGrads) {
     for (let i = graph.nodes.length - 1; i >= 0; i--) {
       const node = graph.nodes[i];
-      if (tanhInto.has(node)) {
+      if (actInto.has(node)) {
         // Done by the linear after it (already encoded: the backward runs in reverse).
-      } else if (throughTanh.has(node)) {
-        backward.push(...(await linearBackwardGpu(node, env, throughTanh.get(node))));
-        const pre = throughTanh.get(node)!;
-        if (pre.requiresGrad) written.add(pre);
+      } else if (through.has(node)) {
+        const fused = through.get(node)!;
+        backward.push(...(await linearBackwardGpu(node, env, fused)));
+        if (fused.pre.requiresGrad) written.add(fused.pre);
       } else {
         backward.push(...(await node.op.backwardGpu(node, env)));
       }

@@ -4,7 +4,7 @@
  * scale 1/√hs. Forward saves the probabilities att (B, nh, T, T); the backward needs a scratch
  * dpre of the same shape (the pre-softmax scores' gradient) and is two dispatches, both
  * deterministic: one per (b, h, t) for dq, one per (b, h, t2) for dk and dv.
- * Kernels: shaders/ops/attention_forward.wgsl, attention_backward_query.wgsl, attention_backward_keys.wgsl.
+ * Kernels: generated per head size by shaders/ops/attention.wgsl.ts (the define HS).
  */
 import { defineUniform } from './uniform.ts';
 import { opKernel, type Binding, type OpEncoder } from './kernel.ts';
@@ -98,7 +98,7 @@ export function attentionBackwardCpu(dqkv: Floats, dout: ArrayLike<number>, qkv:
 /** The forward: one thread per (b, h, t). */
 export function attentionForwardDispatch(enc: OpEncoder, s: AttentionShape, b: { qkv: Binding; out: Binding; att: Binding }, WG = ATTENTION_WG): Promise<Dispatch> {
   const grid = enc.grid(s.B * s.nh * s.T, WG);
-  return enc.dispatch(attentionForwardKernel, { overrides: { WG }, grid, uniform: { ...s, scale: attentionScale(s), rowStride: grid.rowStride }, bind: b });
+  return enc.dispatch(attentionForwardKernel, { defines: { HS: s.C / s.nh }, overrides: { WG }, grid, uniform: { ...s, scale: attentionScale(s), rowStride: grid.rowStride }, bind: b });
 }
 
 /** The backward: dq, then dk and dv (accumulate: add to dqkv, else overwrite it). */
@@ -106,7 +106,7 @@ export function attentionBackwardDispatches(
   enc: OpEncoder, s: AttentionShape, b: { dout: Binding; qkv: Binding; att: Binding; dpre: Binding; dqkv: Binding }, accumulate: boolean, WG = ATTENTION_WG,
 ): Promise<Dispatch[]> {
   const grid = enc.grid(s.B * s.nh * s.T, WG);
-  const spec = { defines: { accumulate }, overrides: { WG }, grid, uniform: { ...s, scale: attentionScale(s), rowStride: grid.rowStride }, bind: b };
+  const spec = { defines: { accumulate, HS: s.C / s.nh }, overrides: { WG }, grid, uniform: { ...s, scale: attentionScale(s), rowStride: grid.rowStride }, bind: b };
   return Promise.all([enc.dispatch(attentionBackwardQueryKernel, spec), enc.dispatch(attentionBackwardKeysKernel, spec)]);
 }
 

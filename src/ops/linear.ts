@@ -4,8 +4,8 @@
  * Kernel: shaders/ops/matmul.wgsl (every transpose, bias, accumulate and epilogue as #if
  * variants), grid rule in matmulTiling.ts, CPU twin in matmulCpu.ts. The bias gradient rides on
  * the dW product (biasGrad); bias.ts's kernel serves a bias without a weight gradient. The graph
- * program (src/nn/gpuProgram.ts) fuses a tanh after a linear layer into the forward's epilogue
- * and its backward into the next linear's dx (linearForwardGpu, linearBackwardGpu).
+ * program (src/nn/gpuProgram.ts) fuses a tanh or a GELU after a linear layer into the forward's
+ * epilogue and its backward into the next linear's dx (linearForwardGpu, linearBackwardGpu).
  */
 import { defineUniform } from './uniform.ts';
 import { opKernel, type Binding, type OpEncoder } from './kernel.ts';
@@ -16,7 +16,7 @@ import type { Dispatch } from '../gpu/stepLoop.ts';
 import type { GpuEnv, Op, OpNode, Tensor } from './op.ts';
 
 export const MATMUL_UNIFORM = defineUniform('MatmulParams', { M: 'u32', K: 'u32', N: 'u32', pad0: 'u32' });
-export const matmulKernel = opKernel('ops/matmul', MATMUL_UNIFORM, ['a', 'b', 'bias', 'out', 'aux', 'dbias']);
+export const matmulKernel = opKernel('ops/matmul', MATMUL_UNIFORM, ['a', 'b', 'bias', 'out', 'aux', 'dbias', 'pre']);
 
 export interface MatmulDispatch {
   M: number;
@@ -33,6 +33,10 @@ export interface MatmulDispatch {
   tanh?: boolean;
   /** Epilogue: the sum times (1 − h²) before accumulate; h (M, N) is tanh's output. */
   tanhGrad?: Binding;
+  /** Epilogue: out = gelu(result), the result itself written to this (M, N) binding. */
+  geluPre?: Binding;
+  /** Epilogue: the sum times gelu'(x) before accumulate; x (M, N) is GELU's input. */
+  geluGrad?: Binding;
   /** dbias (N,) += Σ_k op(b)[k, :] (the bias gradient beside dW = aᵀ·b). */
   biasGrad?: Binding;
   label?: string;
@@ -42,10 +46,16 @@ export interface MatmulDispatch {
 export function matmulDispatch(enc: OpEncoder, config: MatmulConfig, d: MatmulDispatch): Promise<Dispatch> {
   return enc.dispatch(matmulKernel, {
     label: d.label,
-    defines: { tiled: config.tiled, transA: !!d.transA, transB: !!d.transB, bias: !!d.bias, accumulate: !!d.accumulate, tanh: !!d.tanh, tanhGrad: !!d.tanhGrad, biasGrad: !!d.biasGrad },
+    defines: {
+      tiled: config.tiled, transA: !!d.transA, transB: !!d.transB, bias: !!d.bias, accumulate: !!d.accumulate, tanh: !!d.tanh, tanhGrad: !!d.tanhGrad,
+      gelu: !!d.geluPre, geluGrad: !!d.geluGrad, aux: !!(d.tanhGrad || d.geluGrad), biasGrad: !!d.biasGrad,
+    },
     overrides: config.overrides,
     uniform: { M: d.M, K: d.K, N: d.N },
-    bind: { a: d.a, b: d.b, out: d.out, ...(d.bias ? { bias: d.bias } : {}), ...(d.tanhGrad ? { aux: d.tanhGrad } : {}), ...(d.biasGrad ? { dbias: d.biasGrad } : {}) },
+    bind: {
+      a: d.a, b: d.b, out: d.out, ...(d.bias ? { bias: d.bias } : {}), ...(d.tanhGrad ? { aux: d.tanhGrad } : {}), ...(d.geluGrad ? { aux: d.geluGrad } : {}),
+      ...(d.biasGrad ? { dbias: d.biasGrad } : {}), ...(d.geluPre ? { pre: d.geluPre } : {}),
+    },
     grid: matmulGrid(d.M + (d.biasGrad ? 1 : 0), d.N, config, enc.maxPerDim),
   });
 }
@@ -76,21 +86,29 @@ export const linearOp: Op = {
   },
 };
 
-/** The forward's one dispatch; `tanhOut`: a tanh of this output fused in (out = tanh(x·W + b), written to tanhOut). */
-export async function linearForwardGpu({ inputs: [x, W, b], output }: OpNode, env: GpuEnv, tanhOut?: Tensor): Promise<Dispatch[]> {
+/** An activation after a linear layer that its matmul can do as an epilogue. */
+export type FusedActivation = 'tanh' | 'gelu';
+
+/**
+ * The forward's one dispatch. `fused`: the activation of this output fused in, written to
+ * fused.out (tanh: the linear's own output is never written; gelu: it is, GELU's backward
+ * needs it).
+ */
+export async function linearForwardGpu({ inputs: [x, W, b], output }: OpNode, env: GpuEnv, fused?: { kind: FusedActivation; out: Tensor }): Promise<Dispatch[]> {
   const [n, K] = x.shape;
   return [await matmulDispatch(env.enc, env.matmul, {
-    label: `linear ${W.name}${tanhOut ? ' + tanh' : ''}`, M: n, K, N: W.shape[1], a: env.value(x), b: env.value(W), bias: b ? env.value(b) : undefined,
-    tanh: !!tanhOut, out: env.value(tanhOut ?? output!),
+    label: `linear ${W.name}${fused ? ` + ${fused.kind}` : ''}`, M: n, K, N: W.shape[1], a: env.value(x), b: env.value(W), bias: b ? env.value(b) : undefined,
+    tanh: fused?.kind === 'tanh', geluPre: fused?.kind === 'gelu' ? env.value(output!) : undefined, out: env.value(fused?.out ?? output!),
   })];
 }
 
 /**
  * The backward: dW (+ db, fused as matmul's biasGrad when both are needed), then dx.
- * `throughTanh`: x = tanh(pre) and this node is x's only user, so the tanh's backward is fused
- * into dx: dpre (+)= (dout·Wᵀ) ⊙ (1 − x²), and x's own gradient is never written.
+ * `through`: x = act(pre) and this node is x's only user, so the activation's backward is fused
+ * into dx: dpre (+)= (dout·Wᵀ) ⊙ act'(pre), from x (tanh: 1 − x²) or from pre (gelu), and x's
+ * own gradient is never written.
  */
-export async function linearBackwardGpu({ inputs: [x, W, b], output }: OpNode, env: GpuEnv, throughTanh?: Tensor): Promise<Dispatch[]> {
+export async function linearBackwardGpu({ inputs: [x, W, b], output }: OpNode, env: GpuEnv, through?: { kind: FusedActivation; pre: Tensor }): Promise<Dispatch[]> {
   const [n, K] = x.shape;
   const N = W.shape[1];
   const dout = env.grad(output!)!;
@@ -104,12 +122,12 @@ export async function linearBackwardGpu({ inputs: [x, W, b], output }: OpNode, e
   } else if (db) {
     out.push(await biasBackwardDispatch(env.enc, { M: n, N, dout, dbias: db, label: `linear ${b!.name} db` }));
   }
-  const target = throughTanh ?? x;
+  const target = through?.pre ?? x;
   const dx = env.grad(target);
   if (dx) {
     out.push(await matmulDispatch(env.enc, env.matmul, {
-      label: `linear ${W.name} dx${throughTanh ? ' + tanh' : ''}`, M: n, K: N, N: K, transB: true, accumulate: env.accumulate(target), a: dout, b: env.value(W), out: dx,
-      tanhGrad: throughTanh ? env.value(x) : undefined,
+      label: `linear ${W.name} dx${through ? ` + ${through.kind}` : ''}`, M: n, K: N, N: K, transB: true, accumulate: env.accumulate(target), a: dout, b: env.value(W), out: dx,
+      tanhGrad: through?.kind === 'tanh' ? env.value(x) : undefined, geluGrad: through?.kind === 'gelu' ? env.value(through.pre) : undefined,
     }));
   }
   return out;

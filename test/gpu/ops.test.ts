@@ -16,6 +16,7 @@ import {
 import { elementwiseDispatch } from '../../src/ops/elementwise.ts';
 import { embeddingBackwardCpu, embeddingBackwardKernel, embeddingForwardCpu, embeddingForwardKernel } from '../../src/ops/embedding.ts';
 import { fillZeroDispatch } from '../../src/ops/fillZero.ts';
+import { geluBackwardCpu, geluForwardCpu } from '../../src/ops/gelu.ts';
 import { OpEncoder, type Binding } from '../../src/ops/kernel.ts';
 import { matmulDispatch } from '../../src/ops/linear.ts';
 import { matmulAbsSum, matmulCpu } from '../../src/ops/matmulCpu.ts';
@@ -84,7 +85,7 @@ describe.each(SHAPES)('ops, n=$n V=$V T=$T E=$E H=$H', ({ n, V, T, E, H, N }) =>
     }
   });
 
-  it('matmul epilogues: tanh after the bias, tanhGrad before accumulate, biasGrad (every transpose), both tile configurations', async () => {
+  it('matmul epilogues: tanh and gelu after the bias, tanhGrad and geluGrad before accumulate, biasGrad (every transpose), both tile configurations', async () => {
     const { ctx, encs } = await encoders();
     const enc = encs[0]; // folded matmul grids: test/gpu/opsMatmul.test.ts
     const r = rng(40);
@@ -124,6 +125,47 @@ describe.each(SHAPES)('ops, n=$n V=$V T=$T E=$E H=$H', ({ n, V, T, E, H, N }) =>
             await run(ctx, [await matmulDispatch(enc, config, { ...c, transB: true, accumulate, a: input(ctx, 'a', a), b: input(ctx, 'b', b), tanhGrad: input(ctx, 'h', h), out })]);
             expectAllClose(`matmul tanhGrad acc ${accumulate} tile ${config.tileRows}`, await readF32(ctx, out, c.M * c.N), want, { rtol: 0, atol });
           }
+        }
+      }
+    }
+    // gelu: out = gelu(x·W + b), pre = x·W + b; |gelu'| < 1.13 carries the sum's error through.
+    {
+      const c = { M: n, K: T * E, N: H };
+      const { a, b } = product(c);
+      const bias = randomNormal(r, c.N);
+      const wantPre = new Float64Array(c.M * c.N);
+      matmulCpu(wantPre, a, b, c.M, c.K, c.N, { bias });
+      const want = new Float64Array(c.M * c.N);
+      geluForwardCpu(want, wantPre);
+      const scale = matmulAbsSum(a, b, c.M, c.K, c.N, false, false);
+      const atolPre = scale.map((s, i) => (c.K + 2) * EPS32 * (s + Math.abs(bias[i % c.N])));
+      const atol = atolPre.map((e, i) => 1.2 * e + 8 * EPS32 * Math.abs(want[i]) + 4 * EPS32);
+      for (const config of configs) {
+        const out = poisoned(ctx, 'out', c.M * c.N);
+        const pre = poisoned(ctx, 'pre', c.M * c.N);
+        await run(ctx, [await matmulDispatch(enc, config, { ...c, a: input(ctx, 'a', a), b: input(ctx, 'b', b), bias: input(ctx, 'bias', bias), geluPre: pre, out })]);
+        expectAllClose(`matmul gelu pre tile ${config.tileRows}`, await readF32(ctx, pre, c.M * c.N), wantPre, { rtol: 0, atol: atolPre });
+        expectAllClose(`matmul gelu tile ${config.tileRows}`, await readF32(ctx, out, c.M * c.N), want, { rtol: 0, atol });
+      }
+    }
+    // geluGrad: dpre (+)= (dy·Wᵀ) ⊙ gelu'(x), x spread over GELU's curved range.
+    {
+      const c = { M: n, K: V, N: H };
+      const { a, b } = product(c);
+      const x = randomNormal(r, c.M * c.N, 2);
+      const old = randomNormal(r, c.M * c.N);
+      const scale = matmulAbsSum(a, b, c.M, c.K, c.N, false, true);
+      const sum = new Float64Array(c.M * c.N);
+      matmulCpu(sum, a, b, c.M, c.K, c.N, { transB: true });
+      const slope = new Float64Array(c.M * c.N);
+      geluBackwardCpu(slope, new Float64Array(c.M * c.N).fill(1), Float32Array.from(x));
+      for (const accumulate of [false, true]) {
+        const want = sum.map((v, i) => v * slope[i] + (accumulate ? old[i] : 0));
+        const atol = scale.map((s, i) => (c.K + 4) * EPS32 * (1.2 * s + (accumulate ? Math.abs(old[i]) : 0)) + 8 * EPS32 * Math.abs(sum[i] * slope[i]) + 1e-30);
+        for (const config of configs) {
+          const out = accumulate ? input(ctx, 'out', old) : poisoned(ctx, 'out', c.M * c.N);
+          await run(ctx, [await matmulDispatch(enc, config, { ...c, transB: true, accumulate, a: input(ctx, 'a', a), b: input(ctx, 'b', b), geluGrad: input(ctx, 'x', x), out })]);
+          expectAllClose(`matmul geluGrad acc ${accumulate} tile ${config.tileRows}`, await readF32(ctx, out, c.M * c.N), want, { rtol: 0, atol });
         }
       }
     }

@@ -17,6 +17,7 @@ import { LAYERNORM_UNIFORM } from '../../src/ops/layernorm.ts';
 import { POSITION_UNIFORM } from '../../src/ops/position.ts';
 import { ATTENTION_UNIFORM } from '../../src/ops/attention.ts';
 import { packUniform, uniformLayout, type UniformStruct } from '../../src/ops/uniform.ts';
+import { attentionBackwardKeysWgsl, attentionBackwardQueryWgsl, attentionForwardWgsl } from '../../shaders/ops/attention.wgsl.ts';
 
 const DECLARED: UniformStruct[] = [
   EMBEDDING_UNIFORM, MATMUL_UNIFORM, BIAS_UNIFORM, ELEMENTWISE_UNIFORM, SOFTMAX_UNIFORM, CROSSENTROPY_UNIFORM, LOSS_RECORD_UNIFORM,
@@ -49,12 +50,19 @@ function parseStructs(source: string): Map<string, { name: string; type: string;
 }
 
 const dir = new URL('../../shaders/ops/', import.meta.url);
-const files = readdirSync(dir).filter((f) => f.endsWith('.wgsl'));
+/** The kernels' sources: the .wgsl files, and those generated per head size (at two sizes). */
+const sources = new Map<string, string>(readdirSync(dir).filter((f) => f.endsWith('.wgsl')).map((f) => [f, readFileSync(new URL(f, dir), 'utf8')]));
+for (const HS of [5, 16]) {
+  sources.set(`attention_forward (generated, HS ${HS})`, attentionForwardWgsl(HS));
+  sources.set(`attention_backward_query (generated, HS ${HS})`, attentionBackwardQueryWgsl(HS));
+  sources.set(`attention_backward_keys (generated, HS ${HS})`, attentionBackwardKeysWgsl(HS));
+}
 
 describe('uniform structs', () => {
-  it.each(files)('%s: every uniform struct matches its declaration in src/ops/', (file) => {
-    const structs = parseStructs(readFileSync(new URL(file, dir), 'utf8'));
-    const uniformType = /var<uniform>\s+\w+\s*:\s*(\w+)/.exec(readFileSync(new URL(file, dir), 'utf8'))?.[1];
+  it.each([...sources.keys()])('%s: every uniform struct matches its declaration in src/ops/', (file) => {
+    const source = sources.get(file)!;
+    const structs = parseStructs(source);
+    const uniformType = /var<uniform>\s+\w+\s*:\s*(\w+)/.exec(source)?.[1];
     expect(uniformType, `${file} binds a uniform`).toBeDefined();
     const wgsl = structs.get(uniformType!);
     expect(wgsl, `${file} declares struct ${uniformType}`).toBeDefined();
