@@ -1,0 +1,133 @@
+/**
+ * The training step of a model in one or more source trees, side by side in one process (each
+ * tree opens its own device and reads its own shaders), on the default recipe and data:
+ *   npx tsx bench/stepCompare.ts [--model mlp|transformer] [--reps 7] [--B 32,512] [--opt sgd,adamw] [--dispatch] ROOT...
+ * ROOT: a checkout's root (e.g. `git archive <commit> | tar -x -C /tmp/old` plus a node_modules
+ * link, and `.` for this one; for the MLP, a tree from before the op library runs its
+ * hand-written trainer). Prints ms per step (medians of --reps runs of 20 MLP steps or 4
+ * Transformer steps, the trees alternating), and with --dispatch each dispatch of the largest
+ * B's step timed alone: 20 copies in one pass, one submit, a tiny read, minus an empty submit's time.
+ * Warm-up: 25 submits per MLP trainer, so that the wait estimate of StepLoop (which sleeps through
+ * 90% of the last submit's time and shrinks by 10% a submit) has converged: after 5 steps it
+ * still oversleeps, which is most of what a short measurement sees. A Transformer step is long
+ * enough that 6 warm-up submits do.
+ * The Transformer runs on the default names of up to 15 letters (T = 16), as in bench/suite.ts.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const reps = Number(option('--reps') ?? 7);
+const batches = (option('--B') ?? '32,512').split(',').map(Number);
+const optimizers = (option('--opt') ?? 'sgd,adamw').split(',');
+const perDispatch = args.includes('--dispatch');
+const model = option('--model') ?? 'mlp';
+if (model !== 'mlp' && model !== 'transformer') throw new Error(`--model ${model}: mlp or transformer`);
+const transformer = model === 'transformer';
+const stepsPerRun = transformer ? 4 : 20;
+const roots = args.filter((a, i) => !a.startsWith('--') && !['--reps', '--B', '--opt', '--model'].includes(args[i - 1])).map((r) => resolve(r));
+if (roots.length === 0) throw new Error('usage: npx tsx bench/stepCompare.ts [--model mlp|transformer] [--reps N] [--B 32,512] [--opt sgd,adamw] [--dispatch] ROOT...');
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+
+interface Trainer { key: string; B: number; t: { runSteps(n: number): Promise<unknown>; dispatchesPerStep: number } }
+interface Tree { root: string; ctx: any; trainers: Trainer[]; read: (expectedMs: number) => Promise<unknown> }
+
+const trees: Tree[] = [];
+for (const root of roots) {
+  const { openNodeGpu } = await import(`${root}/src/gpu/nodeBackend.ts`);
+  const netTrainer = async () => (await import(`${root}/src/nn/gpuTrainer.ts`)).GpuNetTrainer;
+  const { DEFAULT_MLP_HYPER, DEFAULT_TRANSFORMER_HYPER } = await import(`${root}/src/train/hyper.ts`);
+  const { loadDefaultDataset } = await import(`${root}/src/data/defaultNames.node.ts`);
+  const { readBuffer, createBuffer, STORAGE } = await import(`${root}/src/gpu/kernels.ts`);
+  const ctx = await openNodeGpu();
+  const trainers: Trainer[] = [];
+  if (transformer) {
+    const { transformerNetSpec } = await import(`${root}/src/models/transformer/net.ts`);
+    const { sequenceData } = await import(`${root}/src/data/sequences.ts`);
+    const { datasetFromWords } = await import(`${root}/src/data/dataset.ts`);
+    const names = loadDefaultDataset();
+    const data = sequenceData(datasetFromWords(names.words.filter((w: string) => [...w].length <= 15), 'names of up to 15 letters'), 42, 16);
+    for (const B of batches) {
+      const t = await (await netTrainer()).create(ctx, transformerNetSpec(data, { ...DEFAULT_TRANSFORMER_HYPER, blockSize: 16, batchSize: B }), data);
+      for (let w = 0; w < 6; w++) await t.runSteps(stepsPerRun);
+      trainers.push({ key: `B=${B} adamw`, B, t });
+    }
+  } else {
+    // A tree from before the op library (its hand-written GpuMlpTrainer, SGD only) compares too.
+    const handWritten = !existsSync(`${root}/src/nn/gpuTrainer.ts`);
+    const create = handWritten
+      ? async (data: unknown, hyper: unknown) => (await import(`${root}/src/gpu/mlpTrainer.ts`)).GpuMlpTrainer.create(ctx, data, hyper)
+      : async (data: unknown, hyper: unknown) => (await netTrainer()).create(ctx, (await import(`${root}/src/models/mlp/net.ts`)).mlpNetSpec(data, hyper), data);
+    const { contextData } = await import(`${root}/src/data/contexts.ts`);
+    const data = contextData(loadDefaultDataset(), 3, 42);
+    for (const B of batches) {
+      for (const optimizer of handWritten ? ['sgd'] : optimizers) {
+        const t = await create(data, { ...DEFAULT_MLP_HYPER, batchSize: B, optimizer });
+        for (let w = 0; w < 25; w++) await t.runSteps(stepsPerRun);
+        trainers.push({ key: `B=${B} ${optimizer}`, B, t });
+      }
+    }
+  }
+  const tiny = createBuffer(ctx, 'tiny', 16, STORAGE);
+  trees.push({ root, ctx, trainers, read: (ms) => readBuffer(ctx, tiny, 16, 0, ms) });
+  console.log(`${root}: ${ctx.description}; ${trainers.map((x) => `${x.key} ${x.t.dispatchesPerStep} dispatches`).join(', ')}`);
+}
+
+const times = new Map<string, number[]>();
+for (let r = 0; r < reps; r++) {
+  for (const tree of trees) {
+    for (const { key, t } of tree.trainers) {
+      const t0 = performance.now();
+      await t.runSteps(stepsPerRun);
+      const k = `${key.padEnd(12)} ${tree.root}`;
+      times.set(k, [...(times.get(k) ?? []), (performance.now() - t0) / stepsPerRun]);
+    }
+  }
+}
+for (const [k, v] of times) console.log(`${k}: ${median(v).toFixed(2)} ms/step  [${v.map((x) => x.toFixed(1)).join(' ')}]`);
+
+if (perDispatch) {
+  const R = 20;
+  for (const tree of trees) {
+    const big = tree.trainers.reduce((a, b) => (b.B > a.B ? b : a));
+    const ds = (big.t as any).loop.dispatches;
+    const { device } = tree.ctx;
+    const last = new Map<unknown, number>();
+    const sample = async (list: any[]) => {
+      const t0 = performance.now();
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      for (const d of list) {
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, d.bind);
+        pass.dispatchWorkgroups(d.grid.x, d.grid.y);
+      }
+      pass.end();
+      device.queue.submit([enc.finish()]);
+      await tree.read(0.9 * (last.get(list[0]) ?? 0)); // sleep as the trainer does: a busy wait takes one of the cores
+      const ms = performance.now() - t0;
+      last.set(list[0], ms);
+      return ms;
+    };
+    const empty: number[] = [];
+    const per = ds.map(() => [] as number[]);
+    for (let r = 0; r < 9; r++) {
+      empty.push(await sample([]));
+      for (let i = 0; i < ds.length; i++) per[i].push(await sample(Array(R).fill(ds[i])));
+    }
+    const e = median(empty);
+    console.log(`${tree.root}, ${big.key}: each dispatch alone (empty submit + read ${e.toFixed(2)} ms subtracted)`);
+    let total = 0;
+    ds.forEach((d: any, i: number) => {
+      const ms = (median(per[i]) - e) / R;
+      total += ms;
+      console.log(`  ${d.stem.padEnd(28)} ${`${d.grid.x}×${d.grid.y}`.padStart(7)}  ${ms.toFixed(3)} ms`);
+    });
+    console.log(`  sum ${total.toFixed(2)} ms`);
+  }
+}
+process.exit(0);
