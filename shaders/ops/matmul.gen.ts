@@ -49,8 +49,10 @@ export function matmulWgsl(): string {
 //    backward needs its input): a linear layer followed by GELU;
 //  - geluGrad: the sum times gelu_tanh_slope(x), x = GELU's input (aux), before accumulate: the
 //    input gradient of a linear layer through the GELU before it;
-//  - biasGrad: op(A) gets an extra row M of ones, whose output row is added to dbias (N,):
-//    dbias += Σ_k op(B)[k, :], the bias gradient beside the weight gradient dW = xᵀ·dy.
+//  - biasGrad: dbias (N,) += Σ_k op(B)[k, :], the bias gradient beside the weight gradient
+//    dW = xᵀ·dy: every thread sums its columns of op(B) in the k loop it runs anyway (in order,
+//    the same sums as a row of ones in op(A) would give), and the threads of the first rows
+//    store them. (A row of ones would cost a whole block row when M is a multiple of the block.)
 
 struct MatmulParams {
   M: u32,
@@ -90,15 +92,6 @@ var<workgroup> tileA: array<f32, 4u * TS * KT>;   // tiled: (4·TS, KT) of op(A)
 var<workgroup> tileB: array<f32, KT * 4u * TS>;   // tiled: (KT, 4·TS) of op(B)
 #endif
 
-// Rows of the product: M, and with biasGrad the row of ones.
-fn rows_out() -> u32 {
-#if \${biasGrad}
-  return params.M + 1u;
-#else
-  return params.M;
-#endif
-}
-
 // out[row, col] = [out[row, col] +] sum [+ bias[col]], if inside (and the epilogues above).
 // b: bias[col] (read once per column by the caller, not once per output).
 fn finish(row: u32, col: u32, sum: f32, b: f32) {
@@ -127,10 +120,17 @@ fn finish(row: u32, col: u32, sum: f32, b: f32) {
 #endif
     out[o] = v;
   }
-#if \${biasGrad}
-  if (row == params.M && col < params.N) { dbias[col] = dbias[col] + sum; }
-#endif
 }
+
+#if \${biasGrad}
+// dbias[col] += the column sum s, if col is inside (clamped columns repeat the last one).
+fn finish_bias4(col: u32, step: u32, s: vec4<f32>) {
+  if (col < params.N) { dbias[col] = dbias[col] + s.x; }
+  if (col + step < params.N) { dbias[col + step] = dbias[col + step] + s.y; }
+  if (col + 2u * step < params.N) { dbias[col + 2u * step] = dbias[col + 2u * step] + s.z; }
+  if (col + 3u * step < params.N) { dbias[col + 3u * step] = dbias[col + 3u * step] + s.w; }
+}
+#endif
 
 fn finish4(row: u32, col: u32, step: u32, s: vec4<f32>, b: vec4<f32>) {
   finish(row, col, s.x, b.x);
@@ -156,16 +156,12 @@ fn direct(tile: u32, li: u32) {
   let N = params.N;
   let TY = WG / TX;
   let colTiles = (N + TX * RN - 1u) / (TX * RN);
-  let MR = rows_out();
-  let rowTiles = (MR + TY * RM - 1u) / (TY * RM);
+  let rowTiles = (M + TY * RM - 1u) / (TY * RM);
   if (tile >= colTiles * rowTiles) { return; }
   let row0 = ((tile / colTiles) * TY + li / TX) * RM;
   let col0 = ((tile % colTiles) * TX + li % TX) * RN;
   // Clamped rows and columns: the loop reads only inside A and B.`);
   for (const i of rows) push(`  let r${i} = min(row0 + ${i}u, M - 1u);`);
-  push(`#if \${biasGrad}`, `  // Row M of op(A) is ones.`);
-  for (const i of rows) push(`  let one${i} = row0 + ${i}u == M;`);
-  push(`#endif`);
   for (const j of cols) push(`  let c${j} = min(col0 + ${j}u, N - 1u);`);
   push(`#if \${transA}`, `#else`);
   for (const i of rows) push(`  let ra${i} = r${i} * K;`);
@@ -174,14 +170,12 @@ fn direct(tile: u32, li: u32) {
   push(`#endif`);
   push(`  // acc<i>_<q>[e]: out[row0 + i, col0 + 4q + e].`);
   for (const i of rows) push(`  var ${quads.map((q) => `acc${i}_${q} = vec4<f32>(0.0)`).join(';  var ')};`);
+  push(`#if \${biasGrad}`, `  // bs<q>[e]: Σ_k op(B)[k, col0 + 4q + e].`);
+  push(`  var ${quads.map((q) => `bs${q} = vec4<f32>(0.0)`).join(';  var ')};`);
+  push(`#endif`);
   push(`  for (var k = 0u; k < K; k++) {`);
-  // Loads of op(A) (with biasGrad, row M reads ones).
   const loadsA = (addr: (i: number) => string) => {
-    push(`#if \${biasGrad}`);
-    for (const i of rows) push(`    let a${i} = select(a[${addr(i)}], 1.0, one${i});`);
-    push(`#else`);
     for (const i of rows) push(`    let a${i} = a[${addr(i)}];`);
-    push(`#endif`);
   };
   push(`#if \${transA}`, `    let ak = k * M;`);
   loadsA((i) => `ak + r${i}`);
@@ -193,6 +187,7 @@ fn direct(tile: u32, li: u32) {
   for (const q of quads) push(`    let b${q} = vec4<f32>(${[0, 1, 2, 3].map((e) => `b[bk + c${4 * q + e}]`).join(', ')});`);
   push(`#endif`);
   for (const i of rows) push(`    ${quads.map((q) => `acc${i}_${q} += a${i} * b${q};`).join(' ')}`);
+  push(`#if \${biasGrad}`, `    ${quads.map((q) => `bs${q} += b${q};`).join(' ')}`, `#endif`);
   push(`  }`);
   push(`  // The bias of the block's columns, read once (clamped columns: never stored).`, `#if \${bias}`);
   for (const q of quads) push(`  let bias${q} = vec4<f32>(${[0, 1, 2, 3].map((e) => `bias[c${4 * q + e}]`).join(', ')});`);
@@ -200,13 +195,13 @@ fn direct(tile: u32, li: u32) {
   for (const q of quads) push(`  let bias${q} = vec4<f32>(0.0);`);
   push(`#endif`);
   for (const i of rows) push(`  ${quads.map((q) => `finish4(row0 + ${i}u, col0 + ${4 * q}u, 1u, acc${i}_${q}, bias${q});`).join(' ')}`);
+  push(`#if \${biasGrad}`, `  if (row0 == 0u) {`);
+  for (const q of quads) push(`    finish_bias4(col0 + ${4 * q}u, 1u, bs${q});`);
+  push(`  }`, `#endif`);
   push(`}
 
 #if \${tiled}
 fn load_a(m: u32, k: u32) -> f32 {
-#if \${biasGrad}
-  if (m == params.M && k < params.K) { return 1.0; }
-#endif
   if (m >= params.M || k >= params.K) { return 0.0; }
 #if \${transA}
   return a[k * params.M + m];
@@ -236,7 +231,7 @@ fn load_b(k: u32, n: u32) -> f32 {
 fn tiled(tile: u32, li: u32) {
   let W = 4u * TS;   // tile width and height
   let colTiles = (params.N + W - 1u) / W;
-  let rowTiles = (rows_out() + W - 1u) / W;
+  let rowTiles = (params.M + W - 1u) / W;
   if (tile >= colTiles * rowTiles) { return; }
   let row0 = (tile / colTiles) * W;
   let col0 = (tile % colTiles) * W;
@@ -247,6 +242,7 @@ fn tiled(tile: u32, li: u32) {
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
+  var bsum = vec4<f32>(0.0);   // biasGrad: Σ_k op(B)[k, col0 + lx + j·TS]
   for (var k0 = 0u; k0 < params.K; k0 += KT) {
     for (var e = li; e < W * KT; e += TS * TS) {
       let r = e / KT;
@@ -262,6 +258,7 @@ fn tiled(tile: u32, li: u32) {
       acc1 += tileA[(ly + TS) * KT + k] * bk;
       acc2 += tileA[(ly + 2u * TS) * KT + k] * bk;
       acc3 += tileA[(ly + 3u * TS) * KT + k] * bk;
+      bsum += bk;
     }
     workgroupBarrier();
   }
@@ -270,6 +267,9 @@ fn tiled(tile: u32, li: u32) {
   finish4(row0 + ly + TS, col0 + lx, TS, acc1, bq);
   finish4(row0 + ly + 2u * TS, col0 + lx, TS, acc2, bq);
   finish4(row0 + ly + 3u * TS, col0 + lx, TS, acc3, bq);
+#if \${biasGrad}
+  if (row0 == 0u && ly == 0u) { finish_bias4(col0 + lx, TS, bsum); }
+#endif
 }
 #endif
 `);

@@ -29,8 +29,10 @@
 //    backward needs its input): a linear layer followed by GELU;
 //  - geluGrad: the sum times gelu_tanh_slope(x), x = GELU's input (aux), before accumulate: the
 //    input gradient of a linear layer through the GELU before it;
-//  - biasGrad: op(A) gets an extra row M of ones, whose output row is added to dbias (N,):
-//    dbias += Σ_k op(B)[k, :], the bias gradient beside the weight gradient dW = xᵀ·dy.
+//  - biasGrad: dbias (N,) += Σ_k op(B)[k, :], the bias gradient beside the weight gradient
+//    dW = xᵀ·dy: every thread sums its columns of op(B) in the k loop it runs anyway (in order,
+//    the same sums as a row of ones in op(A) would give), and the threads of the first rows
+//    store them. (A row of ones would cost a whole block row when M is a multiple of the block.)
 
 struct MatmulParams {
   M: u32,
@@ -70,15 +72,6 @@ var<workgroup> tileA: array<f32, 4u * TS * KT>;   // tiled: (4·TS, KT) of op(A)
 var<workgroup> tileB: array<f32, KT * 4u * TS>;   // tiled: (KT, 4·TS) of op(B)
 #endif
 
-// Rows of the product: M, and with biasGrad the row of ones.
-fn rows_out() -> u32 {
-#if ${biasGrad}
-  return params.M + 1u;
-#else
-  return params.M;
-#endif
-}
-
 // out[row, col] = [out[row, col] +] sum [+ bias[col]], if inside (and the epilogues above).
 // b: bias[col] (read once per column by the caller, not once per output).
 fn finish(row: u32, col: u32, sum: f32, b: f32) {
@@ -107,10 +100,17 @@ fn finish(row: u32, col: u32, sum: f32, b: f32) {
 #endif
     out[o] = v;
   }
-#if ${biasGrad}
-  if (row == params.M && col < params.N) { dbias[col] = dbias[col] + sum; }
-#endif
 }
+
+#if ${biasGrad}
+// dbias[col] += the column sum s, if col is inside (clamped columns repeat the last one).
+fn finish_bias4(col: u32, step: u32, s: vec4<f32>) {
+  if (col < params.N) { dbias[col] = dbias[col] + s.x; }
+  if (col + step < params.N) { dbias[col + step] = dbias[col + step] + s.y; }
+  if (col + 2u * step < params.N) { dbias[col + 2u * step] = dbias[col + 2u * step] + s.z; }
+  if (col + 3u * step < params.N) { dbias[col + 3u * step] = dbias[col + 3u * step] + s.w; }
+}
+#endif
 
 fn finish4(row: u32, col: u32, step: u32, s: vec4<f32>, b: vec4<f32>) {
   finish(row, col, s.x, b.x);
@@ -136,8 +136,7 @@ fn direct(tile: u32, li: u32) {
   let N = params.N;
   let TY = WG / TX;
   let colTiles = (N + TX * RN - 1u) / (TX * RN);
-  let MR = rows_out();
-  let rowTiles = (MR + TY * RM - 1u) / (TY * RM);
+  let rowTiles = (M + TY * RM - 1u) / (TY * RM);
   if (tile >= colTiles * rowTiles) { return; }
   let row0 = ((tile / colTiles) * TY + li / TX) * RM;
   let col0 = ((tile % colTiles) * TX + li % TX) * RN;
@@ -158,25 +157,6 @@ fn direct(tile: u32, li: u32) {
   let r13 = min(row0 + 13u, M - 1u);
   let r14 = min(row0 + 14u, M - 1u);
   let r15 = min(row0 + 15u, M - 1u);
-#if ${biasGrad}
-  // Row M of op(A) is ones.
-  let one0 = row0 + 0u == M;
-  let one1 = row0 + 1u == M;
-  let one2 = row0 + 2u == M;
-  let one3 = row0 + 3u == M;
-  let one4 = row0 + 4u == M;
-  let one5 = row0 + 5u == M;
-  let one6 = row0 + 6u == M;
-  let one7 = row0 + 7u == M;
-  let one8 = row0 + 8u == M;
-  let one9 = row0 + 9u == M;
-  let one10 = row0 + 10u == M;
-  let one11 = row0 + 11u == M;
-  let one12 = row0 + 12u == M;
-  let one13 = row0 + 13u == M;
-  let one14 = row0 + 14u == M;
-  let one15 = row0 + 15u == M;
-#endif
   let c0 = min(col0 + 0u, N - 1u);
   let c1 = min(col0 + 1u, N - 1u);
   let c2 = min(col0 + 2u, N - 1u);
@@ -247,27 +227,13 @@ fn direct(tile: u32, li: u32) {
   var acc13_0 = vec4<f32>(0.0);  var acc13_1 = vec4<f32>(0.0);  var acc13_2 = vec4<f32>(0.0);  var acc13_3 = vec4<f32>(0.0);
   var acc14_0 = vec4<f32>(0.0);  var acc14_1 = vec4<f32>(0.0);  var acc14_2 = vec4<f32>(0.0);  var acc14_3 = vec4<f32>(0.0);
   var acc15_0 = vec4<f32>(0.0);  var acc15_1 = vec4<f32>(0.0);  var acc15_2 = vec4<f32>(0.0);  var acc15_3 = vec4<f32>(0.0);
+#if ${biasGrad}
+  // bs<q>[e]: Σ_k op(B)[k, col0 + 4q + e].
+  var bs0 = vec4<f32>(0.0);  var bs1 = vec4<f32>(0.0);  var bs2 = vec4<f32>(0.0);  var bs3 = vec4<f32>(0.0);
+#endif
   for (var k = 0u; k < K; k++) {
 #if ${transA}
     let ak = k * M;
-#if ${biasGrad}
-    let a0 = select(a[ak + r0], 1.0, one0);
-    let a1 = select(a[ak + r1], 1.0, one1);
-    let a2 = select(a[ak + r2], 1.0, one2);
-    let a3 = select(a[ak + r3], 1.0, one3);
-    let a4 = select(a[ak + r4], 1.0, one4);
-    let a5 = select(a[ak + r5], 1.0, one5);
-    let a6 = select(a[ak + r6], 1.0, one6);
-    let a7 = select(a[ak + r7], 1.0, one7);
-    let a8 = select(a[ak + r8], 1.0, one8);
-    let a9 = select(a[ak + r9], 1.0, one9);
-    let a10 = select(a[ak + r10], 1.0, one10);
-    let a11 = select(a[ak + r11], 1.0, one11);
-    let a12 = select(a[ak + r12], 1.0, one12);
-    let a13 = select(a[ak + r13], 1.0, one13);
-    let a14 = select(a[ak + r14], 1.0, one14);
-    let a15 = select(a[ak + r15], 1.0, one15);
-#else
     let a0 = a[ak + r0];
     let a1 = a[ak + r1];
     let a2 = a[ak + r2];
@@ -284,25 +250,6 @@ fn direct(tile: u32, li: u32) {
     let a13 = a[ak + r13];
     let a14 = a[ak + r14];
     let a15 = a[ak + r15];
-#endif
-#else
-#if ${biasGrad}
-    let a0 = select(a[ra0 + k], 1.0, one0);
-    let a1 = select(a[ra1 + k], 1.0, one1);
-    let a2 = select(a[ra2 + k], 1.0, one2);
-    let a3 = select(a[ra3 + k], 1.0, one3);
-    let a4 = select(a[ra4 + k], 1.0, one4);
-    let a5 = select(a[ra5 + k], 1.0, one5);
-    let a6 = select(a[ra6 + k], 1.0, one6);
-    let a7 = select(a[ra7 + k], 1.0, one7);
-    let a8 = select(a[ra8 + k], 1.0, one8);
-    let a9 = select(a[ra9 + k], 1.0, one9);
-    let a10 = select(a[ra10 + k], 1.0, one10);
-    let a11 = select(a[ra11 + k], 1.0, one11);
-    let a12 = select(a[ra12 + k], 1.0, one12);
-    let a13 = select(a[ra13 + k], 1.0, one13);
-    let a14 = select(a[ra14 + k], 1.0, one14);
-    let a15 = select(a[ra15 + k], 1.0, one15);
 #else
     let a0 = a[ra0 + k];
     let a1 = a[ra1 + k];
@@ -320,7 +267,6 @@ fn direct(tile: u32, li: u32) {
     let a13 = a[ra13 + k];
     let a14 = a[ra14 + k];
     let a15 = a[ra15 + k];
-#endif
 #endif
 #if ${transB}
     let b0 = vec4<f32>(b[cb0 + k], b[cb1 + k], b[cb2 + k], b[cb3 + k]);
@@ -350,6 +296,9 @@ fn direct(tile: u32, li: u32) {
     acc13_0 += a13 * b0; acc13_1 += a13 * b1; acc13_2 += a13 * b2; acc13_3 += a13 * b3;
     acc14_0 += a14 * b0; acc14_1 += a14 * b1; acc14_2 += a14 * b2; acc14_3 += a14 * b3;
     acc15_0 += a15 * b0; acc15_1 += a15 * b1; acc15_2 += a15 * b2; acc15_3 += a15 * b3;
+#if ${biasGrad}
+    bs0 += b0; bs1 += b1; bs2 += b2; bs3 += b3;
+#endif
   }
   // The bias of the block's columns, read once (clamped columns: never stored).
 #if ${bias}
@@ -379,13 +328,18 @@ fn direct(tile: u32, li: u32) {
   finish4(row0 + 13u, col0 + 0u, 1u, acc13_0, bias0); finish4(row0 + 13u, col0 + 4u, 1u, acc13_1, bias1); finish4(row0 + 13u, col0 + 8u, 1u, acc13_2, bias2); finish4(row0 + 13u, col0 + 12u, 1u, acc13_3, bias3);
   finish4(row0 + 14u, col0 + 0u, 1u, acc14_0, bias0); finish4(row0 + 14u, col0 + 4u, 1u, acc14_1, bias1); finish4(row0 + 14u, col0 + 8u, 1u, acc14_2, bias2); finish4(row0 + 14u, col0 + 12u, 1u, acc14_3, bias3);
   finish4(row0 + 15u, col0 + 0u, 1u, acc15_0, bias0); finish4(row0 + 15u, col0 + 4u, 1u, acc15_1, bias1); finish4(row0 + 15u, col0 + 8u, 1u, acc15_2, bias2); finish4(row0 + 15u, col0 + 12u, 1u, acc15_3, bias3);
+#if ${biasGrad}
+  if (row0 == 0u) {
+    finish_bias4(col0 + 0u, 1u, bs0);
+    finish_bias4(col0 + 4u, 1u, bs1);
+    finish_bias4(col0 + 8u, 1u, bs2);
+    finish_bias4(col0 + 12u, 1u, bs3);
+  }
+#endif
 }
 
 #if ${tiled}
 fn load_a(m: u32, k: u32) -> f32 {
-#if ${biasGrad}
-  if (m == params.M && k < params.K) { return 1.0; }
-#endif
   if (m >= params.M || k >= params.K) { return 0.0; }
 #if ${transA}
   return a[k * params.M + m];
@@ -415,7 +369,7 @@ fn load_b(k: u32, n: u32) -> f32 {
 fn tiled(tile: u32, li: u32) {
   let W = 4u * TS;   // tile width and height
   let colTiles = (params.N + W - 1u) / W;
-  let rowTiles = (rows_out() + W - 1u) / W;
+  let rowTiles = (params.M + W - 1u) / W;
   if (tile >= colTiles * rowTiles) { return; }
   let row0 = (tile / colTiles) * W;
   let col0 = (tile % colTiles) * W;
@@ -426,6 +380,7 @@ fn tiled(tile: u32, li: u32) {
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
   var acc3 = vec4<f32>(0.0);
+  var bsum = vec4<f32>(0.0);   // biasGrad: Σ_k op(B)[k, col0 + lx + j·TS]
   for (var k0 = 0u; k0 < params.K; k0 += KT) {
     for (var e = li; e < W * KT; e += TS * TS) {
       let r = e / KT;
@@ -441,6 +396,7 @@ fn tiled(tile: u32, li: u32) {
       acc1 += tileA[(ly + TS) * KT + k] * bk;
       acc2 += tileA[(ly + 2u * TS) * KT + k] * bk;
       acc3 += tileA[(ly + 3u * TS) * KT + k] * bk;
+      bsum += bk;
     }
     workgroupBarrier();
   }
@@ -449,5 +405,8 @@ fn tiled(tile: u32, li: u32) {
   finish4(row0 + ly + TS, col0 + lx, TS, acc1, bq);
   finish4(row0 + ly + 2u * TS, col0 + lx, TS, acc2, bq);
   finish4(row0 + ly + 3u * TS, col0 + lx, TS, acc3, bq);
+#if ${biasGrad}
+  if (row0 == 0u && ly == 0u) { finish_bias4(col0 + lx, TS, bsum); }
+#endif
 }
 #endif

@@ -56,7 +56,7 @@ export function matmulDispatch(enc: OpEncoder, config: MatmulConfig, d: MatmulDi
       a: d.a, b: d.b, out: d.out, ...(d.bias ? { bias: d.bias } : {}), ...(d.tanhGrad ? { aux: d.tanhGrad } : {}), ...(d.geluGrad ? { aux: d.geluGrad } : {}),
       ...(d.biasGrad ? { dbias: d.biasGrad } : {}), ...(d.geluPre ? { pre: d.geluPre } : {}),
     },
-    grid: matmulGrid(d.M + (d.biasGrad ? 1 : 0), d.N, config, enc.maxPerDim),
+    grid: matmulGrid(d.M, d.N, config, enc.maxPerDim),
   });
 }
 
