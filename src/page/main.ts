@@ -296,9 +296,9 @@ async function train(): Promise<void> {
   const line = model === 'bigram-nn'
     ? chart.beginRun(`${device.toUpperCase()} seed ${hyper.seed}, lr ${hyper.lr}${hyper.batchSize ? `, batch ${hyper.batchSize}` : ''}${hyper.reg !== 0.01 ? `, reg ${hyper.reg}` : ''}`, device)
     : model === 'mlp'
-      ? chart.beginRun(mlpLineLabel(device, settings.mlp), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.mlp.steps / 50))) })
+      ? chart.beginRun(mlpLineLabel(device, settings.mlp), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.mlp.steps / 50))), dev: true })
       : model === 'transformer'
-        ? chart.beginRun(transformerLineLabel(device, settings.transformer), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.transformer.steps / 50))) })
+        ? chart.beginRun(transformerLineLabel(device, settings.transformer), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.transformer.steps / 50))), dev: true })
         : null;
   const netName = `Neural net: P(next | current)`;
   try {
@@ -312,6 +312,7 @@ async function train(): Promise<void> {
       },
       onStart: (description) => (deviceInfo.textContent = description),
       onLosses: (losses) => line && chart.push(line, losses),
+      onDevLoss: (step, loss) => line && chart.pushDev(line, step, loss),
       onProgress: (p) => {
         progress = p;
         drawProgress();
