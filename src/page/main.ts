@@ -16,6 +16,7 @@ import { LossChart } from './lossChart.ts';
 import { ModelPanel } from './modelPanel.ts';
 import { PauseGate } from './pauseGate.ts';
 import { SamplesPanel } from './samplesPanel.ts';
+import { AttentionPanel } from './attentionPanel.ts';
 import { loadBundledDataset } from './defaultDataset.ts';
 import { runOnPage } from './trainingRun.ts';
 import { DivergedError, type Progress } from '../train/trainer.ts';
@@ -75,6 +76,7 @@ const modelPanel = new ModelPanel((m, origin) => {
   samples.sample();
 }, showError);
 const samples = new SamplesPanel(() => modelPanel.model, showError);
+const attention = new AttentionPanel();
 const datasetPanel = new DatasetPanel(loadBundledDataset, () => {
   clearError();
   datasetChanged();
@@ -184,6 +186,7 @@ countsView.addEventListener('change', () => showCounts());
 function setModel(m: ModelFile, origin: string): void {
   modelPanel.set(m, origin);
   samples.update();
+  attention.set(m);
   showModel(m);
   showSplitLosses(m);
 }
