@@ -30,6 +30,7 @@ const statusEl = byId('status', HTMLElement);
 const stepEl = byId('step', HTMLElement);
 const lossEl = byId('loss', HTMLElement);
 const speedEl = byId('speed', HTMLElement);
+const devLiveEl = byId('dev-live', HTMLElement);
 const deviceInfo = byId('device-info', HTMLElement);
 const trainButton = byId('train', HTMLButtonElement);
 const pauseButton = byId('pause', HTMLButtonElement);
@@ -292,7 +293,7 @@ async function train(): Promise<void> {
   setStatus('training');
   const steps = model === 'mlp' ? settings.mlp.steps : model === 'transformer' ? settings.transformer.steps : model === 'bigram-nn' ? hyper.steps : 0;
   stepEl.textContent = steps ? `0 / ${formatInt(steps)}` : '–';
-  lossEl.textContent = speedEl.textContent = '–';
+  lossEl.textContent = speedEl.textContent = devLiveEl.textContent = '–';
   deviceInfo.textContent = device === 'gpu' ? 'GPU (starting…)' : 'CPU (starting…)';
   showSplitLosses(null);
 
@@ -315,7 +316,10 @@ async function train(): Promise<void> {
       },
       onStart: (description) => (deviceInfo.textContent = description),
       onLosses: (losses) => line && chart.push(line, losses),
-      onDevLoss: (step, loss) => line && chart.pushDev(line, step, loss),
+      onDevLoss: (step, loss) => {
+        if (line) chart.pushDev(line, step, loss);
+        devLiveEl.textContent = `${loss.toFixed(4)} after ${formatInt(step)} steps`;
+      },
       onProgress: (p) => {
         progress = p;
         drawProgress();

@@ -72,6 +72,8 @@ describe('the page: the Transformer’s dev curve and attention maps', () => {
     await trainTransformer(page, 'gpu');
     // At least one point during the run (the first is never skipped), and the end.
     expect(await devPoints(page)).toBeGreaterThanOrEqual(2);
+    // The curve's last point is the dev loss reported at the end.
+    expect(await byTestId(page, 'dev-live').textContent()).toBe(`${await byTestId(page, 'dev-loss').textContent()} after 60 steps`);
     const lines = await chartLines(page);
     const label = 'Transformer GPU seed 42, lr 0.01, batch 8, 2 layers 2 heads 16 channels';
     expect(lines).toEqual([`${label} (each step)`, label, `${label} (dev)`, expect.stringMatching(/^counting model/)]);
