@@ -131,6 +131,8 @@ export class AttentionPanel {
 /** One map on its canvas: (n, n) probabilities, the characters of the n positions on both axes. */
 class AttentionView {
   private layout = { header: 0, cell: 1 };
+  /** One pixel per cell, scaled up when drawn: a long word's map is cheap to redraw. */
+  private readonly image: HTMLCanvasElement;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -140,6 +142,16 @@ class AttentionView {
   ) {
     canvas.addEventListener('pointermove', (e) => onCell(this.cellAt(e.offsetX, e.offsetY)));
     canvas.addEventListener('pointerleave', () => onCell(null));
+    const n = chars.length;
+    this.image = document.createElement('canvas');
+    this.image.width = this.image.height = n;
+    const ctx = this.image.getContext('2d')!;
+    const pixels = ctx.createImageData(n, n);
+    const masked = [1, 3, 5].map((i) => parseInt(MASKED.slice(i, i + 2), 16));
+    for (let q = 0; q < n; q++) {
+      for (let k = 0; k < n; k++) pixels.data.set([...(k > q ? masked : blues(probs[q * n + k])), 255], (q * n + k) * 4);
+    }
+    ctx.putImageData(pixels, 0, 0);
   }
 
   private cellAt(px: number, py: number): { q: number; k: number } | null {
@@ -162,13 +174,8 @@ class AttentionView {
     const header = size / n >= LABEL_MIN_CELL + 1 ? HEADER : 0;
     const cell = (size - header) / n;
     this.layout = { header, cell };
-    for (let q = 0; q < n; q++) {
-      for (let k = 0; k < n; k++) {
-        // Cells overlap by a pixel so no seams show between them.
-        ctx.fillStyle = k > q ? MASKED : `rgb(${blues(this.probs[q * n + k]).join(',')})`;
-        ctx.fillRect(header + k * cell, header + q * cell, cell + 0.5, cell + 0.5);
-      }
-    }
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(this.image, header, header, n * cell, n * cell);
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
     if (header) {

@@ -300,6 +300,7 @@ class ObservedTrainer implements Trainer {
     return losses;
   }
 
+  // A chunk run in parts checkpoints at its last part's start; the page keeps no weights of a diverged run anyway.
   readCheckpoint() { return this.inner.readCheckpoint(); }
   readWeights() { return this.inner.readWeights(); }
   evaluate() { return this.inner.evaluate(); }
