@@ -4,8 +4,8 @@
  * Losses arrive per chunk; the chart redraws at most once per animation frame. A minibatch
  * loss is noisy: such a run is drawn faint, step by step, under a smoothed line (an
  * exponential moving average, debiased as in Adam so the first steps are not pulled to 0).
- * A neural model with a dev split also has its dev loss, a few points per run, drawn as dots
- * on a dotted line in the run's colour: where it rises while the train loss falls, it overfits.
+ * A neural model with a dev split also has its dev loss, a few points per run, drawn as hollow
+ * dots on a thin line in the run's colour: where it rises while the train loss falls, it overfits.
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -118,11 +118,12 @@ export class LossChart {
       } else {
         series.push({ label: r.label, stroke, width: 2, dash, points: { show: false }, value });
       }
-      // Few points, far apart: dots joined across the steps between them.
-      if (r.dev) series.push({ label: `${r.label} (dev)`, stroke, width: 1.5, dash: [2, 3], spanGaps: true, points: { show: true, size: 7, width: 2, fill: '#ffffff' }, value });
+      // Few points, far apart: hollow dots joined by a thin line across the steps between them.
+      if (r.dev) series.push({ label: `${r.label} (dev)`, stroke, width: 1, spanGaps: true, points: { show: true, size: 8, width: 2, fill: '#ffffff' }, value });
     }
     if (this.reference) {
-      series.push({ label: this.reference.label, stroke: '#4b5563', width: 1.5, dash: [2, 4], value });
+      // No dots (uPlot adds them to a short run's lines): dots mark the dev points.
+      series.push({ label: this.reference.label, stroke: '#4b5563', width: 1.5, dash: [2, 4], points: { show: false }, value });
     }
     const axis = { stroke: '#1f2937', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' } };
     this.plot = new uPlot({
