@@ -4,6 +4,7 @@
  * attention panel draws one map per layer and head for a typed word, whose numbers are Node's
  * attentionMaps of the downloaded model; bad words are explained in the panel, markup in a
  * word stays text; a loaded model file shows its maps; another kind of model hides the panel.
+ * Pause and stop work as before with the dev evaluations in the run.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { netHyper, parseModel, type ModelFile } from '../../src/models/modelFile.ts';
 import { attentionMaps, wordTokens } from '../../src/models/transformer/attention.ts';
 import type { TransformerShape } from '../../src/models/transformer/net.ts';
-import { byTestId, chartLines, errorText, gpuStatus, heatmapPixels, waitForStatus } from './app.ts';
+import { byTestId, chartLines, errorText, gpuStatus, heatmapPixels, status, waitForStatus } from './app.ts';
 import { openPage } from './browser.ts';
 import { ARTIFACTS, servedSite } from './site.ts';
 
@@ -143,4 +144,33 @@ describe('the page: the Transformer’s dev curve and attention maps', () => {
     expect(fresh.problems).toEqual([]);
     await fresh.page.close();
   }, 4 * RUN_MS);
+
+  it('pause and stop still answer with a dev curve; a stopped run ends it at the step it reached', async () => {
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
+    await gpuStatus(page);
+    await byTestId(page, 'model-select').selectOption('transformer');
+    for (const [id, v] of Object.entries({ ...SHAPE, steps: '16000' })) await byTestId(page, id).fill(v);
+    await byTestId(page, 'device-select').selectOption('cpu');
+    await byTestId(page, 'train').click();
+    // The first dev point comes after 16000 / 16 steps: wait for it, then pause.
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="loss-chart"]')?.getAttribute('data-dev-points')) >= 1, undefined, { timeout: RUN_MS });
+    await byTestId(page, 'pause').click();
+    expect(await waitForStatus(page, ['paused'], 5_000)).toBe('paused');
+    const stepText = async () => (await byTestId(page, 'step').textContent()) ?? '';
+    await page.waitForTimeout(600);
+    const paused = await stepText();
+    await page.waitForTimeout(600);
+    expect(await stepText(), 'no steps while paused').toBe(paused);
+    await byTestId(page, 'pause').click();
+    expect(await status(page)).toBe('training');
+    await byTestId(page, 'stop').click();
+    expect(await waitForStatus(page, ['done', 'error'], RUN_MS)).toBe('done');
+    const steps = (await stepText()).match(/^([\d,]+) \/ 16,000 \(stopped\)$/)?.[1];
+    expect(steps, await stepText()).toBeDefined();
+    expect(await byTestId(page, 'dev-live').textContent()).toBe(`${await byTestId(page, 'dev-loss').textContent()} after ${steps} steps`);
+    expect(await devPoints(page)).toBeGreaterThanOrEqual(2);
+    expect(await byTestId(page, 'attention-map').count()).toBe(4);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 2 * RUN_MS);
 });
