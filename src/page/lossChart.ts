@@ -4,6 +4,8 @@
  * Losses arrive per chunk; the chart redraws at most once per animation frame. A minibatch
  * loss is noisy: such a run is drawn faint, step by step, under a smoothed line (an
  * exponential moving average, debiased as in Adam so the first steps are not pulled to 0).
+ * A neural model with a dev split also has its dev loss, a few points per run, drawn as hollow
+ * dots on a thin line in the run's colour: where it rises while the train loss falls, it overfits.
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -16,11 +18,15 @@ interface ChartRun {
   losses: number[];
   /** The smoothed line, when the run has one. */
   smooth: { beta: number; ema: number; weight: number; values: number[] } | null;
+  /** The dev loss by step (the steps done when it was taken), when the run has a dev curve. */
+  dev: Map<number, number> | null;
 }
 
 export interface RunLineOptions {
   /** Draw a smoothed line over about this many steps, above the faint per-step line. */
   smoothOver?: number;
+  /** The run reports its dev loss now and then (pushDev): give it a dev line. */
+  dev?: boolean;
 }
 
 /** Runs kept on the chart; older ones drop off. */
@@ -47,9 +53,11 @@ export class LossChart {
   beginRun(label: string, device: DeviceKind, opts: RunLineOptions = {}): ChartRun {
     this.runs = this.runs.filter((r) => r.label !== label);
     const smooth = opts.smoothOver ? { beta: 1 - 1 / opts.smoothOver, ema: 0, weight: 0, values: [] } : null;
-    const run: ChartRun = { label, device, losses: [], smooth };
+    const run: ChartRun = { label, device, losses: [], smooth, dev: opts.dev ? new Map() : null };
     this.runs.push(run);
     if (this.runs.length > MAX_RUNS) this.runs.shift();
+    if (run.dev) this.container.dataset.devPoints = '0';
+    else delete this.container.dataset.devPoints;
     this.rebuild();
     return run;
   }
@@ -67,6 +75,15 @@ export class LossChart {
         s.values.push(s.weight > 0 ? s.ema / s.weight : NaN);
       }
     }
+    this.redraw();
+  }
+
+  /** The run's dev loss after `step` steps (a second one at the same step replaces the first). */
+  pushDev(run: ChartRun, step: number, loss: number): void {
+    if (!run.dev) return;
+    run.dev.set(step, loss);
+    // The newest run's dev points, for readers of the page that cannot see the canvas.
+    if (run === this.runs.at(-1)) this.container.dataset.devPoints = String(run.dev.size);
     this.redraw();
   }
 
@@ -101,9 +118,12 @@ export class LossChart {
       } else {
         series.push({ label: r.label, stroke, width: 2, dash, points: { show: false }, value });
       }
+      // Few points, far apart: hollow dots joined by a thin line across the steps between them.
+      if (r.dev) series.push({ label: `${r.label} (dev)`, stroke, width: 1, spanGaps: true, points: { show: true, size: 8, width: 2, fill: '#ffffff' }, value });
     }
     if (this.reference) {
-      series.push({ label: this.reference.label, stroke: '#4b5563', width: 1.5, dash: [2, 4], value });
+      // No dots (uPlot adds them to a short run's lines): dots mark the dev points.
+      series.push({ label: this.reference.label, stroke: '#4b5563', width: 1.5, dash: [2, 4], points: { show: false }, value });
     }
     const axis = { stroke: '#1f2937', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' } };
     this.plot = new uPlot({
@@ -120,13 +140,19 @@ export class LossChart {
   private data(): uPlot.AlignedData {
     const n = Math.max(1, ...this.runs.map((r) => r.losses.length));
     const stride = Math.ceil(n / MAX_POINTS);
-    const steps: number[] = [];
-    for (let i = 0; i < n; i += stride) steps.push(i);
-    if (steps[steps.length - 1] !== n - 1) steps.push(n - 1);
     // Steps are 1-based in the UI: the loss at x = 1 is the first step's (taken before its update).
-    const x = steps.map((i) => i + 1);
-    const line = (values: number[]) => steps.map((i) => (i < values.length && Number.isFinite(values[i]) ? values[i] : null));
-    const lines = this.runs.flatMap((r) => (r.smooth ? [line(r.losses), line(r.smooth.values)] : [line(r.losses)]));
+    const xs = new Set<number>();
+    for (let i = 0; i < n; i += stride) xs.add(i + 1);
+    xs.add(n);
+    // A dev point is drawn at its own step, not the nearest of the stride.
+    for (const r of this.runs) for (const step of r.dev?.keys() ?? []) xs.add(step);
+    const x = [...xs].sort((a, b) => a - b);
+    const line = (values: number[]) => x.map((s) => (s <= values.length && Number.isFinite(values[s - 1]) ? values[s - 1] : null));
+    const lines = this.runs.flatMap((r) => [
+      line(r.losses),
+      ...(r.smooth ? [line(r.smooth.values)] : []),
+      ...(r.dev ? [x.map((s) => r.dev!.get(s) ?? null)] : []),
+    ]);
     const ref = this.reference;
     return [x, ...lines, ...(ref ? [x.map(() => ref.value)] : [])];
   }

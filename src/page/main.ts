@@ -16,6 +16,7 @@ import { LossChart } from './lossChart.ts';
 import { ModelPanel } from './modelPanel.ts';
 import { PauseGate } from './pauseGate.ts';
 import { SamplesPanel } from './samplesPanel.ts';
+import { AttentionPanel } from './attentionPanel.ts';
 import { loadBundledDataset } from './defaultDataset.ts';
 import { runOnPage } from './trainingRun.ts';
 import { DivergedError, type Progress } from '../train/trainer.ts';
@@ -29,6 +30,7 @@ const statusEl = byId('status', HTMLElement);
 const stepEl = byId('step', HTMLElement);
 const lossEl = byId('loss', HTMLElement);
 const speedEl = byId('speed', HTMLElement);
+const devLiveEl = byId('dev-live', HTMLElement);
 const deviceInfo = byId('device-info', HTMLElement);
 const trainButton = byId('train', HTMLButtonElement);
 const pauseButton = byId('pause', HTMLButtonElement);
@@ -75,6 +77,7 @@ const modelPanel = new ModelPanel((m, origin) => {
   samples.sample();
 }, showError);
 const samples = new SamplesPanel(() => modelPanel.model, showError);
+const attention = new AttentionPanel();
 const datasetPanel = new DatasetPanel(loadBundledDataset, () => {
   clearError();
   datasetChanged();
@@ -184,6 +187,7 @@ countsView.addEventListener('change', () => showCounts());
 function setModel(m: ModelFile, origin: string): void {
   modelPanel.set(m, origin);
   samples.update();
+  attention.set(m);
   showModel(m);
   showSplitLosses(m);
 }
@@ -289,16 +293,16 @@ async function train(): Promise<void> {
   setStatus('training');
   const steps = model === 'mlp' ? settings.mlp.steps : model === 'transformer' ? settings.transformer.steps : model === 'bigram-nn' ? hyper.steps : 0;
   stepEl.textContent = steps ? `0 / ${formatInt(steps)}` : '–';
-  lossEl.textContent = speedEl.textContent = '–';
+  lossEl.textContent = speedEl.textContent = devLiveEl.textContent = '–';
   deviceInfo.textContent = device === 'gpu' ? 'GPU (starting…)' : 'CPU (starting…)';
   showSplitLosses(null);
 
   const line = model === 'bigram-nn'
     ? chart.beginRun(`${device.toUpperCase()} seed ${hyper.seed}, lr ${hyper.lr}${hyper.batchSize ? `, batch ${hyper.batchSize}` : ''}${hyper.reg !== 0.01 ? `, reg ${hyper.reg}` : ''}`, device)
     : model === 'mlp'
-      ? chart.beginRun(mlpLineLabel(device, settings.mlp), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.mlp.steps / 50))) })
+      ? chart.beginRun(mlpLineLabel(device, settings.mlp), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.mlp.steps / 50))), dev: true })
       : model === 'transformer'
-        ? chart.beginRun(transformerLineLabel(device, settings.transformer), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.transformer.steps / 50))) })
+        ? chart.beginRun(transformerLineLabel(device, settings.transformer), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.transformer.steps / 50))), dev: true })
         : null;
   const netName = `Neural net: P(next | current)`;
   try {
@@ -312,6 +316,10 @@ async function train(): Promise<void> {
       },
       onStart: (description) => (deviceInfo.textContent = description),
       onLosses: (losses) => line && chart.push(line, losses),
+      onDevLoss: (step, loss) => {
+        if (line) chart.pushDev(line, step, loss);
+        devLiveEl.textContent = `${loss.toFixed(4)} after ${formatInt(step)} steps`;
+      },
       onProgress: (p) => {
         progress = p;
         drawProgress();

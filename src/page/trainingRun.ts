@@ -48,6 +48,11 @@ export interface RunHooks {
   onPartial?: (model: ModelFile) => void;
   /** The context model, after training: its splits are being evaluated (a while on a large dataset). */
   onEvaluating?: () => void;
+  /**
+   * A neural model's mean loss on the dev split after `step` steps: a few times during the run
+   * (their time is not counted in ms per step) and once at the end.
+   */
+  onDevLoss?: (step: number, loss: number) => void;
 }
 
 export interface RunOutcome {
@@ -73,6 +78,14 @@ export interface RunOutcome {
 const PROBS_INTERVAL_MS = 200;
 const PROBS_SHARE = 0.1;
 
+/**
+ * The dev curve: the dev split evaluated at this many evenly spaced steps (and at the end). A
+ * whole split is a few seconds on the CPU for a large model: a point is skipped while the
+ * evaluations so far have taken more than this share of the training time.
+ */
+const DEV_POINTS = 16;
+const DEV_SHARE = 0.25;
+
 /** How a trained model of one kind is observed, finished and kept (see trainObserved). */
 interface ModelRecipe<T extends Trainer> {
   trainer: T;
@@ -84,6 +97,8 @@ interface ModelRecipe<T extends Trainer> {
   finish: (trainer: T, weights: Float32Array, steps: number) => Promise<Omit<RunOutcome, 'deviceDescription' | 'steps' | 'msPerStep' | 'cancelled'>>;
   /** After a failure: a model file of weights read back earlier, or null if none can be made. */
   partial: (weights: Float32Array, step: number) => Promise<ModelFile | null>;
+  /** The dev split's mean loss now, for a model that has one (NaN when it is empty). */
+  devLoss?: (trainer: T) => Promise<number>;
 }
 
 export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOutcome> {
@@ -139,10 +154,12 @@ async function runNet(kind: NetModelKind, req: RunRequest, gpu: GpuBackend | nul
     finish: async (t, weights, steps) => {
       hooks.onEvaluating?.();
       const losses = { train: await t.evaluateSplit('train'), dev: await t.evaluateSplit('dev'), test: await t.evaluateSplit('test') };
+      if (Number.isFinite(losses.dev)) hooks.onDevLoss?.(steps, losses.dev);
       return { model: toModel(weights, steps, losses), loss: losses.train, nll: losses.train, devLoss: losses.dev, testLoss: losses.test };
     },
     // Evaluated in a worker: a whole train split is seconds of work, too long for the page's thread.
     partial: async (weights, step) => toModel(weights, step, await netSplitLossesInWorker(kind, examples, hyper, weights)),
+    devLoss: examples.dev.Y.length > 0 ? (t) => t.evaluateSplit('dev') : undefined,
   }, hooks);
 }
 
@@ -163,14 +180,17 @@ async function trainObserved<T extends Trainer>(recipe: ModelRecipe<T>, hooks: R
       hooks.onProbabilities?.(recipe.probs(weights), step);
     };
     await showProbs(0);
-    const trainer = new ObservedTrainer(inner, hooks, showProbs);
+    const devLoss = recipe.devLoss;
+    const dev = devLoss && hooks.onDevLoss ? { every: Math.ceil(recipe.steps / DEV_POINTS), until: recipe.steps, loss: () => devLoss(inner) } : null;
+    const trainer = new ObservedTrainer(inner, hooks, showProbs, dev);
     let stepsDone = 0;
     let msPerStep = 0;
     try {
       const loop = await trainLoop(trainer, {
         // No fixed chunk: trainLoop sizes chunks to about 250 ms of training time (the gate's clock
         // skips pauses), so pause and stop answer within a chunk and the curve moves a few times a second.
-        steps: recipe.steps, lr: recipe.lr, signal: hooks.signal, now: hooks.gate.now,
+        // The clock skips the dev evaluations too: ms per step is training time only.
+        steps: recipe.steps, lr: recipe.lr, signal: hooks.signal, now: () => hooks.gate.now() - trainer.evaluationMs,
         onProgress: (p) => {
           stepsDone = p.step;
           msPerStep = p.msPerStep;
@@ -201,18 +221,32 @@ async function trainObserved<T extends Trainer>(recipe: ModelRecipe<T>, hooks: R
   }
 }
 
+/** When and how the run's dev loss is taken (see ObservedTrainer). */
+interface DevSchedule {
+  /** A point every this many steps… */
+  every: number;
+  /** …before this step (the end is evaluated with the other splits). */
+  until: number;
+  loss: () => Promise<number>;
+}
+
 /**
  * The trainer as trainLoop sees it: waits at the pause gate before each chunk, hands each
- * chunk's losses to the page, and now and then reads the weights back for the heatmap.
+ * chunk's losses to the page, now and then reads the weights back for the heatmap, and takes
+ * the dev loss at the dev schedule's steps (a chunk that crosses one is run in two parts).
  */
 class ObservedTrainer implements Trainer {
   private lastProbs = performance.now();
   private probsInterval = PROBS_INTERVAL_MS;
+  /** Time spent on dev evaluations (the gate's clock: pauses excluded), left out of ms per step. */
+  evaluationMs = 0;
+  private trainingMs = 0;
 
   constructor(
     private readonly inner: Trainer,
     private readonly hooks: RunHooks,
     private readonly showProbs: (step: number) => Promise<void>,
+    private readonly dev: DevSchedule | null = null,
   ) {}
 
   get device() { return this.inner.device; }
@@ -223,8 +257,14 @@ class ObservedTrainer implements Trainer {
   async runSteps(count: number): Promise<Float32Array> {
     await this.hooks.gate.wait();
     this.hooks.signal.throwIfAborted();
-    const losses = await this.inner.runSteps(count);
+    const losses = await this.trainWithDev(count);
     this.hooks.onLosses?.(losses);
+    if (losses.length < count) {
+      // Diverged before a dev point: trainLoop still wants the whole chunk; its first bad loss ends the run.
+      const padded = new Float32Array(count).fill(NaN);
+      padded.set(losses);
+      return padded;
+    }
     if (performance.now() - this.lastProbs >= this.probsInterval && losses.every(Number.isFinite)) {
       const t0 = performance.now();
       await this.showProbs(this.inner.step);
@@ -234,8 +274,42 @@ class ObservedTrainer implements Trainer {
     return losses;
   }
 
+  /** `count` steps, stopping at each dev point on the way to evaluate; fewer losses if some are not finite. */
+  private async trainWithDev(count: number): Promise<Float32Array> {
+    const now = this.hooks.gate.now;
+    const dev = this.dev;
+    const nextDev = (step: number) => (dev ? (Math.floor(step / dev.every) + 1) * dev.every : Infinity);
+    let losses: Float32Array = new Float32Array(0);
+    while (losses.length < count) {
+      const k = Math.min(count - losses.length, nextDev(this.inner.step) - this.inner.step);
+      const t0 = now();
+      const part = await this.inner.runSteps(k);
+      this.trainingMs += now() - t0;
+      losses = losses.length === 0 ? part : concat(losses, part);
+      if (!part.every(Number.isFinite)) return losses;
+      const step = this.inner.step;
+      // Skipped while the evaluations have cost more than their share of the time, and once stopped (the end is evaluated anyway).
+      const due = dev && step % dev.every === 0 && step < dev.until && !this.hooks.signal.aborted;
+      if (due && this.evaluationMs <= DEV_SHARE * this.trainingMs) {
+        const t1 = now();
+        const loss = await dev.loss();
+        this.evaluationMs += now() - t1;
+        if (Number.isFinite(loss)) this.hooks.onDevLoss?.(step, loss);
+      }
+    }
+    return losses;
+  }
+
+  // A chunk run in parts checkpoints at its last part's start; the page keeps no weights of a diverged run anyway.
   readCheckpoint() { return this.inner.readCheckpoint(); }
   readWeights() { return this.inner.readWeights(); }
   evaluate() { return this.inner.evaluate(); }
   dispose() { this.inner.dispose(); }
+}
+
+function concat(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
