@@ -58,7 +58,7 @@ export function newMatmul(ctx: GpuContext, config: MatmulConfig = matmulConfig(c
   return {
     name,
     pipeline: (transA, transB) =>
-      getPipeline(ctx, { stem: 'ops/matmul', defines: { tiled: config.tiled, transA, transB, bias: false, accumulate: false, tanh: false, tanhGrad: false, gelu: false, geluGrad: false, aux: false, biasGrad: false }, overrides: config.overrides, libs: [] }),
+      getPipeline(ctx, { stem: 'ops/matmul', defines: { tiled: config.tiled, transA, transB, bias: false, accumulate: false, tanh: false, tanhGrad: false, gelu: false, geluGrad: false, aux: false, residual: false, biasGrad: false }, overrides: config.overrides, libs: [] }),
     bind: (p, s, a, b, out) => bindGroup(ctx, p, name, [matmulParams(ctx, s.M, s.K, s.N), a, b, null, out]),
     grid: (s) => matmulGrid(s.M, s.N, config, maxDim),
   };

@@ -29,6 +29,8 @@
 //    backward needs its input): a linear layer followed by GELU;
 //  - geluGrad: the sum times gelu_tanh_slope(x), x = GELU's input (aux), before accumulate: the
 //    input gradient of a linear layer through the GELU before it;
+//  - residual: out = res + result after the bias (a linear layer whose output is only added to
+//    the residual stream: the sum res + y of residual_forward, bit for bit);
 //  - biasGrad: dbias (N,) += Σ_k op(B)[k, :], the bias gradient beside the weight gradient
 //    dW = xᵀ·dy: every thread sums its columns of op(B) in the k loop it runs anyway (in order,
 //    the same sums as a row of ones in op(A) would give), and the threads of the first rows
@@ -55,6 +57,9 @@ struct MatmulParams {
 #endif
 #if ${gelu}
 @group(0) @binding(7) var<storage, read_write> pre: array<f32>;   // (M, N) the result before GELU
+#endif
+#if ${residual}
+@group(0) @binding(8) var<storage, read> res: array<f32>;         // (M, N) the residual stream
 #endif
 
 override WG: u32 = 4;    // threads per workgroup (tiled: must be TS·TS)
@@ -90,6 +95,9 @@ fn finish(row: u32, col: u32, sum: f32, b: f32) {
 #endif
 #if ${bias}
     v = v + b;
+#endif
+#if ${residual}
+    v = res[o] + v;
 #endif
 #if ${tanh}
     v = tanh(clamp(v, -15.0, 15.0));

@@ -12,11 +12,15 @@
  *    GELU's is, as its backward reads it);
  *  - backward, act → linear where the linear (as its input x) is the act output's only user:
  *    the linear's dx matmul multiplies by act' and writes the act input's gradient.
+ * And a third in the forward: linear → residual where the residual is the linear output's only
+ * user: the matmul adds the residual stream and writes the residual's output (the linear's own
+ * output is never written; the residual's backward, which reads no values, runs as it is).
  */
 import type { Dispatch } from '../gpu/stepLoop.ts';
 import type { OpEncoder } from '../ops/kernel.ts';
 import type { MatmulConfig } from '../ops/matmulTiling.ts';
-import { linearBackwardGpu, linearForwardGpu, linearOp, type FusedActivation } from '../ops/linear.ts';
+import { linearBackwardGpu, linearForwardGpu, linearOp, type FusedActivation, type ForwardEpilogue } from '../ops/linear.ts';
+import { residualOp } from '../ops/residual.ts';
 import { geluOp } from '../ops/gelu.ts';
 import type { GpuEnv, Op, OpNode, Tensor } from '../ops/op.ts';
 import { tanhOp } from '../ops/tanh.ts';
@@ -57,10 +61,18 @@ export async function encodeGraph(graph: Graph, enc: OpEncoder, matmul: MatmulCo
   for (const node of graph.nodes) for (const t of node.inputs) users.set(t, [...(users.get(t) ?? []), node]);
   const onlyUser = (t: Tensor | null, node: OpNode) => t !== null && users.get(t)?.length === 1 && users.get(t)![0] === node;
   const activation = (op: Op): FusedActivation | null => (op === tanhOp ? 'tanh' : op === geluOp ? 'gelu' : null);
-  // node i (linear) → i + 1 (act): the act fused into the matmul's epilogue.
-  const fusedForward = (i: number) => {
+  // node i (linear) → i + 1 (act, or a residual): done by the matmul's epilogue.
+  const fusedForward = (i: number): ForwardEpilogue | null => {
     const [node, next] = [graph.nodes[i], graph.nodes[i + 1]];
-    return node.op === linearOp && next && activation(next.op) !== null && next.inputs[0] === node.output && onlyUser(node.output, next);
+    if (node.op !== linearOp || !next || !onlyUser(node.output, next)) return null;
+    const kind = activation(next.op);
+    if (kind && next.inputs[0] === node.output) return { kind, out: next.output! };
+    if (next.op === residualOp && next.inputs.length === 2) {
+      const [a, b] = next.inputs;
+      if (b === node.output && a !== node.output) return { kind: 'residual', out: next.output!, res: a };
+      if (a === node.output && b !== node.output) return { kind: 'residual', out: next.output!, res: b };
+    }
+    return null;
   };
   // act node → the linear that is its output's only user (as x, and only as x): the act's backward fused into that linear's dx.
   const actInto = new Map<OpNode, OpNode>();
@@ -74,9 +86,9 @@ export async function encodeGraph(graph: Graph, enc: OpEncoder, matmul: MatmulCo
   const forward: Dispatch[] = [];
   for (let i = 0; i < graph.nodes.length; i++) {
     const node = graph.nodes[i];
-    if (fusedForward(i)) {
-      const next = graph.nodes[i + 1];
-      forward.push(...(await linearForwardGpu(node, env, { kind: activation(next.op)!, out: next.output! })));
+    const fused = fusedForward(i);
+    if (fused) {
+      forward.push(...(await linearForwardGpu(node, env, fused)));
       i++;
     } else {
       forward.push(...(await node.op.forwardGpu(node, env)));

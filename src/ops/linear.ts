@@ -16,7 +16,7 @@ import type { Dispatch } from '../gpu/stepLoop.ts';
 import type { GpuEnv, Op, OpNode, Tensor } from './op.ts';
 
 export const MATMUL_UNIFORM = defineUniform('MatmulParams', { M: 'u32', K: 'u32', N: 'u32', pad0: 'u32' });
-export const matmulKernel = opKernel('ops/matmul', MATMUL_UNIFORM, ['a', 'b', 'bias', 'out', 'aux', 'dbias', 'pre']);
+export const matmulKernel = opKernel('ops/matmul', MATMUL_UNIFORM, ['a', 'b', 'bias', 'out', 'aux', 'dbias', 'pre', 'res']);
 
 export interface MatmulDispatch {
   M: number;
@@ -37,6 +37,8 @@ export interface MatmulDispatch {
   geluPre?: Binding;
   /** Epilogue: the sum times gelu'(x) before accumulate; x (M, N) is GELU's input. */
   geluGrad?: Binding;
+  /** Epilogue: out = res + result, after the bias (res (M, N)). */
+  residual?: Binding;
   /** dbias (N,) += Σ_k op(b)[k, :] (the bias gradient beside dW = aᵀ·b). */
   biasGrad?: Binding;
   label?: string;
@@ -48,13 +50,13 @@ export function matmulDispatch(enc: OpEncoder, config: MatmulConfig, d: MatmulDi
     label: d.label,
     defines: {
       tiled: config.tiled, transA: !!d.transA, transB: !!d.transB, bias: !!d.bias, accumulate: !!d.accumulate, tanh: !!d.tanh, tanhGrad: !!d.tanhGrad,
-      gelu: !!d.geluPre, geluGrad: !!d.geluGrad, aux: !!(d.tanhGrad || d.geluGrad), biasGrad: !!d.biasGrad,
+      gelu: !!d.geluPre, geluGrad: !!d.geluGrad, aux: !!(d.tanhGrad || d.geluGrad), residual: !!d.residual, biasGrad: !!d.biasGrad,
     },
     overrides: config.overrides,
     uniform: { M: d.M, K: d.K, N: d.N },
     bind: {
       a: d.a, b: d.b, out: d.out, ...(d.bias ? { bias: d.bias } : {}), ...(d.tanhGrad ? { aux: d.tanhGrad } : {}), ...(d.geluGrad ? { aux: d.geluGrad } : {}),
-      ...(d.biasGrad ? { dbias: d.biasGrad } : {}), ...(d.geluPre ? { pre: d.geluPre } : {}),
+      ...(d.biasGrad ? { dbias: d.biasGrad } : {}), ...(d.geluPre ? { pre: d.geluPre } : {}), ...(d.residual ? { res: d.residual } : {}),
     },
     grid: matmulGrid(d.M, d.N, config, enc.maxPerDim),
   });
@@ -89,16 +91,20 @@ export const linearOp: Op = {
 /** An activation after a linear layer that its matmul can do as an epilogue. */
 export type FusedActivation = 'tanh' | 'gelu';
 
+/** What the forward's matmul does after the product: an activation, or the add of a residual stream `res`. */
+export type ForwardEpilogue = { kind: FusedActivation; out: Tensor } | { kind: 'residual'; out: Tensor; res: Tensor };
+
 /**
- * The forward's one dispatch. `fused`: the activation of this output fused in, written to
- * fused.out (tanh: the linear's own output is never written; gelu: it is, GELU's backward
- * needs it).
+ * The forward's one dispatch. `fused`: the node after this one done as the epilogue, written to
+ * fused.out (tanh, residual: the linear's own output is never written; gelu: it is, GELU's
+ * backward needs it).
  */
-export async function linearForwardGpu({ inputs: [x, W, b], output }: OpNode, env: GpuEnv, fused?: { kind: FusedActivation; out: Tensor }): Promise<Dispatch[]> {
+export async function linearForwardGpu({ inputs: [x, W, b], output }: OpNode, env: GpuEnv, fused?: ForwardEpilogue): Promise<Dispatch[]> {
   const [n, K] = x.shape;
   return [await matmulDispatch(env.enc, env.matmul, {
     label: `linear ${W.name}${fused ? ` + ${fused.kind}` : ''}`, M: n, K, N: W.shape[1], a: env.value(x), b: env.value(W), bias: b ? env.value(b) : undefined,
-    tanh: fused?.kind === 'tanh', geluPre: fused?.kind === 'gelu' ? env.value(output!) : undefined, out: env.value(fused?.out ?? output!),
+    tanh: fused?.kind === 'tanh', geluPre: fused?.kind === 'gelu' ? env.value(output!) : undefined,
+    residual: fused?.kind === 'residual' ? env.value(fused.res) : undefined, out: env.value(fused?.out ?? output!),
   })];
 }
 

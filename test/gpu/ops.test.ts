@@ -85,7 +85,7 @@ describe.each(SHAPES)('ops, n=$n V=$V T=$T E=$E H=$H', ({ n, V, T, E, H, N }) =>
     }
   });
 
-  it('matmul epilogues: tanh and gelu after the bias, tanhGrad and geluGrad before accumulate, biasGrad (every transpose), both tile configurations', async () => {
+  it('matmul epilogues: tanh, gelu and a residual after the bias, tanhGrad and geluGrad before accumulate, biasGrad (every transpose), both tile configurations', async () => {
     const { ctx, encs } = await encoders();
     const enc = encs[0]; // folded matmul grids: test/gpu/opsMatmul.test.ts
     const r = rng(40);
@@ -146,6 +146,23 @@ describe.each(SHAPES)('ops, n=$n V=$V T=$T E=$E H=$H', ({ n, V, T, E, H, N }) =>
         await run(ctx, [await matmulDispatch(enc, config, { ...c, a: input(ctx, 'a', a), b: input(ctx, 'b', b), bias: input(ctx, 'bias', bias), geluPre: pre, out })]);
         expectAllClose(`matmul gelu pre tile ${config.tileRows}`, await readF32(ctx, pre, c.M * c.N), wantPre, { rtol: 0, atol: atolPre });
         expectAllClose(`matmul gelu tile ${config.tileRows}`, await readF32(ctx, out, c.M * c.N), want, { rtol: 0, atol });
+      }
+    }
+    // residual: out = res + (x·W + b), the residual stream added after the bias.
+    {
+      const c = { M: n, K: T * E, N: H };
+      const { a, b } = product(c);
+      const bias = randomNormal(r, c.N);
+      const res = randomNormal(r, c.M * c.N, 3);
+      const want = new Float64Array(c.M * c.N);
+      matmulCpu(want, a, b, c.M, c.K, c.N, { bias });
+      const scale = matmulAbsSum(a, b, c.M, c.K, c.N, false, false);
+      const atol = scale.map((s, i) => (c.K + 2) * EPS32 * (s + Math.abs(bias[i % c.N])) + 2 * EPS32 * (Math.abs(want[i]) + Math.abs(res[i])));
+      for (let i = 0; i < want.length; i++) want[i] += res[i];
+      for (const config of configs) {
+        const out = poisoned(ctx, 'out', c.M * c.N);
+        await run(ctx, [await matmulDispatch(enc, config, { ...c, a: input(ctx, 'a', a), b: input(ctx, 'b', b), bias: input(ctx, 'bias', bias), residual: input(ctx, 'res', res), out })]);
+        expectAllClose(`matmul residual tile ${config.tileRows}`, await readF32(ctx, out, c.M * c.N), want, { rtol: 0, atol });
       }
     }
     // geluGrad: dpre (+)= (dy·Wᵀ) ⊙ gelu'(x), x spread over GELU's curved range.

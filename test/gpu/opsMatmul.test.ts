@@ -147,7 +147,7 @@ describe.each([
     const out = x.old ? input(ctx, 'out', x.old) : poisoned(ctx, 'out', c.M * c.N);
     await runKernel(
       ctx,
-      { stem: 'ops/matmul', defines: { tiled: config.tiled, transA: c.transA, transB: c.transB, bias: c.bias, accumulate: c.accumulate, tanh: false, tanhGrad: false, gelu: false, geluGrad: false, aux: false, biasGrad: false }, overrides: config.overrides, libs: [] },
+      { stem: 'ops/matmul', defines: { tiled: config.tiled, transA: c.transA, transB: c.transB, bias: c.bias, accumulate: c.accumulate, tanh: false, tanhGrad: false, gelu: false, geluGrad: false, aux: false, residual: false, biasGrad: false }, overrides: config.overrides, libs: [] },
       [params, input(ctx, 'a', x.a), input(ctx, 'b', x.b), x.bias ? input(ctx, 'bias', x.bias) : null, out],
       grid,
     );
