@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   BOUNDARY, MAX_VOCAB, MAX_WORD_LENGTH, datasetFromWords, decode, describeDataset, parseWordList, vocabSize,
 } from '../src/data/dataset.ts';
-import { splitWords } from '../src/data/split.ts';
+import { DEFAULT_SPLIT, splitWords } from '../src/data/split.ts';
 import { DEFAULT_SOURCE, defaultWords } from '../src/data/defaultNames.ts';
 import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
 import { userError } from './helpers/fixtures.ts';
@@ -163,6 +163,20 @@ describe('splitWords', () => {
     const all = [...s.train, ...s.dev, ...s.test];
     expect(new Set(all).size).toBe(n); // the default words are distinct, so no word was used twice
     expect([...all].sort()).toEqual([...words].sort());
+  });
+
+  it('holds out the given shares: the default is the 80/10/10 cut exactly, makemore\'s 1,000 test words and no dev', () => {
+    expect(splitWords(words, 5, DEFAULT_SPLIT)).toEqual(splitWords(words, 5));
+    for (const n of [1, 7, 10, 33, 8422, 32033]) {
+      const s = splitWords(Array.from({ length: n }, (_, i) => i), 2);
+      expect([s.train.length, s.dev.length]).toEqual([Math.floor(0.8 * n), Math.floor(0.9 * n) - Math.floor(0.8 * n)]);
+    }
+    const m = splitWords(Array.from({ length: 32033 }, (_, i) => i), 3, { dev: 0, test: 0.0312 });
+    expect([m.train.length, m.dev.length, m.test.length]).toEqual([31033, 0, 1000]);
+    const t = splitWords(words, 1, { dev: 0.25, test: 0.05 });
+    expect(t.test.length).toBe(words.length - Math.floor(0.95 * words.length));
+    expect(t.dev.length).toBe(Math.floor(0.95 * words.length) - Math.floor(0.7 * words.length));
+    expect([...t.train, ...t.dev, ...t.test].sort()).toEqual([...words].sort());
   });
 
   it('is reproducible per seed, shuffled, and different for another seed', () => {

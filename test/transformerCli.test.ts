@@ -46,6 +46,27 @@ describe('makemore train --model transformer', () => {
     expect(bad.stderr).toContain('--temperature must be a finite number > 0, got 0');
   });
 
+  it('--dev-share and --test-share set the split (as the JSON reports it); a split that leaves nothing to train on is refused', async () => {
+    const d = parseWordList(wordsText, words);
+    const r = await runCli(['train', '--model', 'transformer', '--input', words, ...SMALL, '--steps', '2', '--samples', '0', '--dev-share', '0', '--test-share', '0.25', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const n = d.words.length;
+    expect((oneJson(r).split as { train: { words: number }; dev: { words: number }; test: { words: number } })).toMatchObject({
+      train: { words: Math.floor(0.75 * n) }, dev: { words: 0 }, test: { words: n - Math.floor(0.75 * n) },
+    });
+    expect(oneJson(r).devLoss).toBeNull();
+    for (const [args, needle] of [
+      [['--test-share', '1'], '--test-share must be a finite number ≥ 0 < 1, got 1'],
+      [['--dev-share', '0.5', '--test-share', '0.5'], '--dev-share 0.5 and --test-share 0.5 must leave a share of the words to train on'],
+    ] as const) {
+      const bad = await runCli(['train', '--model', 'transformer', '--input', words, ...SMALL, '--steps', '2', '--samples', '0', ...args]);
+      expect(bad.code, bad.stderr).toBe(1);
+      expect(bad.stderr).toContain(needle);
+    }
+    const bigram = await runCli(['train', '--input', words, '--steps', '2', '--dev-share', '0.2']);
+    expect(bigram.stderr).toContain('--dev-share applies to --model');
+  });
+
   it.each([
     [['--n-head', '3'], '--n-embd must be a multiple of --n-head: 8 channels do not split into 3 heads'],
     [['--n-layer', '0'], '--n-layer must be an integer ≥ 1'],

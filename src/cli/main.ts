@@ -46,8 +46,11 @@ ${Object.values(MODELS).map((m) => `                      ${m.kind}: ${m.help}`)
   --save FILE         write the trained model as JSON
   --json              print one JSON object on stdout and nothing else
 
-mlp options (the words are split 80/10/10 into train/dev/test by --seed; it trains on train,
-and reports the train and dev loss, and the test loss, over whole splits at the end):
+mlp and transformer options (the words are split 80/10/10 into train/dev/test by --seed; it
+trains on train, and reports the train and dev loss, and the test loss, over whole splits at the end):
+  --dev-share F --test-share F
+                      the shares of the words held out for dev and test (default 0.1 each;
+                      makemore's split of names.txt: --dev-share 0 --test-share 0.0312, 1,000 test words)
 ${Object.values(NET_MODELS).flatMap((m) => m.fields.map((f: HyperField) => `  --${`${f.flag} ${f.metavar}`.padEnd(18)}${f.help} (default ${(m.defaults as unknown as Record<string, number>)[f.key]}; ${m.kind})`)).join('\n')}
   --lr-final F        learning rate of the last half of the steps (default --lr / 10)
   --optimizer sgd|adamw  the lecture's SGD, or PyTorch's AdamW (default: mlp sgd, transformer adamw; mlp with adamw: --lr ${DEFAULT_MLP_ADAMW_LR})
@@ -79,6 +82,8 @@ const OPTIONS = {
   beta2: { type: 'string' },
   eps: { type: 'string' },
   'weight-decay': { type: 'string' },
+  'dev-share': { type: 'string' },
+  'test-share': { type: 'string' },
   reg: { type: 'string' },
   'batch-size': { type: 'string' },
   smoothing: { type: 'string' },
@@ -144,7 +149,7 @@ async function nodeGpu(): Promise<GpuBackend> {
 }
 
 /** The flags that only a neural model (mlp) reads: its own fields and the optimiser's. */
-const NET_ONLY_FLAGS = [...new Set([...NET_FIELDS.map((f) => f.flag), 'lr-final', 'optimizer', 'beta1', 'beta2', 'eps', 'weight-decay'])];
+const NET_ONLY_FLAGS = [...new Set([...NET_FIELDS.map((f) => f.flag), 'lr-final', 'optimizer', 'beta1', 'beta2', 'eps', 'weight-decay', 'dev-share', 'test-share'])];
 
 /** A neural model's hyper-parameters from the flags (its fields from the registry); the bigram-only flags are refused. */
 function netHyperFromFlags(kind: string, values: Values): MlpHyper {
@@ -176,6 +181,8 @@ function netHyperFromFlags(kind: string, values: Values): MlpHyper {
     lrFinal: num(values, 'lr-final', values.lr === undefined && optimizer === d.optimizer ? d.lrFinal : def.lrFinal(lr), RULES.lr),
     batchSize: num(values, 'batch-size', d.batchSize, RULES.mlpBatchSize),
     seed: num(values, 'seed', d.seed, RULES.seed),
+    devShare: num(values, 'dev-share', d.devShare, RULES.share),
+    testShare: num(values, 'test-share', d.testShare, RULES.share),
   };
 }
 
@@ -238,7 +245,7 @@ async function train(values: Values): Promise<void> {
       // mlp: loss is the train split's at the end; NaN (an empty split) is written as null.
       ...(mlp ? { devLoss: result.devLoss, testLoss: result.testLoss } : {}),
       msPerStep: result.msPerStep, samples: result.samples,
-      ...(mlp ? { sampleOrigins: sampleOrigins(result.samples, data.words, mlp.seed) } : {}),
+      ...(mlp ? { sampleOrigins: sampleOrigins(result.samples, data.words, mlp) } : {}),
       ...(result.cancelled ? { cancelled: true } : {}),
     }) + '\n');
     return;
@@ -256,7 +263,7 @@ async function train(values: Values): Promise<void> {
     : `loss ${result.loss.toFixed(4)} (nll ${result.nll.toFixed(4)} + reg ${(result.loss - result.nll).toFixed(4)}) | ${result.steps} steps | ${result.msPerStep.toFixed(2)} ms/step`);
   if (values.save) log(`saved ${values.save}`);
   if (result.samples.length) {
-    const origins = mlp ? sampleOrigins(result.samples, data.words, mlp.seed) : null;
+    const origins = mlp ? sampleOrigins(result.samples, data.words, mlp) : null;
     const width = Math.max(...result.samples.map((s) => [...s].length));
     log('samples:\n' + result.samples.map((s, i) => '  ' + (origins ? `${s.padEnd(width)}  ${origins[i] === 'new' ? 'new' : `in ${origins[i]}`}` : s)).join('\n'));
   }
@@ -271,8 +278,8 @@ function sampleOptionsFromFlags(values: Values, neural: boolean): SampleOptions 
 }
 
 /** Where each sampled word is in the seeded split, as makemore marks its samples: 'train', 'dev', 'test' or 'new'. */
-function sampleOrigins(samples: string[], words: readonly string[], seed: number): string[] {
-  const split = splitWords(words, seed);
+function sampleOrigins(samples: string[], words: readonly string[], h: MlpHyper): string[] {
+  const split = splitWords(words, h.seed, { dev: h.devShare, test: h.testShare });
   const where = new Map<string, string>();
   for (const name of ['test', 'dev', 'train'] as const) for (const w of split[name]) where.set(w, name);
   return samples.map((s) => where.get(s) ?? 'new');

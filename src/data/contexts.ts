@@ -8,7 +8,7 @@
  * Shapes: N examples, T context (block size). X is (N, T) row-major, Y is (N,).
  */
 import type { Dataset } from './dataset.ts';
-import { splitWords } from './split.ts';
+import { DEFAULT_SPLIT, splitWords, type SplitShares } from './split.ts';
 
 export interface ContextExamples {
   X: Uint32Array; // (N, T) the context of each example, oldest symbol first
@@ -65,9 +65,9 @@ export function contextExamples(words: readonly string[], symbols: readonly stri
   return { X, Y };
 }
 
-/** The seeded 80/10/10 split of the words (splitWords), each split turned into context examples. */
-export function contextData(data: Pick<Dataset, 'words' | 'symbols'>, T: number, seed: number): ContextData {
-  const split = splitWords(data.words, seed);
+/** The seeded split of the words (80/10/10 by default: splitWords), each split turned into context examples. */
+export function contextData(data: Pick<Dataset, 'words' | 'symbols'>, T: number, seed: number, shares: SplitShares = DEFAULT_SPLIT): ContextData {
+  const split = splitWords(data.words, seed, shares);
   return {
     V: data.symbols.length,
     T,

@@ -8,7 +8,7 @@
  */
 import type { Dataset } from './dataset.ts';
 import { symbolIndex, type ContextData, type ContextExamples } from './contexts.ts';
-import { splitWords } from './split.ts';
+import { DEFAULT_SPLIT, splitWords, type SplitShares } from './split.ts';
 
 /** The ignore index as a u32 (the bits of the i32 −1). */
 export const NO_TARGET = 0xffffffff;
@@ -39,11 +39,12 @@ export function sequenceExamples(words: readonly string[], symbols: readonly str
 }
 
 /**
- * The seeded 80/10/10 split of the words (the same as the context model's), each split as
- * sequences of the block size of all the words. targetsPerExample is T: one target per position.
+ * The seeded split of the words (80/10/10 by default, the same as the context model's), each
+ * split as sequences of the block size of all the words. targetsPerExample is T: one target
+ * per position.
  */
-export function sequenceData(data: Pick<Dataset, 'words' | 'symbols'>, seed: number, T = sequenceLength(data.words)): ContextData {
-  const split = splitWords(data.words, seed);
+export function sequenceData(data: Pick<Dataset, 'words' | 'symbols'>, seed: number, T = sequenceLength(data.words), shares: SplitShares = DEFAULT_SPLIT): ContextData {
+  const split = splitWords(data.words, seed, shares);
   return {
     V: data.symbols.length,
     T,

@@ -34,7 +34,7 @@ export function targetsOf(ex: ContextExamples): Int32Array {
 
 /** Minibatches are drawn from the train split: it must hold at least one example. */
 export function checkTrainSplit(data: ContextData, what: string): void {
-  if (data.train.Y.length === 0) throw new UserError(`the train split is empty: ${what} needs at least 2 words (80% of them train it)`);
+  if (data.train.Y.length === 0) throw new UserError(`the train split is empty: ${what} needs at least 2 words (80% of them train it, or the share --dev-share and --test-share leave)`);
 }
 
 /** The initial parameters given by a caller, checked against the layout. */

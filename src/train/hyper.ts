@@ -31,6 +31,9 @@ export interface NetTrainingHyper {
   batchSize: number;
   /** Seed of the split, the weights and the minibatches. */
   seed: number;
+  /** Shares of the words held out for the dev and the test split (src/data/split.ts). */
+  devShare: number;
+  testShare: number;
   /** sgd (the lecture's) or adamw (PyTorch's AdamW: betas, eps and decoupled weight decay below). */
   optimizer: OptimizerKind;
   beta1: number;
@@ -64,12 +67,12 @@ export const DEFAULT_ADAMW = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 
 
 /** makemore's recipe: 4 layers of 4 heads, 64 channels, AdamW 5e-4, batches of 32 words. */
 export const DEFAULT_TRANSFORMER_HYPER: TransformerHyper = {
-  steps: 5000, lr: 5e-4, lrFinal: 5e-4, batchSize: 32, seed: 42, optimizer: 'adamw', ...DEFAULT_ADAMW, nLayer: 4, nHead: 4, nEmbd: 64, blockSize: 0,
+  steps: 5000, lr: 5e-4, lrFinal: 5e-4, batchSize: 32, seed: 42, devShare: 0.1, testShare: 0.1, optimizer: 'adamw', ...DEFAULT_ADAMW, nLayer: 4, nHead: 4, nEmbd: 64, blockSize: 0,
 };
 
 /** The lecture's recipe; 20,000 steps reach a dev loss of about 2.18 on the 32,033 names. */
 export const DEFAULT_MLP_HYPER: MlpHyper = {
-  steps: 20_000, lr: 0.1, lrFinal: 0.01, batchSize: 32, seed: 42, blockSize: 3, embed: 10, hidden: 200, optimizer: 'sgd', ...DEFAULT_ADAMW,
+  steps: 20_000, lr: 0.1, lrFinal: 0.01, batchSize: 32, seed: 42, devShare: 0.1, testShare: 0.1, blockSize: 3, embed: 10, hidden: 200, optimizer: 'sgd', ...DEFAULT_ADAMW,
 };
 
 /**
@@ -143,6 +146,7 @@ export const RULES = {
   beta: { min: 0, max: 1, exclusiveMax: true },
   eps: { min: 0, exclusiveMin: true },
   weightDecay: { min: 0 },
+  share: { min: 0, max: 1, exclusiveMax: true },
 } satisfies Record<string, NumberRule>;
 
 /** One hyper-parameter's check as data: its key, its flag (the message names it), its rule. */
@@ -174,6 +178,8 @@ export const NET_TRAINING_RULES: readonly HyperRule[] = [
   { key: 'lrFinal', flag: 'lr-final', rule: RULES.lr },
   { key: 'batchSize', flag: 'batch-size', rule: RULES.mlpBatchSize },
   { key: 'seed', flag: 'seed', rule: RULES.seed },
+  { key: 'devShare', flag: 'dev-share', rule: RULES.share },
+  { key: 'testShare', flag: 'test-share', rule: RULES.share },
   { key: 'beta1', flag: 'beta1', rule: RULES.beta },
   { key: 'beta2', flag: 'beta2', rule: RULES.beta },
   { key: 'eps', flag: 'eps', rule: RULES.eps },
@@ -186,8 +192,9 @@ export function checkNetHyper(h: BigramNetHyper): BigramNetHyper {
 
 /** A neural model's hyper-parameters: the training rules, the optimiser, and the model's own `fields`. */
 export function checkNetTrainingHyper<H extends NetTrainingHyper>(h: H, fields: readonly HyperRule[]): H {
-  checkHyper(h, NET_TRAINING_RULES.slice(0, 5));
+  checkHyper(h, NET_TRAINING_RULES.slice(0, 7));
+  if (h.devShare + h.testShare >= 1) throw new UserError(`--dev-share ${h.devShare} and --test-share ${h.testShare} must leave a share of the words to train on (they sum to ${h.devShare + h.testShare})`);
   checkHyper(h, fields);
   if (!OPTIMIZER_KINDS.includes(h.optimizer)) throw new UserError(`--optimizer must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${JSON.stringify(h.optimizer)}`);
-  return checkHyper(h, NET_TRAINING_RULES.slice(5));
+  return checkHyper(h, NET_TRAINING_RULES.slice(7));
 }

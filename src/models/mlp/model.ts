@@ -17,7 +17,7 @@ export const mlpModel: NetModelDef<MlpHyper> = {
     { key: 'embed', flag: 'embed', metavar: 'E', rule: RULES.embed, help: 'embedding dimensions per symbol' },
     { key: 'hidden', flag: 'hidden', metavar: 'H', rule: RULES.hidden, help: 'hidden tanh units' },
   ],
-  data: (dataset, h) => contextData(dataset, h.blockSize, h.seed),
+  data: (dataset, h) => contextData(dataset, h.blockSize, h.seed, { dev: h.devShare, test: h.testShare }),
   resolve: (h) => h,
   defaultLr: { sgd: DEFAULT_MLP_HYPER.lr, adamw: DEFAULT_MLP_ADAMW_LR },
   lrFinal: tenthOf,

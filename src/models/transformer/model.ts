@@ -19,7 +19,7 @@ export const transformerModel: NetModelDef<TransformerHyper> = {
   ],
   // Any length a word list may have (lines of up to 1,000 symbols), plus the boundary.
   fileFields: [{ key: 'blockSize', flag: 'block-size', rule: { integer: true, min: 1, max: 1001 } }],
-  data: (dataset, h) => sequenceData(dataset, h.seed),
+  data: (dataset, h) => sequenceData(dataset, h.seed, undefined, { dev: h.devShare, test: h.testShare }),
   resolve: (h, data) => ({ ...h, blockSize: data.T }),
   defaultLr: { sgd: 0.1, adamw: DEFAULT_TRANSFORMER_HYPER.lr },
   lrFinal: (lr) => lr,
