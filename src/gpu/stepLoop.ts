@@ -6,6 +6,9 @@
 import { checkDevice, type GpuContext } from './device.ts';
 import { readBuffer, type Grid } from './kernels.ts';
 
+/** Submits whose per-step times the wait estimate remembers. */
+const RECENT_SUBMITS = 8;
+
 export interface Dispatch {
   /** The kernel's stem, for timings. */
   stem: string;
@@ -37,7 +40,8 @@ export class StepLoop {
   step = 0;
   dispatches: readonly Dispatch[] = [];
   /** Wall time per step of the last submit: how long the next one may be slept through. */
-  private msPerStep = 0;
+  /** Per-step times of the last submits (not the first): the wait before reading sleeps through 90% of their least. */
+  private readonly recentMsPerStep: number[] = [];
   private submits = 0;
 
   constructor(
@@ -68,13 +72,18 @@ export class StepLoop {
       const first = this.step;
       const t0 = performance.now();
       this.submit(k);
-      // Sleep through 90% of what the last submit took per step (GpuContext.idleBeforeWait):
-      // an overestimate shrinks by 10% a submit, so the estimate converges on the real time.
-      const ring = new Float32Array(await readBuffer(this.ctx, history, 4 * H, 0, 0.9 * k * this.msPerStep));
+      // Sleep through 90% of the least per-step time of the last few submits
+      // (GpuContext.idleBeforeWait), then wait. The least, not the last: one slow submit (a
+      // busy machine, a hiccup) would make the next waits oversleep, and an oversleep is never
+      // seen (the time measured includes it), so it only shrinks as the estimate is replaced.
+      const msPerStep = this.recentMsPerStep.length ? Math.min(...this.recentMsPerStep) : 0;
+      const ring = new Float32Array(await readBuffer(this.ctx, history, 4 * H, 0, 0.9 * k * msPerStep));
       // The first submit also compiles (a software adapter JIT-compiles each pipeline on its
-      // first dispatch): its time would make the next waits oversleep, and an overestimate
-      // only shrinks by 10% a submit. It sets no estimate; the second, waited for, does.
-      if (this.submits++ > 0) this.msPerStep = (performance.now() - t0) / k;
+      // first dispatch): it sets no estimate.
+      if (this.submits++ > 0) {
+        this.recentMsPerStep.push((performance.now() - t0) / k);
+        if (this.recentMsPerStep.length > RECENT_SUBMITS) this.recentMsPerStep.shift();
+      }
       for (let i = 0; i < k; i++) losses[done + i] = ring[(first + i) % H];
       done += k;
     }

@@ -14,6 +14,11 @@ export const layernormForwardKernel = opKernel('ops/layernorm_forward', LAYERNOR
 export const layernormBackwardKernel = opKernel('ops/layernorm_backward', LAYERNORM_UNIFORM, ['dout', 'x', 'w', 'mean', 'rstd', 'dx']);
 export const layernormParamBackwardKernel = opKernel('ops/layernorm_param_backward', LAYERNORM_UNIFORM, ['dout', 'x', 'mean', 'rstd', 'dw', 'db']);
 export const LAYERNORM_WG = 64;
+/**
+ * layernorm_param_backward has one thread per channel, each summing over every row: with 64
+ * threads a workgroup, C = 64 would be one workgroup, which a CPU adapter runs on one core.
+ */
+export const LAYERNORM_PARAM_WG = 16;
 export const LAYERNORM_EPS = 1e-5;
 
 /** layernorm_forward's twin, in float64 sums. */
@@ -68,16 +73,17 @@ export function layernormBackwardDispatches(
   enc: OpEncoder,
   d: { n: number; C: number; dout: Binding; x: Binding; w: Binding; mean: Binding; rstd: Binding; dx: Binding | null; accumulate: boolean; dw: Binding; db: Binding },
   WG = LAYERNORM_WG,
+  paramWG = LAYERNORM_PARAM_WG,
 ): Promise<Dispatch[]> {
   const rows = enc.grid(d.n, WG);
-  const cols = enc.grid(d.C, WG);
+  const cols = enc.grid(d.C, paramWG);
   return Promise.all([
     ...(d.dx ? [enc.dispatch(layernormBackwardKernel, {
       defines: { accumulate: d.accumulate }, overrides: { WG }, grid: rows, uniform: { n: d.n, C: d.C, rowStride: rows.rowStride },
       bind: { dout: d.dout, x: d.x, w: d.w, mean: d.mean, rstd: d.rstd, dx: d.dx },
     })] : []),
     enc.dispatch(layernormParamBackwardKernel, {
-      overrides: { WG }, grid: cols, uniform: { n: d.n, C: d.C, rowStride: cols.rowStride },
+      overrides: { WG: paramWG }, grid: cols, uniform: { n: d.n, C: d.C, rowStride: cols.rowStride },
       bind: { dout: d.dout, x: d.x, mean: d.mean, rstd: d.rstd, dw: d.dw, db: d.db },
     }),
   ]);
