@@ -20,12 +20,16 @@ import { splitWords } from '../data/split.ts';
 import type { HyperField } from '../models/netModel.ts';
 import { DivergedError, InterruptedError } from '../train/trainer.ts';
 import { progressReporter } from './progress.ts';
+import { isMakemoreCommandLine, makemoreCommand, MAKEMORE_HELP, type NetTrainerLike } from './makemore.ts';
+import type { ContextData } from '../data/contexts.ts';
+import type { NetModelKind } from '../models/registry.ts';
 
 const HELP = `makemore: character-level language models on the GPU (WebGPU) and the CPU
 
 Usage:
   npm run makemore -- train  [options]    train a model and print its loss and samples
   npm run makemore -- sample --load FILE  sample words from a saved model
+  npm run makemore -- -i FILE -o DIR ...  makemore.py's own command line (below)
 
 train options:
   --model ${MODEL_KINDS.join('|')}
@@ -65,7 +69,8 @@ sample options:
   --json              print one JSON object on stdout
 
   -h, --help          this text
-`;
+
+${MAKEMORE_HELP}`;
 
 const NET_FIELDS: HyperField[] = Object.values(NET_MODELS).flatMap((m) => m.fields);
 
@@ -295,8 +300,38 @@ function sample(values: Values): void {
   else process.stdout.write(words.join('\n') + '\n');
 }
 
+/** Ctrl-C during makemore's loop: the first stops it after the current chunk of steps, a second exits at once. */
+let interrupts = 0;
+// Kept for as long as the process lives: Dawn kills the process if its instance is collected while devices live.
+let makemoreGpu: unknown;
+
+async function makemoreGpuTrainer(kind: NetModelKind, data: ContextData, hyper: MlpHyper, initial?: Float32Array): Promise<NetTrainerLike> {
+  const { openNodeGpu } = await import('../gpu/nodeBackend.ts');
+  const { GpuNetTrainer } = await import('../nn/gpuTrainer.ts');
+  const ctx = await openNodeGpu();
+  makemoreGpu = ctx;
+  return GpuNetTrainer.create(ctx, netModel(kind).spec(data, hyper), data, {}, initial);
+}
+
+function runMakemore(argv: string[]): Promise<void> {
+  process.on('SIGINT', () => {
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write('makemore: stopping after this chunk of steps (Ctrl-C again to quit now)\n');
+  });
+  return makemoreCommand(argv, {
+    out: (line) => process.stdout.write(line + '\n'),
+    err: (line) => process.stderr.write(line + '\n'),
+    interrupted: () => interrupts > 0,
+    gpuTrainer: makemoreGpuTrainer,
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
+    if (isMakemoreCommandLine(argv)) {
+      await runMakemore(argv);
+      return 0;
+    }
     const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
     const command = positionals[0];
     if (values.help || command === undefined || command === 'help') {
@@ -319,4 +354,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`| head`) closes the pipe: stop quietly rather than with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -34,3 +34,18 @@ describe('makemore train --device gpu', () => {
     expect(g.samples).toEqual(JSON.parse(cpu.stdout).samples);
   });
 });
+
+describe('makemore.py’s command line, --device gpu', () => {
+  it('the same step losses and test loss as the CPU, within float32 rounding', async () => {
+    const args = (device: string) => ['-i', words, '-o', join(dir, `out-${device}`), '--n-layer', '1', '--n-head', '2', '--n-embd', '8', '-b', '4', '--max-steps', '30', '--device', device];
+    const [gpu, cpu] = await Promise.all([runCli(args('gpu')), runCli(args('cpu'))]);
+    expect(gpu.code, gpu.stderr).toBe(0);
+    expect(cpu.code, cpu.stderr).toBe(0);
+    const losses = (out: string) => [...out.matchAll(/^step \d+ \| loss (\d+\.\d+)/gm)].map((m) => Number(m[1]));
+    const test = (out: string) => Number(/test loss: (\d+\.\d+)$/m.exec(out)![1]);
+    expect(losses(gpu.stdout)).toHaveLength(3);
+    // Printed to 4 decimals: equal, or one unit apart where a value sits on a rounding edge.
+    losses(gpu.stdout).forEach((l, i) => expect(Math.abs(l - losses(cpu.stdout)[i])).toBeLessThanOrEqual(1.5e-4));
+    expect(Math.abs(test(gpu.stdout) - test(cpu.stdout))).toBeLessThanOrEqual(1.5e-4);
+  });
+});
