@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { datasetFromWords } from '../src/data/dataset.ts';
 import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
 import { sequenceData } from '../src/data/sequences.ts';
-import { initTransformerParams, transformerGraph, transformerNetSpec, transformerParamLayout, type TransformerShape } from '../src/models/transformer/net.ts';
+import { initTransformerParams, transformerGraph, transformerNetSpec, transformerOptimizer, transformerParamLayout, type TransformerShape } from '../src/models/transformer/net.ts';
+import { scheduledLr } from '../src/ops/optimizers.ts';
 import { sampleTransformerTokens, TransformerPredictor } from '../src/models/transformer/sample.ts';
 import { CpuProgram } from '../src/nn/cpuProgram.ts';
 import { CpuNetTrainer } from '../src/nn/cpuTrainer.ts';
@@ -15,6 +16,17 @@ import { rangeRows } from '../src/ops/rows.ts';
 import { Random } from '../src/random/philox.ts';
 import { DEFAULT_TRANSFORMER_HYPER, type TransformerHyper } from '../src/train/hyper.ts';
 import { freshSeed } from './helpers/fixtures.ts';
+
+describe('the Transformer\'s learning rate', () => {
+  it('is makemore\'s constant rate by default, and --lr-final for the last half of the steps when given', () => {
+    const rates = (h: Partial<TransformerHyper>) => {
+      const o = transformerOptimizer({ ...DEFAULT_TRANSFORMER_HYPER, steps: 6, ...h });
+      return Array.from({ length: 6 }, (_, step) => scheduledLr(step, o));
+    };
+    expect(rates({})).toEqual(Array(6).fill(5e-4));
+    expect(rates({ lr: 1e-3, lrFinal: 1e-4 })).toEqual([1e-3, 1e-3, 1e-3, 1e-4, 1e-4, 1e-4]);
+  });
+});
 
 describe('the Transformer', () => {
   it('has makemore’s 204,544 parameters at its defaults (V 27, T 16), in the documented order', () => {

@@ -93,7 +93,8 @@ function biasFanIn(name: string, s: TransformerShape): number {
 }
 
 export function transformerOptimizer(h: TransformerHyper): OptimizerConfig {
-  return { kind: h.optimizer, lr: h.lr, lrFinal: h.lrFinal, decayStep: h.steps, beta1: h.beta1, beta2: h.beta2, eps: h.eps, weightDecay: h.weightDecay };
+  // The last half of the steps at lrFinal, as the MLP's: the same as lr (makemore's constant rate) unless --lr-final says otherwise.
+  return { kind: h.optimizer, lr: h.lr, lrFinal: h.lrFinal, decayStep: Math.floor(h.steps / 2), beta1: h.beta1, beta2: h.beta2, eps: h.eps, weightDecay: h.weightDecay };
 }
 
 export function transformerNetSpec(data: Pick<ContextData, 'V' | 'T'>, hyper: TransformerHyper): NetSpec {
