@@ -4,7 +4,7 @@ import { MAX_SEED } from '../random/philox.ts';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
 
 /** Every model kind; the registry (src/models/registry.ts) holds what each one is. */
-export type ModelKind = 'bigram-counts' | 'bigram-nn' | 'mlp' | 'transformer';
+export type ModelKind = 'bigram-counts' | 'bigram-nn' | 'mlp' | 'transformer' | 'rnn' | 'gru' | 'bow';
 export type DeviceKind = 'cpu' | 'gpu';
 export const DEVICE_KINDS: readonly DeviceKind[] = ['cpu', 'gpu'];
 
@@ -65,6 +65,21 @@ export const DEFAULT_ADAMW = { beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 
 /** makemore's recipe: 4 layers of 4 heads, 64 channels, AdamW 5e-4, batches of 32 words. */
 export const DEFAULT_TRANSFORMER_HYPER: TransformerHyper = {
   steps: 5000, lr: 5e-4, lrFinal: 5e-4, batchSize: 32, seed: 42, optimizer: 'adamw', ...DEFAULT_ADAMW, nLayer: 4, nHead: 4, nEmbd: 64, blockSize: 0,
+};
+
+/** makemore's rnn, gru and bow: AdamW at a constant rate. */
+export interface SequenceHyper extends NetTrainingHyper {
+  /** C: token (and, for bow, position) embedding dimensions (n_embd). */
+  nEmbd: number;
+  /** H: the recurrent state (rnn, gru), the MLP's hidden width (bow) (n_embd2). */
+  nEmbd2: number;
+  /** T: positions of a sequence, the longest word + 1 (set from the data when training starts; 0 before). */
+  blockSize: number;
+}
+
+/** makemore's recipe for its rnn, gru and bow: 64 and 64 dimensions, AdamW 5e-4, batches of 32 words. */
+export const DEFAULT_SEQUENCE_HYPER: SequenceHyper = {
+  steps: 5000, lr: 5e-4, lrFinal: 5e-4, batchSize: 32, seed: 42, optimizer: 'adamw', ...DEFAULT_ADAMW, nEmbd: 64, nEmbd2: 64, blockSize: 0,
 };
 
 /** The lecture's recipe; 20,000 steps reach a dev loss of about 2.18 on the 32,033 names. */
@@ -138,6 +153,7 @@ export const RULES = {
   nLayer: { integer: true, min: 1, max: 64 },
   nHead: { integer: true, min: 1, max: 64 },
   nEmbd: { integer: true, min: 1, max: 4096 },
+  nEmbd2: { integer: true, min: 1, max: 4096 },
   temperature: { min: 0, exclusiveMin: true },
   topK: { integer: true, min: 0, max: 1024 },
   beta: { min: 0, max: 1, exclusiveMax: true },
