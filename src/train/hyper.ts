@@ -77,7 +77,12 @@ export interface SequenceHyper extends NetTrainingHyper {
   blockSize: number;
 }
 
-/** makemore's recipe for its rnn, gru and bow: 64 and 64 dimensions, AdamW 5e-4, batches of 32 words. */
+/**
+ * makemore's recipe for its rnn, gru and bow: 64 and 64 dimensions, AdamW 5e-4, batches of 32
+ * words. On names.txt, 2,000 steps reach a test loss of gru 2.166, rnn 2.199, bow 2.274 (seed
+ * 42, GPU) and 2.168, 2.188, 2.279 (seed 3407, CPU) on the 80/10/10 split; makemore reports
+ * 2.147, 2.171 and 2.256 on its own split of 1,000 test words.
+ */
 export const DEFAULT_SEQUENCE_HYPER: SequenceHyper = {
   steps: 5000, lr: 5e-4, lrFinal: 5e-4, batchSize: 32, seed: 42, optimizer: 'adamw', ...DEFAULT_ADAMW, nEmbd: 64, nEmbd2: 64, blockSize: 0,
 };
