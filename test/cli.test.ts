@@ -154,7 +154,7 @@ describe.concurrent('bad input: exit 1 with one line naming the file or flag', (
     [['--reg', 'Infinity'], '--reg must be a finite number ≥ 0, got Infinity'],
     [['--seed', '0x10'], '--seed'],
     [['--batch-size', '-3'], "'--batch-size'"],
-    [['--model', 'wavenet'], '--model must be one of bigram-counts, bigram-nn, mlp, transformer, got "wavenet"'],
+    [['--model', 'wavenet'], '--model must be one of bigram-counts, bigram-nn, mlp, transformer, rnn, gru, bow, got "wavenet"'],
     [['--device', 'tpu'], '--device must be one of cpu, gpu'],
     [['--bogus'], '--bogus'],
   ])('train %j', async (args, needle) => {

@@ -9,6 +9,8 @@ import type { ModelKind } from '../train/hyper.ts';
 import type { NetModelDef } from './netModel.ts';
 import { mlpModel } from './mlp/model.ts';
 import { transformerModel } from './transformer/model.ts';
+import { gruModel, rnnModel } from './rnn/model.ts';
+import { bowModel } from './bow/model.ts';
 
 export interface ModelEntry {
   kind: ModelKind;
@@ -25,6 +27,9 @@ type AnyNetModel = NetModelDef<any>;
 export const NET_MODELS = {
   mlp: mlpModel,
   transformer: transformerModel,
+  rnn: rnnModel,
+  gru: gruModel,
+  bow: bowModel,
 } satisfies Record<string, AnyNetModel>;
 
 export type NetModelKind = keyof typeof NET_MODELS;

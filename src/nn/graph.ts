@@ -16,6 +16,14 @@ import { encoderOp } from '../ops/encoder.ts';
 import { layernormOp } from '../ops/layernorm.ts';
 import { geluOp } from '../ops/gelu.ts';
 import { attentionOp } from '../ops/attention.ts';
+import { sigmoidOp } from '../ops/sigmoid.ts';
+import { mulOp } from '../ops/mul.ts';
+import { lerpOp } from '../ops/lerp.ts';
+import { concatOp } from '../ops/concat.ts';
+import { stepEmbeddingOp } from '../ops/stepEmbedding.ts';
+import { stackOp } from '../ops/stack.ts';
+import { broadcastOp } from '../ops/broadcast.ts';
+import { causalMeanOp } from '../ops/causalMean.ts';
 import { sizeOf, TensorLayout } from './layout.ts';
 
 export class Graph {
@@ -106,6 +114,69 @@ export class Graph {
   residual(name: string, a: Tensor, b: Tensor): Tensor {
     const out = this.activation(name, a.shape, [a, b]);
     this.nodes.push({ op: residualOp, inputs: [a, b], output: out, attrs: {} });
+    return out;
+  }
+
+  sigmoid(name: string, x: Tensor): Tensor {
+    const out = this.activation(name, x.shape, [x]);
+    this.nodes.push({ op: sigmoidOp, inputs: [x], output: out, attrs: {} });
+    return out;
+  }
+
+  /** a ⊙ b, two different tensors of one shape. */
+  mul(name: string, a: Tensor, b: Tensor): Tensor {
+    if (a === b || a.size !== b.size) throw new Error(`mul ${name}: a (${a.shape}) and b (${b.shape}) must be two tensors of one shape`);
+    const out = this.activation(name, a.shape, [a, b]);
+    this.nodes.push({ op: mulOp, inputs: [a, b], output: out, attrs: {} });
+    return out;
+  }
+
+  /** (1 − z) ⊙ a + z ⊙ b, three different tensors of one shape. */
+  lerp(name: string, a: Tensor, b: Tensor, z: Tensor): Tensor {
+    if (new Set([a, b, z]).size !== 3 || a.size !== b.size || a.size !== z.size) throw new Error(`lerp ${name}: a, b and z must be three tensors of one shape`);
+    const out = this.activation(name, a.shape, [a, b, z]);
+    this.nodes.push({ op: lerpOp, inputs: [a, b, z], output: out, attrs: {} });
+    return out;
+  }
+
+  /** (n, Ka + Kb): the rows of a (n, Ka) and b (n, Kb) side by side. */
+  concat(name: string, a: Tensor, b: Tensor): Tensor {
+    if (a === b || a.shape[0] !== b.shape[0]) throw new Error(`concat ${name}: a (${a.shape}) and b (${b.shape}) must be two tensors of as many rows`);
+    const out = this.activation(name, [a.shape[0], a.shape[1] + b.shape[1]], [a, b]);
+    this.nodes.push({ op: concatOp, inputs: [a, b], output: out, attrs: {} });
+    return out;
+  }
+
+  /** (n, E): each row's token at position t (of T) looked up in table (V, E), a parameter. */
+  stepEmbedding(name: string, table: Tensor, T: number, t: number): Tensor {
+    if (table.kind !== 'param' || !(t >= 0 && t < T)) throw new Error(`stepEmbedding ${name}: position ${t} of ${T} in a parameter table`);
+    const out = this.activation(name, [this.rows, table.shape[1]], [table]);
+    this.nodes.push({ op: stepEmbeddingOp, inputs: [table], output: out, attrs: { T, t } });
+    return out;
+  }
+
+  /** (n·T, C): T different tensors (n, C), one per time step, as the rows b·T + t of sequences. */
+  stack(name: string, steps: readonly Tensor[]): Tensor {
+    const [n, C] = steps[0].shape;
+    if (new Set(steps).size !== steps.length || steps.some((s) => s.shape[0] !== n || s.shape[1] !== C)) throw new Error(`stack ${name}: ${steps.length} different tensors of one shape`);
+    const out = this.activation(name, [n * steps.length, C], steps);
+    this.nodes.push({ op: stackOp, inputs: steps, output: out, attrs: {} });
+    return out;
+  }
+
+  /** (n, N): the parameter row x (1, N) on every row of the batch. */
+  broadcast(name: string, x: Tensor): Tensor {
+    if (x.kind !== 'param' || x.shape[0] !== 1) throw new Error(`broadcast ${name}: x (${x.shape}) must be a parameter of one row`);
+    const out = this.activation(name, [this.rows, x.shape[1]], [x]);
+    this.nodes.push({ op: broadcastOp, inputs: [x], output: out, attrs: {} });
+    return out;
+  }
+
+  /** (B·T, C): each position's mean over the positions ≤ t of its sequence of T. */
+  causalMean(name: string, x: Tensor, T: number): Tensor {
+    if (x.shape[0] % T !== 0) throw new Error(`causalMean ${name}: ${x.shape[0]} rows are not sequences of ${T}`);
+    const out = this.activation(name, x.shape, [x]);
+    this.nodes.push({ op: causalMeanOp, inputs: [x], output: out, attrs: { T } });
     return out;
   }
 

@@ -16,12 +16,17 @@ import { BATCH_UNIFORM } from '../../src/ops/batch.ts';
 import { LAYERNORM_UNIFORM } from '../../src/ops/layernorm.ts';
 import { POSITION_UNIFORM } from '../../src/ops/position.ts';
 import { ATTENTION_UNIFORM } from '../../src/ops/attention.ts';
+import { CONCAT_UNIFORM } from '../../src/ops/concat.ts';
+import { STEP_EMBEDDING_UNIFORM } from '../../src/ops/stepEmbedding.ts';
+import { STACK_UNIFORM } from '../../src/ops/stack.ts';
+import { CAUSAL_MEAN_UNIFORM } from '../../src/ops/causalMean.ts';
 import { packUniform, uniformLayout, type UniformStruct } from '../../src/ops/uniform.ts';
 import { attentionBackwardKeysWgsl, attentionBackwardQueryWgsl, attentionForwardWgsl } from '../../shaders/ops/attention.wgsl.ts';
 
 const DECLARED: UniformStruct[] = [
   EMBEDDING_UNIFORM, MATMUL_UNIFORM, BIAS_UNIFORM, ELEMENTWISE_UNIFORM, SOFTMAX_UNIFORM, CROSSENTROPY_UNIFORM, LOSS_RECORD_UNIFORM,
   SGD_UNIFORM, ADAMW_UNIFORM, BATCH_UNIFORM, LAYERNORM_UNIFORM, POSITION_UNIFORM, ATTENTION_UNIFORM,
+  CONCAT_UNIFORM, STEP_EMBEDDING_UNIFORM, STACK_UNIFORM, CAUSAL_MEAN_UNIFORM,
 ];
 
 /** WGSL's size and alignment of the types a uniform may hold. */

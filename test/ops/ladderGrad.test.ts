@@ -1,0 +1,237 @@
+/**
+ * The ops of makemore's rnn, gru and bow on the CPU: each twin's backward against central
+ * finite differences in float64 of L = Σ r·out (r random), for every input; then each model's
+ * whole graph (every parameter) on a tiny configuration whose sequences end early, so that
+ * some positions have no target.
+ */
+import { describe, expect, it } from 'vitest';
+import { CpuProgram } from '../../src/nn/cpuProgram.ts';
+import type { Graph } from '../../src/nn/graph.ts';
+import { broadcastBackwardCpu, broadcastForwardCpu } from '../../src/ops/broadcast.ts';
+import { causalMeanBackwardCpu, causalMeanForwardCpu } from '../../src/ops/causalMean.ts';
+import { concatBackwardCpu, concatForwardCpu } from '../../src/ops/concat.ts';
+import { lerpBackwardCpu, lerpForwardCpu } from '../../src/ops/lerp.ts';
+import { mulBackwardCpu, mulForwardCpu } from '../../src/ops/mul.ts';
+import { rangeRows } from '../../src/ops/rows.ts';
+import { sigmoidBackwardCpu, sigmoidForwardCpu } from '../../src/ops/sigmoid.ts';
+import { stackBackwardCpu, stackForwardCpu } from '../../src/ops/stack.ts';
+import { stepEmbeddingBackwardCpu, stepEmbeddingForwardCpu } from '../../src/ops/stepEmbedding.ts';
+import { bowGraph } from '../../src/models/bow/net.ts';
+import { rnnGraph } from '../../src/models/rnn/net.ts';
+import { Random } from '../../src/random/philox.ts';
+import { freshSeed } from '../helpers/fixtures.ts';
+
+const normal = (r: Random, n: number, scale = 1) => Float64Array.from(r.fillNormal(new Float64Array(n)), (x) => x * scale);
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+};
+
+/** Central differences of f at every element of x, against `grad`: truncation and rounding both ~1e-10 at unit scale. */
+function expectGradient(label: string, f: () => number, x: Float64Array, grad: ArrayLike<number>): void {
+  const d = 1e-5;
+  for (let k = 0; k < x.length; k++) {
+    const x0 = x[k];
+    x[k] = x0 + d;
+    const up = f();
+    x[k] = x0 - d;
+    const down = f();
+    x[k] = x0;
+    expect(Math.abs((up - down) / (2 * d) - grad[k]), `${label}[${k}]`).toBeLessThan(1e-7 + 1e-6 * Math.abs(grad[k]));
+  }
+}
+
+describe.each([1, 2, freshSeed()])('the ladder ops’ CPU twins (seed %i)', (seed) => {
+  const r = new Random(seed, 600);
+
+  it('sigmoid: ½ at 0, no overflow far out; dx against finite differences', () => {
+    const x = normal(r, 13, 3);
+    x[0] = 0;
+    x[1] = 800;
+    x[2] = -800;
+    const w = normal(r, 13);
+    const out = new Float64Array(13);
+    const loss = () => {
+      sigmoidForwardCpu(out, x);
+      return dot(out, w);
+    };
+    loss();
+    expect([out[0], out[1], out[2]]).toEqual([0.5, 1, 0]);
+    const dx = new Float64Array(13);
+    sigmoidBackwardCpu(dx, w, out);
+    expectGradient('dx', loss, x, dx);
+  });
+
+  it('mul and lerp: every input against finite differences; lerp is a at z = 0 and b at z = 1', () => {
+    const n = 1 + r.index(9);
+    const [a, b, z, w] = [normal(r, n), normal(r, n), normal(r, n), normal(r, n)];
+    const out = new Float64Array(n);
+    const mulLoss = () => {
+      mulForwardCpu(out, a, b);
+      return dot(out, w);
+    };
+    const [da, db] = [new Float64Array(n), new Float64Array(n)];
+    mulBackwardCpu(da, db, w, a, b);
+    expectGradient('mul da', mulLoss, a, da);
+    expectGradient('mul db', mulLoss, b, db);
+    const lerpLoss = () => {
+      lerpForwardCpu(out, a, b, z);
+      return dot(out, w);
+    };
+    const [la, lb, lz] = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+    lerpBackwardCpu(la, lb, lz, w, a, b, z);
+    expectGradient('lerp da', lerpLoss, a, la);
+    expectGradient('lerp db', lerpLoss, b, lb);
+    expectGradient('lerp dz', lerpLoss, z, lz);
+    lerpForwardCpu(out, a, b, new Float64Array(n));
+    expect(out).toEqual(a);
+    lerpForwardCpu(out, a, b, new Float64Array(n).fill(1));
+    expect(out).toEqual(b);
+  });
+
+  it('concat, stack and broadcast: copies; their gradients against finite differences', () => {
+    const n = 1 + r.index(4);
+    const [Ka, Kb] = [1 + r.index(4), 1 + r.index(4)];
+    const [a, b] = [normal(r, n * Ka), normal(r, n * Kb)];
+    const w = normal(r, n * (Ka + Kb));
+    const out = new Float64Array(n * (Ka + Kb));
+    const concatLoss = () => {
+      concatForwardCpu(out, a, b, n, Ka, Kb);
+      return dot(out, w);
+    };
+    concatLoss();
+    expect(out.subarray(Ka, Ka + Kb)).toEqual(b.subarray(0, Kb));
+    const [da, db] = [new Float64Array(n * Ka), new Float64Array(n * Kb)];
+    concatBackwardCpu(da, db, w, n, Ka, Kb);
+    expectGradient('concat da', concatLoss, a, da);
+    expectGradient('concat db', concatLoss, b, db);
+
+    const T = 1 + r.index(4);
+    const C = 1 + r.index(3);
+    const steps = Array.from({ length: T }, () => normal(r, n * C));
+    const ws = normal(r, n * T * C);
+    const stacked = new Float64Array(n * T * C);
+    const stackLoss = () => {
+      steps.forEach((x, t) => stackForwardCpu(stacked, x, n, T, t, C));
+      return dot(stacked, ws);
+    };
+    stackLoss();
+    expect(stacked.subarray((T - 1) * C, T * C)).toEqual(steps[T - 1].subarray(0, C)); // row b·T + t of sequence 0
+    steps.forEach((x, t) => {
+      const dx = new Float64Array(n * C);
+      stackBackwardCpu(dx, ws, n, T, t, C);
+      expectGradient(`stack dx_${t}`, stackLoss, x, dx);
+    });
+
+    const row = normal(r, C);
+    const wb = normal(r, n * C);
+    const rows = new Float64Array(n * C);
+    const broadcastLoss = () => {
+      broadcastForwardCpu(rows, row, n, C);
+      return dot(rows, wb);
+    };
+    const drow = new Float64Array(C);
+    broadcastBackwardCpu(drow, wb, n, C);
+    expectGradient('broadcast dx', broadcastLoss, row, drow);
+  });
+
+  it('step_embedding: row r is the table row of its token at t; dtable against finite differences', () => {
+    const [V, E, T, N] = [2 + r.index(5), 1 + r.index(4), 1 + r.index(5), 2 + r.index(5)];
+    const t = r.index(T);
+    const table = normal(r, V * E);
+    const tokens = Uint32Array.from({ length: N * T }, () => r.index(V));
+    const rows = Uint32Array.from({ length: 1 + r.index(6) }, () => r.index(N)); // repeats, as a minibatch drawn with replacement
+    const w = normal(r, rows.length * E);
+    const out = new Float64Array(rows.length * E);
+    const loss = () => {
+      stepEmbeddingForwardCpu(out, table, tokens, rows, T, t, E);
+      return dot(out, w);
+    };
+    loss();
+    const v = tokens[rows[0] * T + t];
+    expect(out.subarray(0, E)).toEqual(table.subarray(v * E, v * E + E));
+    const dtable = new Float64Array(V * E);
+    stepEmbeddingBackwardCpu(dtable, w, tokens, rows, T, t, E, V);
+    expectGradient('dtable', loss, table, dtable);
+  });
+
+  it('causal_mean: position 0 is itself, the last the mean of its sequence; dx against finite differences', () => {
+    const [B, T, C] = [1 + r.index(3), 1 + r.index(6), 1 + r.index(4)];
+    const x = normal(r, B * T * C);
+    const w = normal(r, B * T * C);
+    const out = new Float64Array(B * T * C);
+    const loss = () => {
+      causalMeanForwardCpu(out, x, B * T, T, C);
+      return dot(out, w);
+    };
+    loss();
+    expect(out.subarray(0, C)).toEqual(x.subarray(0, C));
+    let mean = 0;
+    for (let t = 0; t < T; t++) mean += x[t * C] / T;
+    expect(Math.abs(out[(T - 1) * C] - mean)).toBeLessThan(1e-12);
+    const dx = new Float64Array(B * T * C);
+    causalMeanBackwardCpu(dx, w, B * T, T, C);
+    expectGradient('dx', loss, x, dx);
+  });
+});
+
+/** Tiny sequences as sequences.ts builds them: x = [0, c…, 0…], y = [c…, 0, −1…]; every word shorter than T − 1 but one. */
+function tinySequences(r: Random, N: number, T: number, V: number): { tokens: Uint32Array; targets: Int32Array } {
+  const tokens = new Uint32Array(N * T);
+  const targets = new Int32Array(N * T).fill(-1);
+  for (let n = 0; n < N; n++) {
+    const L = n === 0 ? T - 1 : r.index(T - 1);
+    for (let i = 0; i < L; i++) {
+      const c = 1 + r.index(V - 1);
+      tokens[n * T + i + 1] = c;
+      targets[n * T + i] = c;
+    }
+    targets[n * T + L] = 0;
+  }
+  return { tokens, targets };
+}
+
+const MODELS: [string, (T: number) => Graph][] = [
+  ['rnn', (T) => rnnGraph({ cell: 'rnn', V: 5, T, C: 3, H: 2 }, 3)],
+  ['gru', (T) => rnnGraph({ cell: 'gru', V: 5, T, C: 3, H: 2 }, 3)],
+  ['bow', (T) => bowGraph({ V: 5, T, C: 3, H: 2 }, 3)],
+];
+
+describe.each(MODELS)('%s on the CPU', (_, graphOf) => {
+  it.each([1, freshSeed()])('every parameter’s gradient against finite differences (float64), positions without targets included (seed %i)', (seed) => {
+    const r = new Random(seed, 601);
+    const T = 4;
+    const g = graphOf(T);
+    const { tokens, targets } = tinySequences(r, 5, T, 5);
+    expect(targets.some((y) => y < 0)).toBe(true);
+    const rows = rangeRows(1, 3);
+    const layout = g.paramLayout();
+    const P = normal(r, layout.size, 0.7); // the start state too (makemore starts it at zero)
+    const lossOf = (grad: Float64Array | null) => {
+      const { sum, count } = new CpuProgram(g, P, layout, grad, Float64Array).run({ tokens, targets }, rows, grad !== null);
+      return sum / count;
+    };
+    const grad = new Float64Array(P.length);
+    lossOf(grad);
+    expectGradient('params', () => lossOf(null), P, grad);
+  });
+
+  it('causal: the logits of position t do not depend on the tokens after it', () => {
+    const r = new Random(freshSeed(), 602);
+    const T = 5;
+    const g = graphOf(T);
+    const layout = g.paramLayout();
+    const P = normal(r, layout.size, 0.7);
+    const tokens = Uint32Array.from({ length: 3 * T }, () => r.index(5));
+    const targets = new Int32Array(3 * T);
+    const program = new CpuProgram(g, P, layout, null, Float64Array);
+    program.run({ tokens, targets }, rangeRows(0, 3), false);
+    const before = Float64Array.from(program.activation('logits'));
+    tokens[T - 1] = (tokens[T - 1] + 1) % 5; // the last token of sequence 0
+    program.run({ tokens, targets }, rangeRows(0, 3), false);
+    const after = program.activation('logits');
+    expect(after.subarray(0, (T - 1) * 5)).toEqual(before.subarray(0, (T - 1) * 5));
+    expect(after.subarray((T - 1) * 5, T * 5)).not.toEqual(before.subarray((T - 1) * 5, T * 5));
+  });
+});
