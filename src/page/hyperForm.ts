@@ -14,7 +14,8 @@ import {
 import { byId } from './dom.ts';
 
 /** The models the page trains: all of them. */
-export type PageModelKind = ModelKind;
+/** The kinds the page's form offers (the ladder's recurrent models and the bag of words are the CLI's for now). */
+export type PageModelKind = Extract<ModelKind, 'bigram-counts' | 'bigram-nn' | 'mlp' | 'transformer'>;
 const PAGE_MODELS: readonly PageModelKind[] = ['bigram-counts', 'bigram-nn', 'mlp', 'transformer'];
 
 /** The context model on the page: the library's recipe, with fewer steps (a browser tab, maybe a CPU). */

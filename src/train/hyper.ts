@@ -87,7 +87,7 @@ export interface SequenceHyper extends NetTrainingHyper {
  * 2.147, 2.171 and 2.256 on its own split of 1,000 test words.
  */
 export const DEFAULT_SEQUENCE_HYPER: SequenceHyper = {
-  steps: 5000, lr: 5e-4, lrFinal: 5e-4, batchSize: 32, seed: 42, optimizer: 'adamw', ...DEFAULT_ADAMW, nEmbd: 64, nEmbd2: 64, blockSize: 0,
+  steps: 5000, lr: 5e-4, lrFinal: 5e-4, batchSize: 32, seed: 42, devShare: 0.1, testShare: 0.1, optimizer: 'adamw', ...DEFAULT_ADAMW, nEmbd: 64, nEmbd2: 64, blockSize: 0,
 };
 
 /** The lecture's recipe; 20,000 steps reach a dev loss of about 2.18 on the 32,033 names. */

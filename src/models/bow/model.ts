@@ -17,7 +17,7 @@ export const bowModel: NetModelDef<SequenceHyper> = {
   defaults: DEFAULT_SEQUENCE_HYPER,
   fields: SEQUENCE_FIELDS("the MLP's hidden width"),
   fileFields: [BLOCK_SIZE_FIELD],
-  data: (dataset, h) => sequenceData(dataset, h.seed),
+  data: (dataset, h) => sequenceData(dataset, h.seed, undefined, { dev: h.devShare, test: h.testShare }),
   resolve: (h, data) => ({ ...h, blockSize: data.T }),
   defaultLr: { sgd: 0.1, adamw: DEFAULT_SEQUENCE_HYPER.lr },
   lrFinal: (lr) => lr,

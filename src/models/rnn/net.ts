@@ -84,7 +84,8 @@ export function initRnnParams<A extends Floats>(s: RnnShape, seed: number, make:
 }
 
 export function sequenceOptimizer(h: SequenceHyper): OptimizerConfig {
-  return { kind: h.optimizer, lr: h.lr, lrFinal: h.lrFinal, decayStep: h.steps, beta1: h.beta1, beta2: h.beta2, eps: h.eps, weightDecay: h.weightDecay };
+  // The last half of the steps at lrFinal: the same as lr (makemore's constant rate) unless --lr-final says otherwise.
+  return { kind: h.optimizer, lr: h.lr, lrFinal: h.lrFinal, decayStep: Math.floor(h.steps / 2), beta1: h.beta1, beta2: h.beta2, eps: h.eps, weightDecay: h.weightDecay };
 }
 
 export function rnnNetSpec(cell: CellKind, data: Pick<ContextData, 'V' | 'T'>, hyper: SequenceHyper): NetSpec {
