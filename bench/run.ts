@@ -1,5 +1,5 @@
 /**
- * GPU vs CPU benchmark in Node (Dawn): `npm run bench [-- --quick] [--json] [--sizes 10000,228146]`.
+ * GPU vs CPU benchmark in Node (Dawn): `npm run bench [-- --quick] [--json] [--sizes 10000,228146] [--suites …] [--ladder-steps N]`.
  * Prints one table per suite (kernels, training steps, count tables), where the GPU overtakes
  * the CPU, and writes the full results to bench/results/. See bench/suite.ts for the method.
  * On a software adapter (SwiftShader) only ratios measured in the same run mean anything.
@@ -10,7 +10,8 @@ import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { openNodeGpu } from '../src/gpu/nodeBackend.ts';
 import { cpuDescription } from '../src/train/platform.ts';
-import { compare, cpuSuite, crossover, FULL, gpuSuite, QUICK, type BenchOptions } from './suite.ts';
+import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
+import { compare, cpuSuite, crossover, crossoverSentence, FULL, gpuSuite, QUICK, type BenchOptions } from './suite.ts';
 
 const { values } = parseArgs({
   options: {
@@ -19,9 +20,10 @@ const { values } = parseArgs({
     sizes: { type: 'string' },
     repeats: { type: 'string' },
     suites: { type: 'string' },
+    'ladder-steps': { type: 'string' },
   },
 });
-const SUITES = ['kernel', 'step', 'mlp', 'transformer', 'matmul'] as const;
+const SUITES = ['kernel', 'step', 'mlp', 'transformer', 'matmul', 'ladder'] as const;
 const only = values.suites ? values.suites.split(',') : [...SUITES];
 for (const s of only) if (!(SUITES as readonly string[]).includes(s)) throw new Error(`--suites takes a list of ${SUITES.join(', ')}, got ${s}`);
 const preset = values.quick ? QUICK : FULL;
@@ -30,6 +32,7 @@ const opts: BenchOptions = {
   sizes: values.sizes ? values.sizes.split(',').map(Number) : preset.sizes,
   repeats: values.repeats ? Number(values.repeats) : preset.repeats,
   words: createRequire(import.meta.url)('an-array-of-english-words'),
+  ladderWords: loadDefaultDataset().words,
 };
 // --suites: what is not asked for is left out ('step' covers the count tables too).
 if (!only.includes('kernel')) opts.kernelN = 0;
@@ -37,8 +40,10 @@ if (!only.includes('step')) opts.sizes = [];
 if (!only.includes('mlp')) opts.mlpBatches = [];
 if (!only.includes('transformer')) opts.transformerBatches = [];
 if (!only.includes('matmul')) opts.matmulShapes = [];
-for (const n of [...(values.sizes ? opts.sizes : []), opts.repeats]) {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--sizes and --repeats take positive integers, got ${n}`);
+if (values['ladder-steps']) opts.ladderSteps = Number(values['ladder-steps']);
+if (!only.includes('ladder')) opts.ladderSteps = 0;
+for (const n of [...(values.sizes ? opts.sizes : []), opts.repeats, ...(values['ladder-steps'] ? [opts.ladderSteps!] : [])]) {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--sizes, --repeats and --ladder-steps take positive integers, got ${n}`);
 }
 const log = (s: string) => (values.json ? process.stderr : process.stdout).write(s + '\n');
 
@@ -67,8 +72,9 @@ const TITLES = {
   mlp: 'context model (MLP) training step, N = minibatch size (block 3, embed 10, hidden 200)',
   matmul: 'matrix products (ops/matmul and its CPU twin), N = rows of the output',
   transformer: "makemore's Transformer training step (4 layers, 4 heads, 64 channels, T 16, AdamW), N = batch of words",
+  ladder: `makemore's ladder: every neural model at its default size, ${opts.ladderSteps} steps on the bundled names (seed 42, 80/10/10), N = steps`,
 } as const;
-for (const suite of ['kernel', 'step', 'counts', 'mlp', 'transformer', 'matmul'] as const) {
+for (const suite of ['kernel', 'step', 'counts', 'mlp', 'transformer', 'matmul', 'ladder'] as const) {
   log(`\n${TITLES[suite]}`);
   for (const c of comparisons.filter((x) => x.suite === suite)) {
     const gb = c.gbPerSecond !== undefined ? ` | ${c.gbPerSecond.toFixed(2)} GB/s` : '';
@@ -76,11 +82,13 @@ for (const suite of ['kernel', 'step', 'counts', 'mlp', 'transformer', 'matmul']
     const rate = c.stepsPerSecond !== undefined ? ` | ${c.stepsPerSecond.toFixed(1)} steps/s, ${perSecond(c.examplesPerSecond!)} examples/s` : '';
     const flops = c.gpuGflops !== undefined ? ` | GFLOP/s gpu ${c.gpuGflops.toFixed(2)}, cpu ${c.cpuGflops!.toFixed(2)}` : '';
     const dispatches = c.dispatches !== undefined ? ` | ${c.dispatches} dispatches` : '';
-    log(`${c.name.padEnd(24)} | N ${String(c.N).padStart(7)} | gpu ${ms(c.gpuMs).padStart(11)} | cpu ${ms(c.cpuMs).padStart(11)} | ${c.speedup.toFixed(2)}×${gb}${rate}${flops}${dispatches}${c.note ? ` | ${c.note}` : ''}`);
+    const ladder = c.gpuTestLoss !== undefined ? ` | ${c.parameters} parameters | test loss gpu ${c.gpuTestLoss.toFixed(4)}, cpu ${c.cpuTestLoss!.toFixed(4)}` : '';
+    log(`${c.name.padEnd(24)} | N ${String(c.N).padStart(7)} | gpu ${ms(c.gpuMs).padStart(11)} | cpu ${ms(c.cpuMs).padStart(11)} | ${c.speedup.toFixed(2)}×${gb}${rate}${flops}${dispatches}${ladder}${c.note ? ` | ${c.note}` : ''}`);
   }
 }
 const cross = crossover(rows);
-log(`\nthe fused GPU step overtakes the CPU step ${cross ? `at N ≈ ${cross.N} (between ${cross.below} and ${cross.above})` : 'nowhere in the sizes measured, or from the smallest'}`);
+const sentence = crossoverSentence(rows);
+if (sentence) log(`\n${sentence}`);
 
 const report = { env, rows, comparisons, crossover: cross };
 const dir = new URL('./results/', import.meta.url);

@@ -19,7 +19,7 @@ import type { GpuContext } from '../src/gpu/device.ts';
 import { CpuBigramTrainer } from '../src/train/cpuTrainer.ts';
 import { CpuNetTrainer } from '../src/nn/cpuTrainer.ts';
 import { GpuNetTrainer } from '../src/nn/gpuTrainer.ts';
-import { netModel } from '../src/models/registry.ts';
+import { netModel, type NetModelKind } from '../src/models/registry.ts';
 import { contextData } from '../src/data/contexts.ts';
 import { datasetFromWords } from '../src/data/dataset.ts';
 import { DEFAULT_MLP_HYPER, DEFAULT_TRANSFORMER_HYPER, type MlpHyper, type TransformerHyper } from '../src/train/hyper.ts';
@@ -38,6 +38,10 @@ export interface BenchOptions {
   transformerBatches?: number[];
   /** Matrix products for the matmul suite (GFLOP/s of ops/matmul and of its CPU twin). */
   matmulShapes?: Shape[];
+  /** The ladder suite: every neural model at its default size trains this many steps (0: none). */
+  ladderSteps?: number;
+  /** The ladder's words (names: a language model's test loss means something there); default `words`. */
+  ladderWords?: readonly string[];
   /** Examples for the per-kernel suite. */
   kernelN: number;
   repeats: number;
@@ -53,7 +57,7 @@ export interface BenchOptions {
 }
 
 export interface Row {
-  suite: 'kernel' | 'step' | 'counts' | 'mlp' | 'matmul' | 'transformer';
+  suite: 'kernel' | 'step' | 'counts' | 'mlp' | 'matmul' | 'transformer' | 'ladder';
   /** The op's stem (kernel suite) or the step's path; N is the batch size in the mlp suite. */
   name: string;
   device: 'gpu' | 'cpu';
@@ -67,8 +71,11 @@ export interface Row {
   note?: string;
   /** matmul and mlp suites: arithmetic rate (GFLOP = 2·M·K·N per product; an MLP step ≈ 6·B·(T·E·H + H·V)). */
   gflops?: number;
-  /** mlp suite, GPU: dispatches per training step. */
+  /** mlp, transformer and ladder suites, GPU: dispatches per training step. */
   dispatches?: number;
+  /** ladder suite: the test split's loss after the steps, and the model's parameters. */
+  testLoss?: number;
+  parameters?: number;
 }
 
 /** The context model's step in floating-point operations: the forward's two products and the backward's four. */
@@ -81,15 +88,48 @@ function matmulName(s: Shape): string {
   return `matmul ${s.M}×${s.K}·${s.K}×${s.N} ${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'}`;
 }
 
-export const QUICK: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatches' | 'transformerBatches'> = { sizes: [10_000, 60_000], kernelN: 20_000, repeats: 3, mlpBatches: [32, 512], transformerBatches: [] };
-export const FULL: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatches' | 'matmulShapes' | 'transformerBatches'> = {
+export const QUICK: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatches' | 'transformerBatches' | 'ladderSteps'> = {
+  sizes: [10_000, 60_000], kernelN: 20_000, repeats: 3, mlpBatches: [32, 512], transformerBatches: [], ladderSteps: 0,
+};
+export const FULL: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatches' | 'matmulShapes' | 'transformerBatches' | 'ladderSteps'> = {
   sizes: [10_000, 30_000, 100_000, 228_146, 1_000_000, 3_000_000],
   kernelN: 228_146,
   repeats: 10,
   mlpBatches: [32, 512, 4096],
   matmulShapes: BENCH_SHAPES,
   transformerBatches: [32, 512],
+  ladderSteps: 200,
 };
+
+/** The ladder's rungs, in makemore's order (the bigrams have trainers of their own: the step suite). */
+export const LADDER: readonly NetModelKind[] = ['mlp', 'bow', 'rnn', 'gru', 'transformer'];
+/** Steps per timed chunk of the ladder (one submit on the GPU). */
+const LADDER_CHUNK = 20;
+
+/** A rung's data and hyper-parameters: its defaults, `steps` steps, the seeded 80/10/10 split of the words. */
+function ladderSetup(words: readonly string[], kind: NetModelKind, steps: number) {
+  const def = netModel(kind);
+  const d = datasetFromWords(words.filter((w) => [...w].length <= 15), 'ladder words');
+  const given = { ...(def.defaults as MlpHyper), steps };
+  const data = def.data(d, given);
+  const hyper = def.resolve(given, data) as MlpHyper;
+  return { data, spec: def.spec(data, hyper) };
+}
+
+/**
+ * One rung: `steps` steps in chunks, ms per step the median over the chunks after the first
+ * (which compiles on the GPU), then the test loss.
+ */
+async function ladderRung(t: { runSteps(n: number): Promise<unknown>; evaluateSplit(s: 'test'): Promise<number>; readWeights(): Promise<Float32Array> }, steps: number) {
+  const per: number[] = [];
+  for (let done = 0; done < steps; done += LADDER_CHUNK) {
+    const k = Math.min(LADDER_CHUNK, steps - done);
+    const t0 = performance.now();
+    await t.runSteps(k);
+    if (done > 0) per.push((performance.now() - t0) / k);
+  }
+  return { ms: summarize(per.length ? per : [NaN]), testLoss: await t.evaluateSplit('test'), parameters: (await t.readWeights()).length };
+}
 
 /** The MLP suite's model: the default recipe (block 3, embed 10, hidden 200) on 30,000 words. */
 const MLP_WORDS = 30_000;
@@ -192,6 +232,13 @@ export async function gpuSuite(ctx: GpuContext, opts: BenchOptions): Promise<Row
     emit({ suite: 'transformer', name: 'transformer_step', device: 'gpu', N: B, V: data.V, ms, gflops: transformerStepFlops(B, data.V) / 1e6 / ms.median, dispatches: t.dispatchesPerStep });
     t.dispose();
   }
+  for (const kind of opts.ladderSteps ? LADDER : []) {
+    const { data, spec } = ladderSetup(opts.ladderWords ?? opts.words, kind, opts.ladderSteps!);
+    const t = await GpuNetTrainer.create(ctx, spec, data);
+    const r = await ladderRung(t, opts.ladderSteps!);
+    emit({ suite: 'ladder', name: kind, device: 'gpu', N: opts.ladderSteps!, V: data.V, ...r, dispatches: t.dispatchesPerStep });
+    t.dispose();
+  }
   for (const r of await benchMatmulGpu(ctx, opts.matmulShapes ?? [], opts.repeats)) {
     emit({ suite: 'matmul', name: matmulName(r), device: 'gpu', N: r.M, V: 0, ms: { median: r.ms, min: r.ms, max: r.ms, runs: opts.repeats }, gflops: r.gflops });
   }
@@ -255,6 +302,10 @@ export async function cpuSuite(opts: BenchOptions): Promise<Row[]> {
     const ms = perStep(await time(() => t.runSteps(K).then(() => {}), B >= 256 ? 1 : opts.repeats, 1, opts.minSampleMs), K);
     emit({ suite: 'transformer', name: 'transformer_step', device: 'cpu', N: B, V: data.V, ms, gflops: transformerStepFlops(B, data.V) / 1e6 / ms.median });
   }
+  for (const kind of opts.ladderSteps ? LADDER : []) {
+    const { data, spec } = ladderSetup(opts.ladderWords ?? opts.words, kind, opts.ladderSteps!);
+    emit({ suite: 'ladder', name: kind, device: 'cpu', N: opts.ladderSteps!, V: data.V, ...(await ladderRung(new CpuNetTrainer(spec, data), opts.ladderSteps!)) });
+  }
   for (const r of benchMatmulCpu(opts.matmulShapes ?? [], opts.repeats)) {
     emit({ suite: 'matmul', name: matmulName(r), device: 'cpu', N: r.M, V: 0, ms: { median: r.ms, min: r.ms, max: r.ms, runs: opts.repeats }, gflops: r.gflops });
   }
@@ -275,6 +326,10 @@ export interface Comparison {
   cpuGflops?: number;
   /** mlp suite: dispatches per GPU step. */
   dispatches?: number;
+  /** ladder suite: the test loss after the steps on each device, and the parameters. */
+  gpuTestLoss?: number;
+  cpuTestLoss?: number;
+  parameters?: number;
   /** Step suite: GPU steps and examples per second. */
   stepsPerSecond?: number;
   examplesPerSecond?: number;
@@ -300,6 +355,7 @@ export function compare(rows: Row[]): Comparison[] {
         ...(g.bytes ? { gbPerSecond: g.bytes / (g.ms.median * 1e6) } : {}),
         ...(g.gflops !== undefined && c.gflops !== undefined ? { gpuGflops: g.gflops, cpuGflops: c.gflops } : {}),
         ...(g.dispatches !== undefined ? { dispatches: g.dispatches } : {}),
+        ...(g.testLoss !== undefined && c.testLoss !== undefined ? { gpuTestLoss: g.testLoss, cpuTestLoss: c.testLoss, parameters: g.parameters } : {}),
         ...(g.suite === 'step' || g.suite === 'mlp' || g.suite === 'transformer' ? { stepsPerSecond: 1000 / g.ms.median, examplesPerSecond: (1000 * g.N) / g.ms.median } : {}),
         ...(g.note ? { note: g.note } : {}),
       }];
@@ -320,4 +376,20 @@ export function crossover(rows: Row[], gpuName = 'bigram_step_fused'): { N: numb
     }
   }
   return null;
+}
+
+/**
+ * Where the fused GPU step stands against the CPU step, in words: the crossover, or which of
+ * "ahead everywhere" and "behind everywhere" happened; null without both measured.
+ */
+export function crossoverSentence(rows: Row[], formatN: (n: number) => string = String, gpuName = 'bigram_step_fused'): string | null {
+  const pairs = compare(rows).filter((c) => c.suite === 'step' && c.name === gpuName).sort((a, b) => a.N - b.N);
+  if (pairs.length === 0) return null;
+  const cross = crossover(rows, gpuName);
+  const first = formatN(pairs[0].N);
+  const last = formatN(pairs[pairs.length - 1].N);
+  if (cross) return `The fused GPU step overtakes the CPU step at N ≈ ${formatN(cross.N)} (between ${formatN(cross.below)} and ${formatN(cross.above)}).`;
+  if (pairs.every((p) => p.speedup >= 1)) return `The fused GPU step is ahead of the CPU step at every size measured, from the smallest (N = ${first}).`;
+  if (pairs.every((p) => p.speedup < 1)) return `The fused GPU step stays behind the CPU step at every size measured (N = ${first} to ${last}).`;
+  return `The fused GPU step is ahead of the CPU step at N = ${pairs.filter((p) => p.speedup >= 1).map((p) => formatN(p.N)).join(', ')} and behind at N = ${pairs.filter((p) => p.speedup < 1).map((p) => formatN(p.N)).join(', ')}.`;
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, formatN, kernelData, reportFileName, stepData, tableLines, type BenchEnv } from '../bench/page/report.ts';
 import { time } from '../bench/stats.ts';
-import { compare, crossover, type Row } from '../bench/suite.ts';
+import { compare, crossover, crossoverSentence, type Row } from '../bench/suite.ts';
 
 const ms = (median: number) => ({ median, min: median, max: median, runs: 1 });
 const row = (r: Partial<Row> & Pick<Row, 'suite' | 'name' | 'device' | 'N'>): Row => ({ V: 27, ms: ms(1), ...r });
@@ -31,6 +31,18 @@ describe('benchmark page report', () => {
     expect(paired.map((l) => l.speedup)).toEqual(compare(ROWS).map((c) => c.speedup));
     expect(lines[0].gbPerSecond).toBeCloseTo(4);
     expect(lines[4].note).toBe('different algorithm');
+  });
+
+  it('says where the fused step stands in words: the crossover, ahead everywhere, behind everywhere, or both', () => {
+    const steps = (gpu: number[]) => [10, 100, 1000].flatMap((N, i) => [
+      row({ suite: 'step', name: 'bigram_step_fused', device: 'gpu', N, ms: ms(gpu[i]) }),
+      row({ suite: 'step', name: 'bigram_step', device: 'cpu', N, ms: ms(10) }),
+    ]);
+    expect(crossoverSentence(ROWS)).toMatch(/^The fused GPU step overtakes the CPU step at N ≈ \d+ \(between 10 and 1000\)\.$/);
+    expect(crossoverSentence(steps([5, 5, 5]))).toBe('The fused GPU step is ahead of the CPU step at every size measured, from the smallest (N = 10).');
+    expect(crossoverSentence(steps([20, 20, 20]))).toBe('The fused GPU step stays behind the CPU step at every size measured (N = 10 to 1000).');
+    expect(crossoverSentence(steps([5, 20, 20]))).toBe('The fused GPU step is ahead of the CPU step at N = 10 and behind at N = 100, 1000.');
+    expect(crossoverSentence(ROWS.filter((r) => r.suite !== 'step'))).toBeNull();
   });
 
   it('shows a GPU row before its CPU twin arrives', () => {

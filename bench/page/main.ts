@@ -12,7 +12,7 @@ import { UserError } from '../../src/errors.ts';
 import { describeAdapter, openGpu, type GpuContext } from '../../src/gpu/device.ts';
 import { browserShaderFiles } from '../../src/gpu/shaders.browser.ts';
 import { byId, formatInt, frameThrottle, messageOf } from '../../src/page/dom.ts';
-import { crossover, FULL, gpuSuite, QUICK, type Row } from '../suite.ts';
+import { crossover, crossoverSentence, FULL, gpuSuite, QUICK, type Row } from '../suite.ts';
 import { KernelChart, StepChart } from './charts.ts';
 import type { BenchRequest, BenchResponse } from './protocol.ts';
 import {
@@ -184,11 +184,7 @@ function renderCharts(): void {
   stepBox.setAttribute('aria-label', steps.Ns.length
     ? `ms per training step against N from ${formatN(steps.Ns[0])} to ${formatN(steps.Ns[steps.Ns.length - 1])}, log-log, CPU and each GPU path: the table below holds the numbers`
     : 'ms per step against N: no results yet');
-  const fused = rows.some((r) => r.suite === 'step' && r.name === 'bigram_step_fused');
-  const cpu = rows.some((r) => r.suite === 'step' && r.device === 'cpu');
-  crossoverEl.textContent = !fused || !cpu
-    ? '–'
-    : `The fused GPU step overtakes the CPU step ${cross ? `at N ≈ ${formatInt(cross.N)} (between ${formatInt(cross.below)} and ${formatInt(cross.above)})` : 'nowhere in the sizes measured, or from the smallest'}.`;
+  crossoverEl.textContent = crossoverSentence(rows, formatInt) ?? '–';
 }
 
 const render = frameThrottle(() => {

@@ -103,7 +103,7 @@ describe('the benchmark page', () => {
     }
     // The CPU trainer's own step has no GPU twin: shown, marked as CPU only.
     expect(line('kernel', 'bigram_step', QUICK.kernelN)).toMatchObject({ gpu: '–' });
-    expect(await byTestId(page, 'bench-crossover').textContent()).toMatch(/^The fused GPU step overtakes the CPU step (at N ≈ [\d,]+ \(between|nowhere)/);
+    expect(await byTestId(page, 'bench-crossover').textContent()).toMatch(/^The fused GPU step (overtakes the CPU step at N ≈ [\d,]+ \(between|is ahead of the CPU step at|stays behind the CPU step at every size)/);
 
     // The charts: bars in both colours; a line in each path's colour; the counts path labelled as another algorithm.
     const kernels = await chartPixels(page, 'bench-kernel-chart', [GPU_COLOUR, CPU_COLOUR]);
