@@ -45,6 +45,8 @@ ${Object.values(MODELS).map((m) => `                      ${m.kind}: ${m.help}`)
   --top-k K           sample from the K likeliest symbols only (default 0: all; neural models)
   --save FILE         write the trained model as JSON
   --json              print one JSON object on stdout and nothing else
+  Ctrl-C stops training after the steps under way: the results so far are printed (and saved
+  with --save), and it exits with status 130; a second Ctrl-C quits at once.
 
 mlp and transformer options (the words are split 80/10/10 into train/dev/test by --seed; it
 trains on train, and reports the train and dev loss, and the test loss, over whole splits at the end):
@@ -66,6 +68,9 @@ sample options:
 
   -h, --help          this text
 `;
+
+/** The exit status of a run stopped by Ctrl-C (128 + SIGINT, as a shell reports it). */
+const EXIT_INTERRUPTED = 130;
 
 const NET_FIELDS: HyperField[] = Object.values(NET_MODELS).flatMap((m) => m.fields);
 
@@ -186,7 +191,8 @@ function netHyperFromFlags(kind: string, values: Values): MlpHyper {
   };
 }
 
-async function train(values: Values): Promise<void> {
+/** Training: exit 0, or EXIT_INTERRUPTED when Ctrl-C stopped it early. */
+async function train(values: Values): Promise<number> {
   const json = Boolean(values.json);
   const model = oneOf<ModelKind>('model', values.model as string | undefined, MODEL_KINDS, 'bigram-nn');
   const device = oneOf<DeviceKind>('device', values.device as string | undefined, DEVICE_KINDS, 'cpu');
@@ -214,9 +220,18 @@ async function train(values: Values): Promise<void> {
   log(describeDataset(data));
 
   const progress = progressReporter(process.stderr, !json || Boolean(process.stderr.isTTY));
+  // Ctrl-C: the first stops the run after the chunk of steps under way (what was trained is
+  // reported and saved); a second exits at once.
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const onSigint = () => {
+    if (controller.signal.aborted) {
+      progress.note('makemore: interrupted again; exiting without finishing');
+      process.exit(EXIT_INTERRUPTED);
+    }
+    controller.abort();
+    progress.note('makemore: stopping after the steps under way (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSigint);
   let result;
   try {
     result = await runTraining(data, {
@@ -248,7 +263,7 @@ async function train(values: Values): Promise<void> {
       ...(mlp ? { sampleOrigins: sampleOrigins(result.samples, data.words, mlp) } : {}),
       ...(result.cancelled ? { cancelled: true } : {}),
     }) + '\n');
-    return;
+    return result.cancelled ? EXIT_INTERRUPTED : 0;
   }
   log(`model ${model}${mlp ? ` (${result.model.weights.length} parameters, ${mlp.optimizer})` : ''} on ${result.deviceDescription}`);
   if (result.cancelled) log(`cancelled after ${result.steps} steps`);
@@ -267,6 +282,7 @@ async function train(values: Values): Promise<void> {
     const width = Math.max(...result.samples.map((s) => [...s].length));
     log('samples:\n' + result.samples.map((s, i) => '  ' + (origins ? `${s.padEnd(width)}  ${origins[i] === 'new' ? 'new' : `in ${origins[i]}`}` : s)).join('\n'));
   }
+  return result.cancelled ? EXIT_INTERRUPTED : 0;
 }
 
 /** --temperature and --top-k, for the neural models' samples. */
@@ -304,10 +320,12 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined && !values.help ? 1 : 0;
     }
     if (positionals.length > 1) throw new UserError(`unexpected argument ${JSON.stringify(positionals[1])} (see --help)`);
-    if (command === 'train') await train(values);
-    else if (command === 'sample') sample(values);
-    else throw new UserError(`unknown command ${JSON.stringify(command)}; expected train or sample (see --help)`);
-    return 0;
+    if (command === 'train') return await train(values);
+    if (command === 'sample') {
+      sample(values);
+      return 0;
+    }
+    throw new UserError(`unknown command ${JSON.stringify(command)}; expected train or sample (see --help)`);
   } catch (e) {
     if (e instanceof UserError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       // One line: Node's parseArgs messages span several lines (e.g. `--lr -1` is "ambiguous").

@@ -4,7 +4,14 @@
  */
 import type { Progress } from '../train/trainer.ts';
 
-export function progressReporter(stream: NodeJS.WriteStream, enabled: boolean): { update(p: Progress): void; done(): void } {
+export interface ProgressReporter {
+  update(p: Progress): void;
+  /** A line of its own (always shown), after the bar if one is drawn. */
+  note(text: string): void;
+  done(): void;
+}
+
+export function progressReporter(stream: NodeJS.WriteStream, enabled: boolean): ProgressReporter {
   const tty = Boolean(stream.isTTY);
   let lastDecile = -1;
   let drawn = false;
@@ -26,8 +33,14 @@ export function progressReporter(stream: NodeJS.WriteStream, enabled: boolean): 
         }
       }
     },
+    note(text) {
+      if (tty && drawn) stream.write('\n');
+      drawn = false;
+      stream.write(text + '\n');
+    },
     done() {
       if (tty && drawn) stream.write('\n');
+      drawn = false;
     },
   };
 }

@@ -102,6 +102,14 @@ export class InterruptedError extends UserError {
 const CHUNK_TARGET_MS = 250;
 const MAX_CHUNK = 1000;
 
+/**
+ * Let timers, messages and signals (Ctrl-C) run: a CPU trainer's runSteps never waits on
+ * anything, so without this a cancel would only be seen after the last step.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
 export async function trainLoop(trainer: Trainer, opts: TrainLoopOptions): Promise<TrainLoopResult> {
   const now = opts.now ?? (() => performance.now());
   let chunk = Math.max(1, opts.chunk ?? 1);
@@ -120,6 +128,7 @@ export async function trainLoop(trainer: Trainer, opts: TrainLoopOptions): Promi
     }
   };
   while (done < opts.steps) {
+    if (done > 0) await yieldToEventLoop();
     if (opts.signal?.aborted) break;
     const k = Math.min(chunk, opts.steps - done);
     const t0 = now();
