@@ -2,7 +2,6 @@
  * The command line: `makemore train` and `makemore sample`. User errors print one line and
  * exit 1; with --json, stdout carries exactly one JSON object.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
 import { UserError } from '../errors.ts';
@@ -20,6 +19,7 @@ import { splitWords } from '../data/split.ts';
 import type { HyperField } from '../models/netModel.ts';
 import { DivergedError, InterruptedError } from '../train/trainer.ts';
 import { progressReporter } from './progress.ts';
+import { checkWritable, readUserFile, writeFileAtomic } from './files.ts';
 
 const HELP = `makemore: character-level language models on the GPU (WebGPU) and the CPU
 
@@ -43,7 +43,7 @@ ${Object.values(MODELS).map((m) => `                      ${m.kind}: ${m.help}`)
                       "in train", "in dev", "in test" or "new" by where the word is in the split
   --temperature F     divide the logits of the samples by F (default 1; neural models)
   --top-k K           sample from the K likeliest symbols only (default 0: all; neural models)
-  --save FILE         write the trained model as JSON
+  --save FILE         write the trained model as JSON (checked before training; written whole or not at all)
   --json              print one JSON object on stdout and nothing else
   Ctrl-C stops training after the steps under way: the results so far are printed (and saved
   with --save), and it exits with status 130; a second Ctrl-C quits at once.
@@ -119,32 +119,11 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
 }
 
 function readInput(path: string, lowercase: boolean): Dataset {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : (e as Error).message}`);
-  }
-  return parseWordList(bytes, path, { lowercase });
+  return parseWordList(readUserFile(path), path, { lowercase });
 }
 
 function readModelFile(path: string) {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UserError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  return parseModel(text, path);
-}
-
-function writeOutput(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (e) {
-    throw new UserError(`${path}: cannot write the model (${(e as Error).message})`);
-  }
+  return parseModel(readUserFile(path).toString('utf8'), path);
 }
 
 async function nodeGpu(): Promise<GpuBackend> {
@@ -215,6 +194,9 @@ async function train(values: Values): Promise<number> {
   const smoothing = num(values, 'smoothing', DEFAULT_SMOOTHING, RULES.smoothing);
   const samples = num(values, 'samples', 20, RULES.samples);
   const sampleOptions = sampleOptionsFromFlags(values, isNetModel(model));
+  const save = values.save as string | undefined;
+  // Before any training: a run must not end in "cannot write".
+  if (save !== undefined) checkWritable('--save', save);
   const data = values.input ? readInput(values.input as string, Boolean(values.lowercase)) : loadDefaultDataset();
   const log = (s: string) => { if (!json) process.stdout.write(s + '\n'); };
   log(describeDataset(data));
@@ -236,20 +218,29 @@ async function train(values: Values): Promise<number> {
   try {
     result = await runTraining(data, {
       model, device, hyper, mlp, smoothing, samples, sampleOptions, gpu: nodeGpu, signal: controller.signal, onProgress: (p) => progress.update(p),
-      keepWeights: Boolean(values.save),
+      keepWeights: save !== undefined,
     });
   } catch (e) {
     // A lost device loses nothing that was read back: save it where the model was to go.
-    if (e instanceof InterruptedError && values.save && e.partialModel) {
-      writeOutput(values.save as string, serializeModel(e.partialModel as ModelFile));
-      throw new UserError(`${e.message}; the weights after step ${e.lastStep} were saved to ${values.save}`);
+    if (e instanceof InterruptedError && save !== undefined && e.partialModel) {
+      writeFileAtomic('--save', save, serializeModel(e.partialModel as ModelFile));
+      throw new UserError(`${e.message}; the weights after step ${e.lastStep} were saved to ${save}`);
     }
     throw e;
   } finally {
     progress.done();
     process.off('SIGINT', onSigint);
   }
-  if (values.save) writeOutput(values.save as string, serializeModel(result.model));
+  // A failed save still shows the results; the error comes after them (and the exit status is 1).
+  let saveError: UserError | null = null;
+  if (save !== undefined) {
+    try {
+      writeFileAtomic('--save', save, serializeModel(result.model));
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      saveError = e;
+    }
+  }
 
   if (json) {
     process.stdout.write(JSON.stringify({
@@ -262,7 +253,9 @@ async function train(values: Values): Promise<number> {
       msPerStep: result.msPerStep, samples: result.samples,
       ...(mlp ? { sampleOrigins: sampleOrigins(result.samples, data.words, mlp) } : {}),
       ...(result.cancelled ? { cancelled: true } : {}),
+      ...(saveError ? { saveError: saveError.message } : {}),
     }) + '\n');
+    if (saveError) throw saveError;
     return result.cancelled ? EXIT_INTERRUPTED : 0;
   }
   log(`model ${model}${mlp ? ` (${result.model.weights.length} parameters, ${mlp.optimizer})` : ''} on ${result.deviceDescription}`);
@@ -276,12 +269,13 @@ async function train(values: Values): Promise<number> {
     : model === 'bigram-counts'
     ? `nll ${result.nll.toFixed(4)} (smoothing ${smoothing}) | table built in ${result.msPerStep.toFixed(2)} ms`
     : `loss ${result.loss.toFixed(4)} (nll ${result.nll.toFixed(4)} + reg ${(result.loss - result.nll).toFixed(4)}) | ${result.steps} steps | ${result.msPerStep.toFixed(2)} ms/step`);
-  if (values.save) log(`saved ${values.save}`);
+  if (save !== undefined) log(saveError ? `not saved: ${saveError.message}` : `saved ${save}`);
   if (result.samples.length) {
     const origins = mlp ? sampleOrigins(result.samples, data.words, mlp) : null;
     const width = Math.max(...result.samples.map((s) => [...s].length));
     log('samples:\n' + result.samples.map((s, i) => '  ' + (origins ? `${s.padEnd(width)}  ${origins[i] === 'new' ? 'new' : `in ${origins[i]}`}` : s)).join('\n'));
   }
+  if (saveError) throw saveError;
   return result.cancelled ? EXIT_INTERRUPTED : 0;
 }
 
