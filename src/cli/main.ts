@@ -324,7 +324,7 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof UserError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       // One line: Node's parseArgs messages span several lines (e.g. `--lr -1` is "ambiguous").
       process.stderr.write(`makemore: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}\n`);
-      if (e instanceof DivergedError) process.stderr.write('makemore: nothing was saved; lower the learning rate and train again\n');
+      if (e instanceof DivergedError) process.stderr.write('makemore: nothing was saved\n');
       return 1;
     }
     throw e;
