@@ -73,7 +73,7 @@ describe('makemore train --model mlp', () => {
     [['--embed', 'ten'], '--embed must be an integer'],
     [['--lr-final', '0'], '--lr-final must be a finite number > 0'],
     [['--optimizer', 'adam'], '--optimizer must be one of sgd, adamw, got "adam"'],
-    [['--beta1', '0.9'], '--beta1 applies to --optimizer adamw only'],
+    [['--beta1', '0.9'], '--beta1 does not apply to --optimizer sgd; it applies to --optimizer adamw'],
     [['--optimizer', 'adamw', '--beta1', '1'], '--beta1 must be a finite number ≥ 0 < 1, got 1'],
     [['--optimizer', 'adamw', '--beta2', 'NaN'], '--beta2 must be a finite number ≥ 0 < 1, got NaN'],
     [['--optimizer', 'adamw', '--eps', '0'], '--eps must be a finite number > 0, got 0'],
@@ -103,7 +103,7 @@ describe('makemore train --model mlp', () => {
       runCli(['train', '--model', 'bigram-nn', '--input', words, '--embed', '4']),
       runCli(['train', '--model', 'mlp', '--input', one, '--steps', '2']),
     ]);
-    expectUserError(embed, '--embed applies to --model mlp only');
+    expectUserError(embed, '--embed does not apply to --model bigram-nn; it applies to train --model mlp');
     expectUserError(short, 'the train split is empty');
   });
 

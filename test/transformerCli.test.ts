@@ -64,7 +64,7 @@ describe('makemore train --model transformer', () => {
       expect(bad.stderr).toContain(needle);
     }
     const bigram = await runCli(['train', '--input', words, '--steps', '2', '--dev-share', '0.2']);
-    expect(bigram.stderr).toContain('--dev-share applies to --model');
+    expect(bigram.stderr).toContain('--dev-share does not apply to --model bigram-nn; it applies to train --model mlp');
   });
 
   it.each([

@@ -132,22 +132,50 @@ async function nodeGpu(): Promise<GpuBackend> {
   return createNodeGpuBackend();
 }
 
-/** The flags that only a neural model (mlp) reads: its own fields and the optimiser's. */
-const NET_ONLY_FLAGS = [...new Set([...NET_FIELDS.map((f) => f.flag), 'lr-final', 'optimizer', 'beta1', 'beta2', 'eps', 'weight-decay', 'dev-share', 'test-share'])];
+/**
+ * Which flags apply where: a flag given where it does not apply is refused, naming it and what
+ * it applies to (never silently ignored).
+ */
+const TRAIN_FLAGS = ['model', 'input', 'lowercase', 'device', 'seed', 'samples', 'save', 'json'];
+const SAMPLE_FLAGS = ['load', 'count', 'seed', 'temperature', 'top-k', 'json'];
+/** What every neural model of the registry trains with (its own fields come from the registry). */
+const NET_TRAINING_FLAGS = ['steps', 'lr', 'lr-final', 'optimizer', 'beta1', 'beta2', 'eps', 'weight-decay', 'batch-size', 'dev-share', 'test-share', 'temperature', 'top-k'];
+const ADAMW_FLAGS = ['beta1', 'beta2', 'eps', 'weight-decay'];
+/** The same thing under the other command's name. */
+const COUNTERPART: Record<string, string> = { samples: 'count', count: 'samples' };
+
+function trainFlags(kind: ModelKind): readonly string[] {
+  if (kind === 'bigram-counts') return [...TRAIN_FLAGS, 'smoothing'];
+  if (kind === 'bigram-nn') return [...TRAIN_FLAGS, 'steps', 'lr', 'reg', 'batch-size'];
+  return [...TRAIN_FLAGS, ...NET_TRAINING_FLAGS, ...netModel(kind).fields.map((f: HyperField) => f.flag)];
+}
+
+/**
+ * Refuse a flag given where it does not apply: `--flag does not apply to WHERE; it applies to …`.
+ * WHERE is the command, or (`model`) the model of a train run when the flag is another model's.
+ */
+function checkFlagsApply(values: Values, allowed: readonly string[], command: 'train' | 'sample', model?: ModelKind): void {
+  for (const [flag, value] of Object.entries(values)) {
+    if (value === undefined || flag === 'help' || allowed.includes(flag)) continue;
+    const models = MODEL_KINDS.filter((k) => trainFlags(k).includes(flag));
+    const places = [
+      ...(models.length ? [models.length === MODEL_KINDS.length ? 'train' : `train --model ${models.join(', ')}`] : []),
+      ...(SAMPLE_FLAGS.includes(flag) ? ['sample'] : []),
+    ];
+    const where = command === 'train' && model && models.length ? `--model ${model}` : command;
+    const other = COUNTERPART[flag] && allowed.includes(COUNTERPART[flag]) ? ` (${command}'s is --${COUNTERPART[flag]})` : '';
+    throw new UserError(`--${flag} does not apply to ${where}; it applies to ${places.join(' and ')}${other}`);
+  }
+}
 
 /** A neural model's hyper-parameters from the flags (its fields from the registry); the bigram-only flags are refused. */
 function netHyperFromFlags(kind: string, values: Values): MlpHyper {
   const def = netModel(kind);
-  for (const flag of ['reg', 'smoothing'] as const) {
-    if (values[flag] !== undefined) throw new UserError(`--${flag} does not apply to --model ${kind}`);
-  }
-  const own = new Set(def.fields.map((f: HyperField) => f.flag));
-  for (const f of NET_FIELDS) if (!own.has(f.flag) && values[f.flag] !== undefined) throw new UserError(`--${f.flag} does not apply to --model ${kind}`);
   const d = def.defaults as MlpHyper;
   const optimizer = oneOf<OptimizerKind>('optimizer', values.optimizer as string | undefined, OPTIMIZER_KINDS, d.optimizer);
-  if (optimizer === 'sgd') {
-    for (const flag of ['beta1', 'beta2', 'eps', 'weight-decay'] as const) {
-      if (values[flag] !== undefined) throw new UserError(`--${flag} applies to --optimizer adamw only`);
+  if (optimizer !== 'adamw') {
+    for (const flag of ADAMW_FLAGS) {
+      if (values[flag] !== undefined) throw new UserError(`--${flag} does not apply to --optimizer ${optimizer}; it applies to --optimizer adamw`);
     }
   }
   const lr = num(values, 'lr', optimizer === d.optimizer ? d.lr : def.defaultLr[optimizer], RULES.lr);
@@ -175,14 +203,7 @@ async function train(values: Values): Promise<number> {
   const json = Boolean(values.json);
   const model = oneOf<ModelKind>('model', values.model as string | undefined, MODEL_KINDS, 'bigram-nn');
   const device = oneOf<DeviceKind>('device', values.device as string | undefined, DEVICE_KINDS, 'cpu');
-  if (!isNetModel(model)) {
-    for (const flag of NET_ONLY_FLAGS) {
-      if (values[flag] === undefined) continue;
-      // A model's own field names that model; the training flags, every neural model.
-      const owners = Object.values(NET_MODELS).filter((m) => m.fields.some((f: HyperField) => f.flag === flag)).map((m) => m.kind);
-      throw new UserError(`--${flag} applies to --model ${(owners.length ? owners : Object.keys(NET_MODELS)).join(', ')} only`);
-    }
-  }
+  checkFlagsApply(values, trainFlags(model), 'train', model);
   const mlp = isNetModel(model) ? netHyperFromFlags(model, values) : undefined;
   const hyper = mlp ? { ...DEFAULT_NET_HYPER } : {
     steps: num(values, 'steps', DEFAULT_NET_HYPER.steps, RULES.steps),
@@ -193,7 +214,7 @@ async function train(values: Values): Promise<number> {
   };
   const smoothing = num(values, 'smoothing', DEFAULT_SMOOTHING, RULES.smoothing);
   const samples = num(values, 'samples', 20, RULES.samples);
-  const sampleOptions = sampleOptionsFromFlags(values, isNetModel(model));
+  const sampleOptions = sampleOptionsFromFlags(values, model, `--model ${model}`);
   const save = values.save as string | undefined;
   // Before any training: a run must not end in "cannot write".
   if (save !== undefined) checkWritable('--save', save);
@@ -279,10 +300,12 @@ async function train(values: Values): Promise<number> {
   return result.cancelled ? EXIT_INTERRUPTED : 0;
 }
 
-/** --temperature and --top-k, for the neural models' samples. */
-function sampleOptionsFromFlags(values: Values, neural: boolean): SampleOptions {
-  if (!neural) {
-    for (const flag of ['temperature', 'top-k']) if (values[flag] !== undefined) throw new UserError(`--${flag} applies to the neural models (${Object.keys(NET_MODELS).join(', ')}) only`);
+/** --temperature and --top-k, for the neural models' samples (of a model file, in `where`). */
+function sampleOptionsFromFlags(values: Values, kind: ModelKind, where: string): SampleOptions {
+  if (!isNetModel(kind)) {
+    for (const flag of ['temperature', 'top-k']) {
+      if (values[flag] !== undefined) throw new UserError(`--${flag} does not apply to a ${kind} model (${where}); it applies to models ${Object.keys(NET_MODELS).join(', ')}`);
+    }
   }
   return { temperature: num(values, 'temperature', 1, RULES.temperature), topK: num(values, 'top-k', 0, RULES.topK) };
 }
@@ -296,11 +319,13 @@ function sampleOrigins(samples: string[], words: readonly string[], h: MlpHyper)
 }
 
 function sample(values: Values): void {
-  if (!values.load) throw new UserError('sample needs --load FILE (a model written by train --save)');
+  checkFlagsApply(values, SAMPLE_FLAGS, 'sample');
+  if (values.load === undefined) throw new UserError('sample needs --load FILE (a model written by train --save)');
+  if (values.load === '') throw new UserError('--load needs a file name, got ""');
   const m = readModelFile(values.load as string);
   const count = num(values, 'count', 20, RULES.samples);
   const seed = num(values, 'seed', DEFAULT_NET_HYPER.seed, RULES.seed);
-  const words = modelSamples(m, count, seed, sampleOptionsFromFlags(values, isNetModel(m.kind)));
+  const words = modelSamples(m, count, seed, sampleOptionsFromFlags(values, m.kind, values.load as string));
   if (values.json) process.stdout.write(JSON.stringify({ model: m.kind, samples: words }) + '\n');
   else process.stdout.write(words.join('\n') + '\n');
 }
