@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
 import { UserError } from '../errors.ts';
-import { parseWordList, describeDataset, type Dataset } from '../data/dataset.ts';
+import { parseWordList, describeDataset, escapeForTerminal, type Dataset } from '../data/dataset.ts';
 import { loadDefaultDataset } from '../data/defaultNames.node.ts';
 import { modelSamples, parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
 import {
@@ -219,7 +219,8 @@ async function train(values: Values): Promise<number> {
   // Before any training: a run must not end in "cannot write".
   if (save !== undefined) checkWritable('--save', save);
   const data = values.input ? readInput(values.input as string, Boolean(values.lowercase)) : loadDefaultDataset();
-  const log = (s: string) => { if (!json) process.stdout.write(s + '\n'); };
+  // Words, symbols and paths come from the user's files: escaped, never raw control characters.
+  const log = (s: string) => { if (!json) process.stdout.write(s.split('\n').map(escapeForTerminal).join('\n') + '\n'); };
   log(describeDataset(data));
 
   const progress = progressReporter(process.stderr, !json || Boolean(process.stderr.isTTY));
@@ -293,8 +294,9 @@ async function train(values: Values): Promise<number> {
   if (save !== undefined) log(saveError ? `not saved: ${saveError.message}` : `saved ${save}`);
   if (result.samples.length) {
     const origins = mlp ? sampleOrigins(result.samples, data.words, mlp) : null;
-    const width = Math.max(...result.samples.map((s) => [...s].length));
-    log('samples:\n' + result.samples.map((s, i) => '  ' + (origins ? `${s.padEnd(width)}  ${origins[i] === 'new' ? 'new' : `in ${origins[i]}`}` : s)).join('\n'));
+    const shown = result.samples.map(shownWord);
+    const width = Math.max(...shown.map((s) => [...s].length));
+    log('samples:\n' + shown.map((s, i) => '  ' + (origins ? `${s.padEnd(width)}  ${origins[i] === 'new' ? 'new' : `in ${origins[i]}`}` : s)).join('\n'));
   }
   if (saveError) throw saveError;
   return result.cancelled ? EXIT_INTERRUPTED : 0;
@@ -308,6 +310,11 @@ function sampleOptionsFromFlags(values: Values, kind: ModelKind, where: string):
     }
   }
   return { temperature: num(values, 'temperature', 1, RULES.temperature), topK: num(values, 'top-k', 0, RULES.topK) };
+}
+
+/** A sampled word as the human output shows it: the empty word (the boundary first) as the page shows it. */
+function shownWord(w: string): string {
+  return w === '' ? '(empty)' : w;
 }
 
 /** Where each sampled word is in the seeded split, as makemore marks its samples: 'train', 'dev', 'test' or 'new'. */
@@ -327,7 +334,7 @@ function sample(values: Values): void {
   const seed = num(values, 'seed', DEFAULT_NET_HYPER.seed, RULES.seed);
   const words = modelSamples(m, count, seed, sampleOptionsFromFlags(values, m.kind, values.load as string));
   if (values.json) process.stdout.write(JSON.stringify({ model: m.kind, samples: words }) + '\n');
-  else process.stdout.write(words.join('\n') + '\n');
+  else process.stdout.write(words.map((w) => escapeForTerminal(shownWord(w))).join('\n') + '\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -348,7 +355,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UserError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       // One line: Node's parseArgs messages span several lines (e.g. `--lr -1` is "ambiguous").
-      process.stderr.write(`makemore: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}\n`);
+      process.stderr.write(`makemore: ${escapeForTerminal((e as Error).message.replace(/\s*\n\s*/g, ' '))}\n`);
       if (e instanceof DivergedError) process.stderr.write('makemore: nothing was saved\n');
       return 1;
     }
