@@ -337,9 +337,39 @@ function sample(values: Values): void {
   else process.stdout.write(words.map((w) => escapeForTerminal(shownWord(w))).join('\n') + '\n');
 }
 
+/** A negative number as a value: "-1", "-.5", "-1e3", "-Infinity". */
+const NEGATIVE_NUMBER = /^-(\d|\.\d|Infinity|NaN)/;
+
+/**
+ * The flags, with parseArgs's failures said in this tool's words. `--lr -1` is the value -1 of
+ * --lr (parseArgs would take "-1" for a flag and call it ambiguous): its rule then says what is
+ * wrong with it.
+ */
+function parseFlags(argv: string[]) {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') && !argv[i].includes('=') ? argv[i].slice(2) : '';
+    const option = (OPTIONS as Record<string, { type: string }>)[name];
+    if (option?.type === 'string' && i + 1 < argv.length && NEGATIVE_NUMBER.test(argv[i + 1])) args.push(`${argv[i]}=${argv[++i]}`);
+    else args.push(argv[i]);
+  }
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    const { code, message } = e as { code?: string; message: string };
+    if (!code?.startsWith('ERR_PARSE_ARGS')) throw e;
+    const flag = message.match(/option '(-[^' ]+)/i)?.[1] ?? message;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UserError(`unknown option ${flag} (see --help)`);
+    if (/does not take an argument/.test(message)) throw new UserError(`${flag} takes no value`);
+    if (/ambiguous/.test(message)) throw new UserError(`${flag} needs a value; for a value that starts with "-", write ${flag}=VALUE`);
+    if (/argument missing/.test(message)) throw new UserError(`${flag} needs a value`);
+    throw new UserError(message.replace(/\s*\n\s*/g, ' '));
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    const { values, positionals } = parseFlags(argv);
     const command = positionals[0];
     if (values.help || command === undefined || command === 'help') {
       process.stdout.write(HELP);
@@ -353,8 +383,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw new UserError(`unknown command ${JSON.stringify(command)}; expected train or sample (see --help)`);
   } catch (e) {
-    if (e instanceof UserError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      // One line: Node's parseArgs messages span several lines (e.g. `--lr -1` is "ambiguous").
+    if (e instanceof UserError) {
+      // One line, whatever the message.
       process.stderr.write(`makemore: ${escapeForTerminal((e as Error).message.replace(/\s*\n\s*/g, ' '))}\n`);
       if (e instanceof DivergedError) process.stderr.write('makemore: nothing was saved\n');
       return 1;
