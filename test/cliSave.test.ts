@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseModel } from '../src/models/modelFile.ts';
-import { checkWritable, writeFileAtomic } from '../src/cli/files.ts';
+import { checkWritable, userDirectory, writeFileAtomic } from '../src/cli/files.ts';
 import { UserError } from '../src/errors.ts';
-import { runCli, spawnCliGroup, tempWordList, type CliResult } from './helpers/cli.ts';
+import { ROOT, runCli, spawnCliGroup, tempWordList, type CliResult } from './helpers/cli.ts';
 
 const { dir, words } = tempWordList('makemore-save-');
 
@@ -80,6 +80,29 @@ describe('train --save, after training', () => {
     expect(r.stdout).toMatch(/samples:\n {2}\S*\n {2}\S*\n$/);
     expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(`makemore: --save ${path}: cannot write the model (no such file)`);
     expect(existsSync(folder)).toBe(false);
+  });
+});
+
+describe('relative paths', () => {
+  it('npm run makemore from another folder: --input, --save and --load are taken from that folder', async () => {
+    const folder = join(dir, 'typed-here');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'names.txt'), 'emma\nava\nbob\n');
+    const t = await spawnCliGroup(['train', '--input', 'names.txt', '--steps', '3', '--samples', '0', '--save', 'm.json'], { npm: true, cwd: folder }).result;
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toContain('names.txt: 3 words');
+    expect(t.stdout).toContain('saved m.json');
+    expect(parseModel(readFileSync(join(folder, 'm.json'), 'utf8'), 'm.json').steps).toBe(3);
+    expect(existsSync(join(ROOT, 'm.json'))).toBe(false);
+    const s = await spawnCliGroup(['sample', '--load', 'm.json', '--count', '2'], { npm: true, cwd: folder }).result;
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stdout.split('\n')).toHaveLength(3);
+  });
+
+  it('INIT_CWD counts only under npm run makemore', () => {
+    expect(userDirectory({ npm_lifecycle_event: 'makemore', INIT_CWD: '/typed/here' })).toBe('/typed/here');
+    expect(userDirectory({ npm_lifecycle_event: 'test', INIT_CWD: '/typed/here' })).toBe(process.cwd());
+    expect(userDirectory({})).toBe(process.cwd());
   });
 });
 

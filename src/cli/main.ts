@@ -47,6 +47,7 @@ ${Object.values(MODELS).map((m) => `                      ${m.kind}: ${m.help}`)
   --json              print one JSON object on stdout and nothing else
   Ctrl-C stops training after the steps under way: the results so far are printed (and saved
   with --save), and it exits with status 130; a second Ctrl-C quits at once.
+  Relative paths (--input, --save, --load) are taken from the folder the command was typed in.
 
 mlp and transformer options (the words are split 80/10/10 into train/dev/test by --seed; it
 trains on train, and reports the train and dev loss, and the test loss, over whole splits at the end):
