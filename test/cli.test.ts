@@ -227,6 +227,8 @@ describe('help and progress', () => {
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines) expect(line).toMatch(/^step \d+\/40 \| loss \d+\.\d{4} \| \d+\.\d{2} ms\/step$/);
     expect(lines.at(-1)).toMatch(/^step 40\/40 /);
+    // The last line's loss is the one reported under it.
+    expect(lines.at(-1)!.match(/loss (\S+)/)![1]).toBe(r.stdout.match(/^loss (\S+) \(nll/m)![1]);
     // Human output on stdout: the dataset, the loss, the samples.
     expect(r.stdout).toMatch(/words, \d+ examples, vocabulary \d+/);
     expect(r.stdout).toMatch(/loss \d+\.\d{4} \(nll \d+\.\d{4} \+ reg \d+\.\d{4}\) \| 40 steps/);

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
 import { UserError } from '../errors.ts';
-import { parseWordList, describeDataset, escapeForTerminal, type Dataset } from '../data/dataset.ts';
+import { parseWordList, describeDataset, escapeForTerminal, plural, type Dataset } from '../data/dataset.ts';
 import { loadDefaultDataset } from '../data/defaultNames.node.ts';
 import { modelSamples, parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
 import {
@@ -224,7 +224,9 @@ async function train(values: Values): Promise<number> {
   const log = (s: string) => { if (!json) process.stdout.write(s.split('\n').map(escapeForTerminal).join('\n') + '\n'); };
   log(describeDataset(data));
 
-  const progress = progressReporter(process.stderr, !json || Boolean(process.stderr.isTTY));
+  // The bigrams' full batch: the step losses are of the quantity reported at the end.
+  const fullBatch = model === 'bigram-nn' && hyper.batchSize === 0;
+  const progress = progressReporter(process.stderr, !json || Boolean(process.stderr.isTTY), { label: fullBatch ? 'loss' : 'batch loss' });
   // Ctrl-C: the first stops the run after the chunk of steps under way (what was trained is
   // reported and saved); a second exits at once.
   const controller = new AbortController();
@@ -243,7 +245,9 @@ async function train(values: Values): Promise<number> {
       model, device, hyper, mlp, smoothing, samples, sampleOptions, gpu: nodeGpu, signal: controller.signal, onProgress: (p) => progress.update(p),
       keepWeights: save !== undefined,
     });
+    progress.done(fullBatch ? result.loss : undefined);
   } catch (e) {
+    progress.done();
     // A lost device loses nothing that was read back: save it where the model was to go.
     if (e instanceof InterruptedError && save !== undefined && e.partialModel) {
       writeFileAtomic('--save', save, serializeModel(e.partialModel as ModelFile));
@@ -251,7 +255,6 @@ async function train(values: Values): Promise<number> {
     }
     throw e;
   } finally {
-    progress.done();
     process.off('SIGINT', onSigint);
   }
   // A failed save still shows the results; the error comes after them (and the exit status is 1).
@@ -282,16 +285,16 @@ async function train(values: Values): Promise<number> {
     return result.cancelled ? EXIT_INTERRUPTED : 0;
   }
   log(`model ${model}${mlp ? ` (${result.model.weights.length} parameters, ${mlp.optimizer})` : ''} on ${result.deviceDescription}`);
-  if (result.cancelled) log(`cancelled after ${result.steps} steps`);
+  if (result.cancelled) log(`cancelled after ${plural(result.steps, 'step')}`);
   const split = result.split;
   if (mlp && split) {
     log(`split ${split.train.words}/${split.dev.words}/${split.test.words} words, ${split.train.examples}/${split.dev.examples}/${split.test.examples} examples (train/dev/test)`);
   }
   log(mlp
-    ? `train loss ${result.loss.toFixed(4)} | dev loss ${result.devLoss!.toFixed(4)} | test loss ${result.testLoss!.toFixed(4)} | ${result.steps} steps | ${result.msPerStep.toFixed(2)} ms/step`
+    ? `train loss ${result.loss.toFixed(4)} | dev loss ${result.devLoss!.toFixed(4)} | test loss ${result.testLoss!.toFixed(4)} | ${plural(result.steps, 'step')} | ${result.msPerStep.toFixed(2)} ms/step`
     : model === 'bigram-counts'
     ? `nll ${result.nll.toFixed(4)} (smoothing ${smoothing}) | table built in ${result.msPerStep.toFixed(2)} ms`
-    : `loss ${result.loss.toFixed(4)} (nll ${result.nll.toFixed(4)} + reg ${(result.loss - result.nll).toFixed(4)}) | ${result.steps} steps | ${result.msPerStep.toFixed(2)} ms/step`);
+    : `loss ${result.loss.toFixed(4)} (nll ${result.nll.toFixed(4)} + reg ${(result.loss - result.nll).toFixed(4)}) | ${plural(result.steps, 'step')} | ${result.msPerStep.toFixed(2)} ms/step`);
   if (save !== undefined) log(saveError ? `not saved: ${saveError.message}` : `saved ${save}`);
   if (result.samples.length) {
     const origins = mlp ? sampleOrigins(result.samples, data.words, mlp) : null;

@@ -5,7 +5,7 @@
  */
 import { UserError } from '../errors.ts';
 import { parseWordList, type Dataset } from '../data/dataset.ts';
-import { byId, formatInt } from './dom.ts';
+import { byId, countOf, formatInt } from './dom.ts';
 import { showSymbol } from './heatmap.ts';
 
 /** Larger files would freeze the tab while parsing; the CLI has no such limit. */
@@ -103,7 +103,7 @@ export class DatasetPanel {
     source.className = 'source';
     source.textContent = d.source;
     const counts = document.createElement('p');
-    counts.textContent = `${formatInt(d.words.length)} words · ${formatInt(d.xs.length)} examples · vocabulary ${formatInt(V)}`;
+    counts.textContent = `${countOf(d.words.length, 'word')} · ${countOf(d.xs.length, 'example')} · vocabulary ${formatInt(V)}`;
     const symbols = document.createElement('p');
     symbols.className = 'symbols';
     const shown = d.symbols.slice(0, 200).map(showSymbol).join(' ');

@@ -4,7 +4,7 @@
  */
 import { modelSamples, type ModelFile } from '../models/modelFile.ts';
 import { DEFAULT_NET_HYPER, RULES, parseNumber } from '../train/hyper.ts';
-import { byId, MODEL_NAMES } from './dom.ts';
+import { byId, countOf, MODEL_NAMES } from './dom.ts';
 
 export class SamplesPanel {
   private readonly count = byId('sample-count', HTMLInputElement);
@@ -50,7 +50,7 @@ export class SamplesPanel {
       return li;
     });
     this.list.replaceChildren(...items);
-    this.note.textContent = `${count} names from the ${MODEL_NAMES[m.kind]}, seed ${seed}`;
+    this.note.textContent = `${countOf(count, 'name')} from the ${MODEL_NAMES[m.kind]}, seed ${seed}`;
   }
 
   clear(): void {
