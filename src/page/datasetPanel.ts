@@ -5,7 +5,7 @@
  */
 import { UserError } from '../errors.ts';
 import { parseWordList, type Dataset } from '../data/dataset.ts';
-import { byId, countOf, formatInt } from './dom.ts';
+import { byId, countOf, formatInt, markFileButton } from './dom.ts';
 import { showSymbol } from './heatmap.ts';
 
 /** Larger files would freeze the tab while parsing; the CLI has no such limit. */
@@ -60,6 +60,7 @@ export class DatasetPanel {
   set disabled(v: boolean) {
     for (const el of [this.file, this.text, this.useText, this.lowercase, this.reset]) el.disabled = v;
     this.drop.classList.toggle('disabled', v);
+    markFileButton(this.file, v);
   }
 
   private options() {

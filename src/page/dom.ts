@@ -54,3 +54,13 @@ export function formatSpeed(msPerStep: number): string {
   const rate = 1000 / msPerStep;
   return `${rate >= 10 ? formatInt(Math.round(rate)) : rate.toPrecision(2)} steps/s · ${msPerStep.toFixed(2)} ms/step`;
 }
+
+/**
+ * A file input is hidden inside the label that shows as its button: when the input is disabled,
+ * the label must look disabled too (the .file-button.disabled style is button:disabled's).
+ */
+export function markFileButton(input: HTMLInputElement, disabled: boolean): void {
+  const label = input.closest('.file-button');
+  label?.classList.toggle('disabled', disabled);
+  label?.setAttribute('aria-disabled', String(disabled));
+}

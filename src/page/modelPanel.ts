@@ -4,7 +4,7 @@
  */
 import { UserError } from '../errors.ts';
 import { parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
-import { byId, countOf, MODEL_NAMES } from './dom.ts';
+import { byId, countOf, markFileButton, MODEL_NAMES } from './dom.ts';
 
 export class ModelPanel {
   private readonly info = byId('model-info', HTMLElement);
@@ -50,6 +50,7 @@ export class ModelPanel {
 
   set disabled(v: boolean) {
     this.file.disabled = v;
+    markFileButton(this.file, v);
   }
 
   private save(): void {

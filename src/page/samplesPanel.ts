@@ -45,7 +45,7 @@ export class SamplesPanel {
     const words = modelSamples(m, count, seed);
     const items = words.map((w) => {
       const li = document.createElement('li');
-      li.dataset.testid = 'sample';
+      li.dataset.testid = 'samples'; // each name (the list is samples-list), as the page's test contract says
       li.textContent = w; // an empty name shows as "(empty)" through CSS
       return li;
     });
