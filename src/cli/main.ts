@@ -169,7 +169,7 @@ function checkFlagsApply(values: Values, allowed: readonly string[], command: 't
   }
 }
 
-/** A neural model's hyper-parameters from the flags (its fields from the registry); the bigram-only flags are refused. */
+/** A neural model's hyper-parameters from the flags (its fields from the registry); checkFlagsApply has refused the others' flags. */
 function netHyperFromFlags(kind: string, values: Values): MlpHyper {
   const def = netModel(kind);
   const d = def.defaults as MlpHyper;
