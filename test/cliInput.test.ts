@@ -67,6 +67,13 @@ describe.concurrent('model files: every field checked like its flag', () => {
     expect(r.stderr).toBe(`makemore: ${path}: corrupted model file: ${message}\n`);
   });
 
+  it('sample --count 0 prints nothing, not a blank line', async () => {
+    const path = file('ok.json', counts({ smoothing: 1 }));
+    const r = await runCli(['sample', '--load', path, '--count', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('');
+  });
+
   it('sample --load a directory, in plain words', async () => {
     const r = await runCli(['sample', '--load', dir]);
     expect(r.stderr).toBe(`makemore: ${dir}: is a directory, not a file\n`);

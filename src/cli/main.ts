@@ -338,7 +338,7 @@ function sample(values: Values): void {
   const seed = num(values, 'seed', DEFAULT_NET_HYPER.seed, RULES.seed);
   const words = modelSamples(m, count, seed, sampleOptionsFromFlags(values, m.kind, values.load as string));
   if (values.json) process.stdout.write(JSON.stringify({ model: m.kind, samples: words }) + '\n');
-  else process.stdout.write(words.map((w) => escapeForTerminal(shownWord(w))).join('\n') + '\n');
+  else process.stdout.write(words.map((w) => escapeForTerminal(shownWord(w)) + '\n').join(''));
 }
 
 /** A negative number as a value: "-1", "-.5", "-1e3", "-Infinity". */
