@@ -5,7 +5,7 @@
  * ROOT: a checkout's root (e.g. `git archive <commit> | tar -x -C /tmp/old` plus a node_modules
  * link, and `.` for this one; for the MLP, a tree from before the op library runs its
  * hand-written trainer). Prints ms per step (medians of --reps runs of 20 MLP steps or 4
- * Transformer steps, the trees alternating), and with --dispatch each dispatch of the largest
+ * Transformer steps, the trees alternating; also the process's CPU time per step), and with --dispatch each dispatch of the largest
  * B's step timed alone: 20 copies in one pass, one submit, a tiny read, minus an empty submit's time.
  * Warm-up: 25 submits per MLP trainer, so that the wait estimate of StepLoop (which sleeps through
  * 90% of the last submit's time and shrinks by 10% a submit) has converged: after 5 steps it
@@ -77,18 +77,27 @@ for (const root of roots) {
   console.log(`${root}: ${ctx.description}; ${trainers.map((x) => `${x.key} ${x.t.dispatchesPerStep} dispatches`).join(', ')}`);
 }
 
-const times = new Map<string, number[]>();
+// Wall time, and the process's CPU time (every thread: SwiftShader's workers too), which a
+// machine shared with other work disturbs less: on a CPU adapter it is the work itself.
+const times = new Map<string, { wall: number[]; cpu: number[] }>();
 for (let r = 0; r < reps; r++) {
   for (const tree of trees) {
     for (const { key, t } of tree.trainers) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       await t.runSteps(stepsPerRun);
+      const c = process.cpuUsage(c0);
       const k = `${key.padEnd(12)} ${tree.root}`;
-      times.set(k, [...(times.get(k) ?? []), (performance.now() - t0) / stepsPerRun]);
+      const m = times.get(k) ?? { wall: [], cpu: [] };
+      m.wall.push((performance.now() - t0) / stepsPerRun);
+      m.cpu.push((c.user + c.system) / 1000 / stepsPerRun);
+      times.set(k, m);
     }
   }
 }
-for (const [k, v] of times) console.log(`${k}: ${median(v).toFixed(2)} ms/step  [${v.map((x) => x.toFixed(1)).join(' ')}]`);
+for (const [k, v] of times) {
+  console.log(`${k}: ${median(v.wall).toFixed(2)} ms/step, CPU ${median(v.cpu).toFixed(2)} ms/step  [wall ${v.wall.map((x) => x.toFixed(1)).join(' ')}]`);
+}
 
 if (perDispatch) {
   const R = 20;

@@ -146,17 +146,22 @@ describe.concurrent('bad input: exit 1 with one line naming the file or flag', (
   it.each([
     [['--lr', 'NaN'], '--lr must be a finite number > 0, got NaN'],
     [['--lr=-1'], '--lr must be a finite number > 0, got -1'],
-    [['--lr', '-1'], "'--lr'"], // Node's parseArgs: "-1" looks like a flag; the message names --lr
+    [['--lr', '-1'], '--lr must be a finite number > 0, got -1'], // a negative number is a value, not a flag
     [['--lr', '0'], '--lr must be'],
     [['--steps', '0'], '--steps must be an integer'],
     [['--steps', '1.5'], '--steps must be an integer'],
     [['--steps', '10x'], '--steps must be an integer'],
     [['--reg', 'Infinity'], '--reg must be a finite number ≥ 0, got Infinity'],
     [['--seed', '0x10'], '--seed'],
-    [['--batch-size', '-3'], "'--batch-size'"],
+    [['--batch-size', '-3'], '--batch-size must be an integer from 0 to 16,777,216, got -3'],
+    [['--steps', '-1'], '--steps must be an integer from 1 to 10,000,000, got -1'],
+    [['--input', '-words.txt'], '--input needs a value; for a value that starts with "-", write --input=VALUE'],
+    [['--lr'], '--lr needs a value'],
+    [['--json=yes'], '--json takes no value'],
+    [['-z'], 'unknown option -z (see --help)'],
     [['--model', 'wavenet'], '--model must be one of bigram-counts, bigram-nn, mlp, transformer, rnn, gru, bow, got "wavenet"'],
     [['--device', 'tpu'], '--device must be one of cpu, gpu'],
-    [['--bogus'], '--bogus'],
+    [['--bogus'], 'unknown option --bogus (see --help)'],
   ])('train %j', async (args, needle) => {
     const r = await runCli(['train', '--input', words, '--samples', '0', ...args]);
     expectUserError(r, needle);
@@ -222,6 +227,8 @@ describe('help and progress', () => {
     expect(lines.length).toBeGreaterThanOrEqual(2);
     for (const line of lines) expect(line).toMatch(/^step \d+\/40 \| loss \d+\.\d{4} \| \d+\.\d{2} ms\/step$/);
     expect(lines.at(-1)).toMatch(/^step 40\/40 /);
+    // The last line's loss is the one reported under it.
+    expect(lines.at(-1)!.match(/loss (\S+)/)![1]).toBe(r.stdout.match(/^loss (\S+) \(nll/m)![1]);
     // Human output on stdout: the dataset, the loss, the samples.
     expect(r.stdout).toMatch(/words, \d+ examples, vocabulary \d+/);
     expect(r.stdout).toMatch(/loss \d+\.\d{4} \(nll \d+\.\d{4} \+ reg \d+\.\d{4}\) \| 40 steps/);

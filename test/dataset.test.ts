@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BOUNDARY, MAX_VOCAB, MAX_WORD_LENGTH, datasetFromWords, decode, describeDataset, parseWordList, vocabSize,
+  BOUNDARY, MAX_VOCAB, MAX_WORD_LENGTH, datasetFromWords, decode, describeDataset, escapeForTerminal, parseWordList, vocabSize,
 } from '../src/data/dataset.ts';
 import { DEFAULT_SPLIT, splitWords } from '../src/data/split.ts';
 import { DEFAULT_SOURCE, defaultWords } from '../src/data/defaultNames.ts';
@@ -34,9 +34,9 @@ describe('parseWordList', () => {
     expect(d.xs.length).toBe(9);
   });
 
-  it('reads CRLF line ends, with or without a final newline', () => {
+  it('reads LF, CRLF and lone CR line ends (old Mac files), with or without a final newline', () => {
     const lf = parseWordList('emma\nava\n', 'x');
-    for (const text of ['emma\r\nava\r\n', 'emma\r\nava', 'emma\nava']) {
+    for (const text of ['emma\r\nava\r\n', 'emma\r\nava', 'emma\nava', 'emma\rava\r', 'emma\rava', 'emma\r\rava\n']) {
       const d = parseWordList(text, 'x');
       expect(d.words, JSON.stringify(text)).toEqual(['emma', 'ava']);
       expect(d.symbols).toEqual(lf.symbols);
@@ -86,6 +86,21 @@ describe('parseWordList', () => {
       expect(e.message).toMatch(/^bin\.dat:2: /);
       expect(e.message).toMatch(/NUL byte/);
       expect(e.message).toMatch(/binary/);
+    });
+
+    it('a NUL byte after lone-CR lines, with its line', () => {
+      expect(userError(() => parseWordList('emma\rava\r\nb\0b\n', 'cr.txt')).message).toMatch(/^cr\.txt:3: /);
+    });
+
+    it.each([
+      ['ESC', 'emma\nav\x1b[31ma\n', '\\x1b', 2],
+      ['BEL', 'emma\rava\rb\x07ob\n', '\\x07', 3],
+      ['a tab inside a word', 'emma\tava\n', '\\x09', 1],
+      ['DEL', 'emma\n\nav\x7fa', '\\x7f', 3],
+      ['a C1 control (CSI)', 'em\u009bma', '\\x9b', 1],
+    ])('a control character (%s), with its line, escaped in the message', (_name, text, shown, line) => {
+      const e = userError(() => parseWordList(text, 'ctl.txt'));
+      expect(e.message).toBe(`ctl.txt:${line}: contains the control character ${shown}; expected one word of printable symbols per line`);
     });
 
     it('invalid UTF-8, with the line of the first bad byte', () => {
@@ -148,6 +163,11 @@ describe('datasetFromWords', () => {
   it('describes itself in one line', () => {
     const text = describeDataset(datasetFromWords(['emma', 'ava'], 'tiny'));
     expect(text).toBe('tiny: 2 words, 9 examples, vocabulary 5 (. + aemv)');
+    expect(describeDataset(datasetFromWords(['emma'], 'one'))).toBe('one: 1 word, 5 examples, vocabulary 4 (. + aem)');
+  });
+
+  it('escapeForTerminal writes control characters as \\xHH and leaves the rest', () => {
+    expect(escapeForTerminal('a\x1b[2Jb\x07c\u009b\x7f é😀')).toBe('a\\x1b[2Jb\\x07c\\x9b\\x7f é😀');
   });
 });
 

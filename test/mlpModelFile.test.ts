@@ -75,9 +75,12 @@ describe('mlp model files', () => {
       ['one weight short', bad({ weights: new Array(51).fill(0) }), /"weights" must hold 52 finite numbers \(an mlp of vocabulary 3: C \(3, 3\), W1 \(6, 4\), b1 \(4\), W2 \(4, 3\), b2 \(3\)\)/],
       ['V×V weights', bad({ weights: new Array(9).fill(0) }), /"weights" must hold 52 finite numbers/],
       ['a NaN weight', bad({ weights: [NaN, ...new Array(51).fill(0)] }), /"weights" must hold 52 finite numbers/],
-      ['no block size', bad({ hyper: { embed: 3, hidden: 4 } }), /corrupted model file: "hyper\.blockSize" must be an integer ≥ 1/],
+      ['no block size', bad({ hyper: { embed: 3, hidden: 4 } }), /corrupted model file: "hyper\.blockSize" must be an integer from 1 to 64, got nothing$/],
       ['a fractional hidden size', bad({ hyper: { ...hyper, hidden: 2.5 } }), /"hyper\.hidden" must be an integer/],
       ['no hyper at all', bad({ hyper: undefined }), /"hyper\.blockSize"/],
+      ['a hidden size string', bad({ hyper: { ...hyper, hidden: '4' } }), /"hyper\.hidden" must be an integer from 1 to 16,384, got "4"$/],
+      ['an unknown optimizer', bad({ hyper: { ...hyper, optimizer: 'lion' } }), /"hyper\.optimizer" must be one of sgd, adamw, got "lion"$/],
+      ['a beta of 1', bad({ hyper: { ...hyper, beta1: 1 } }), /"hyper\.beta1" must be a finite number ≥ 0 and < 1, got 1$/],
     ])('%s', (_name, text, message) => {
       const e = userError(() => parseModel(text, 'm.json'));
       expect(e.message).toMatch(message);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseWordList } from '../src/data/dataset.ts';
-import { MODEL_FORMAT, MODEL_VERSION, modelProbabilities, parseModel, serializeModel, type ModelFile } from '../src/models/modelFile.ts';
+import { MODEL_FORMAT, MODEL_VERSION, modelProbabilities, modelSamples, parseModel, serializeModel, type ModelFile } from '../src/models/modelFile.ts';
 import { bigramCountsCpu, countsToProbs } from '../src/models/bigramCounts.ts';
 import { bigramNetProbs } from '../src/models/bigramNet.ts';
 import { sampleWords } from '../src/models/sample.ts';
@@ -98,11 +98,28 @@ describe('model files', () => {
       ['no symbols', bad({ symbols: undefined }), /"symbols" must be 2 to 1024 single-symbol strings/],
       ['a symbol of two letters', bad({ symbols: ['.', 'ab', 'c'] }), /"symbols" must be 2 to 1024 single-symbol strings/],
       ['duplicate data symbols', bad({ symbols: ['.', 'a', 'a'] }), /"symbols" has duplicates/],
+      ['no boundary first', bad({ symbols: ['a', '.', 'b'] }), /"symbols" must start with the boundary "\."/],
+      ['a control character as a symbol', bad({ symbols: ['.', 'a', '\x1b'] }), /"symbols" holds the control character \\x1b$/],
+      ['a negative smoothing', bad({ kind: 'bigram-counts', weights: [1, 1, 1, 1, 1, 1, 1, 1, 1], hyper: { smoothing: -1 } }), /"hyper\.smoothing" must be a finite number ≥ 0, got -1$/],
+      ['a smoothing string', bad({ kind: 'bigram-counts', weights: [1, 1, 1, 1, 1, 1, 1, 1, 1], hyper: { smoothing: '1' } }), /"hyper\.smoothing" must be a finite number ≥ 0, got "1"$/],
+      ['no smoothing', bad({ kind: 'bigram-counts', weights: [1, 1, 1, 1, 1, 1, 1, 1, 1], hyper: {} }), /"hyper\.smoothing" must be a finite number ≥ 0, got nothing$/],
+      ['smoothing 0 and a row of zeros', bad({ kind: 'bigram-counts', weights: [1, 1, 0, 0, 0, 0, 1, 1, 1], hyper: { smoothing: 0 } }), /the counts after "a" are all 0 and "hyper\.smoothing" is 0: nothing can follow it$/],
+      ['hyper not an object', bad({ hyper: [1] }), /"hyper" must be an object, got \[1\]$/],
+      ['a negative learning rate', bad({ hyper: { lr: -1 } }), /"hyper\.lr" must be a finite number > 0, got -1$/],
+      ['a fractional seed', bad({ hyper: { seed: 1.5 } }), /"hyper\.seed" must be an integer from 0 to 9,007,199,254,740,991, got 1\.5$/],
+      ['negative steps', bad({ steps: -3 }), /"steps" must be an integer from 0 to 10,000,000, got -3$/],
+      ['a loss string', bad({ loss: 'low' }), /"loss" must be a number or null, got "low"$/],
     ])('%s', (_name, text, message) => {
       const e = userError(() => parseModel(text, 'm.json'));
       expect(e.message).toMatch(message);
       expect(e.message.startsWith('m.json: ')).toBe(true);
       expect(e.message).not.toContain('\n');
+    });
+
+    it('a loss of null (NaN in JSON) reads as NaN; smoothing 0 without empty rows samples', () => {
+      expect(parseModel(bad({ loss: null, nll: null }), 'm.json').loss).toBeNaN();
+      const m = parseModel(bad({ kind: 'bigram-counts', weights: [0, 1, 1, 1, 0, 1, 1, 1, 0], hyper: { smoothing: 0 } }), 'm.json');
+      expect(modelSamples(m, 5, 1)).toHaveLength(5);
     });
 
     it('an emoji is one symbol', () => {

@@ -32,6 +32,16 @@ describe('trainLoop', () => {
     expect(r.cancelled).toBe(false);
   });
 
+  it('yields to the event loop between chunks: a timer can cancel a trainer that never waits', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 0);
+    const r = await trainLoop(fakeTrainer(), { steps: 1_000_000, chunk: 100, lr: 1, signal: controller.signal });
+    expect(r.cancelled).toBe(true);
+    expect(r.stepsDone).toBeGreaterThan(0);
+    expect(r.stepsDone).toBeLessThan(1_000_000);
+    expect(r.stepsDone % 100).toBe(0); // stopped between chunks
+  });
+
   it('a failure of the trainer keeps the weights last read back, with their step', async () => {
     const err = await trainLoop(fakeTrainer(35), { steps: 100, chunk: 10, lr: 1, keepWeights: true }).catch((e) => e);
     expect(err).toBeInstanceOf(InterruptedError);

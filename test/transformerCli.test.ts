@@ -56,7 +56,7 @@ describe('makemore train --model transformer', () => {
     });
     expect(oneJson(r).devLoss).toBeNull();
     for (const [args, needle] of [
-      [['--test-share', '1'], '--test-share must be a finite number ≥ 0 < 1, got 1'],
+      [['--test-share', '1'], '--test-share must be a finite number ≥ 0 and < 1, got 1'],
       [['--dev-share', '0.5', '--test-share', '0.5'], '--dev-share 0.5 and --test-share 0.5 must leave a share of the words to train on'],
     ] as const) {
       const bad = await runCli(['train', '--model', 'transformer', '--input', words, ...SMALL, '--steps', '2', '--samples', '0', ...args]);
@@ -64,12 +64,12 @@ describe('makemore train --model transformer', () => {
       expect(bad.stderr).toContain(needle);
     }
     const bigram = await runCli(['train', '--input', words, '--steps', '2', '--dev-share', '0.2']);
-    expect(bigram.stderr).toContain('--dev-share applies to --model');
+    expect(bigram.stderr).toContain('--dev-share does not apply to --model bigram-nn; it applies to train --model mlp');
   });
 
   it.each([
     [['--n-head', '3'], '--n-embd must be a multiple of --n-head: 8 channels do not split into 3 heads'],
-    [['--n-layer', '0'], '--n-layer must be an integer ≥ 1'],
+    [['--n-layer', '0'], '--n-layer must be an integer from 1 to'],
     [['--hidden', '10'], '--hidden does not apply to --model transformer'],
     [['--block-size', '8'], '--block-size does not apply to --model transformer'],
     [['--reg', '0.1'], '--reg does not apply to --model transformer'],

@@ -2,11 +2,10 @@
  * The command line: `makemore train` and `makemore sample`. User errors print one line and
  * exit 1; with --json, stdout carries exactly one JSON object.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
 import { UserError } from '../errors.ts';
-import { parseWordList, describeDataset, type Dataset } from '../data/dataset.ts';
+import { parseWordList, describeDataset, escapeForTerminal, plural, type Dataset } from '../data/dataset.ts';
 import { loadDefaultDataset } from '../data/defaultNames.node.ts';
 import { modelSamples, parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
 import {
@@ -23,6 +22,7 @@ import { progressReporter } from './progress.ts';
 import { isMakemoreCommandLine, makemoreCommand, MAKEMORE_HELP, type NetTrainerLike } from './makemore.ts';
 import type { ContextData } from '../data/contexts.ts';
 import type { NetModelKind } from '../models/registry.ts';
+import { checkWritable, readUserFile, writeFileAtomic } from './files.ts';
 
 const HELP = `makemore: character-level language models on the GPU (WebGPU) and the CPU
 
@@ -47,8 +47,11 @@ ${Object.values(MODELS).map((m) => `                      ${m.kind}: ${m.help}`)
                       "in train", "in dev", "in test" or "new" by where the word is in the split
   --temperature F     divide the logits of the samples by F (default 1; neural models)
   --top-k K           sample from the K likeliest symbols only (default 0: all; neural models)
-  --save FILE         write the trained model as JSON
+  --save FILE         write the trained model as JSON (checked before training; written whole or not at all)
   --json              print one JSON object on stdout and nothing else
+  Ctrl-C stops training after the steps under way: the results so far are printed (and saved
+  with --save), and it exits with status 130; a second Ctrl-C quits at once.
+  Relative paths (--input, --save, --load) are taken from the folder the command was typed in.
 
 mlp and transformer options (the words are split 80/10/10 into train/dev/test by --seed; it
 trains on train, and reports the train and dev loss, and the test loss, over whole splits at the end):
@@ -71,6 +74,9 @@ sample options:
   -h, --help          this text
 
 ${MAKEMORE_HELP}`;
+
+/** The exit status of a run stopped by Ctrl-C (128 + SIGINT, as a shell reports it). */
+const EXIT_INTERRUPTED = 130;
 
 const NET_FIELDS: HyperField[] = Object.values(NET_MODELS).flatMap((m) => m.fields);
 
@@ -119,32 +125,11 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
 }
 
 function readInput(path: string, lowercase: boolean): Dataset {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : (e as Error).message}`);
-  }
-  return parseWordList(bytes, path, { lowercase });
+  return parseWordList(readUserFile(path), path, { lowercase });
 }
 
 function readModelFile(path: string) {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UserError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  return parseModel(text, path);
-}
-
-function writeOutput(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (e) {
-    throw new UserError(`${path}: cannot write the model (${(e as Error).message})`);
-  }
+  return parseModel(readUserFile(path).toString('utf8'), path);
 }
 
 async function nodeGpu(): Promise<GpuBackend> {
@@ -153,22 +138,50 @@ async function nodeGpu(): Promise<GpuBackend> {
   return createNodeGpuBackend();
 }
 
-/** The flags that only a neural model (mlp) reads: its own fields and the optimiser's. */
-const NET_ONLY_FLAGS = [...new Set([...NET_FIELDS.map((f) => f.flag), 'lr-final', 'optimizer', 'beta1', 'beta2', 'eps', 'weight-decay', 'dev-share', 'test-share'])];
+/**
+ * Which flags apply where: a flag given where it does not apply is refused, naming it and what
+ * it applies to (never silently ignored).
+ */
+const TRAIN_FLAGS = ['model', 'input', 'lowercase', 'device', 'seed', 'samples', 'save', 'json'];
+const SAMPLE_FLAGS = ['load', 'count', 'seed', 'temperature', 'top-k', 'json'];
+/** What every neural model of the registry trains with (its own fields come from the registry). */
+const NET_TRAINING_FLAGS = ['steps', 'lr', 'lr-final', 'optimizer', 'beta1', 'beta2', 'eps', 'weight-decay', 'batch-size', 'dev-share', 'test-share', 'temperature', 'top-k'];
+const ADAMW_FLAGS = ['beta1', 'beta2', 'eps', 'weight-decay'];
+/** The same thing under the other command's name. */
+const COUNTERPART: Record<string, string> = { samples: 'count', count: 'samples' };
 
-/** A neural model's hyper-parameters from the flags (its fields from the registry); the bigram-only flags are refused. */
+function trainFlags(kind: ModelKind): readonly string[] {
+  if (kind === 'bigram-counts') return [...TRAIN_FLAGS, 'smoothing'];
+  if (kind === 'bigram-nn') return [...TRAIN_FLAGS, 'steps', 'lr', 'reg', 'batch-size'];
+  return [...TRAIN_FLAGS, ...NET_TRAINING_FLAGS, ...netModel(kind).fields.map((f: HyperField) => f.flag)];
+}
+
+/**
+ * Refuse a flag given where it does not apply: `--flag does not apply to WHERE; it applies to …`.
+ * WHERE is the command, or (`model`) the model of a train run when the flag is another model's.
+ */
+function checkFlagsApply(values: Values, allowed: readonly string[], command: 'train' | 'sample', model?: ModelKind): void {
+  for (const [flag, value] of Object.entries(values)) {
+    if (value === undefined || flag === 'help' || allowed.includes(flag)) continue;
+    const models = MODEL_KINDS.filter((k) => trainFlags(k).includes(flag));
+    const places = [
+      ...(models.length ? [models.length === MODEL_KINDS.length ? 'train' : `train --model ${models.join(', ')}`] : []),
+      ...(SAMPLE_FLAGS.includes(flag) ? ['sample'] : []),
+    ];
+    const where = command === 'train' && model && models.length ? `--model ${model}` : command;
+    const other = COUNTERPART[flag] && allowed.includes(COUNTERPART[flag]) ? ` (${command}'s is --${COUNTERPART[flag]})` : '';
+    throw new UserError(`--${flag} does not apply to ${where}; it applies to ${places.join(' and ')}${other}`);
+  }
+}
+
+/** A neural model's hyper-parameters from the flags (its fields from the registry); checkFlagsApply has refused the others' flags. */
 function netHyperFromFlags(kind: string, values: Values): MlpHyper {
   const def = netModel(kind);
-  for (const flag of ['reg', 'smoothing'] as const) {
-    if (values[flag] !== undefined) throw new UserError(`--${flag} does not apply to --model ${kind}`);
-  }
-  const own = new Set(def.fields.map((f: HyperField) => f.flag));
-  for (const f of NET_FIELDS) if (!own.has(f.flag) && values[f.flag] !== undefined) throw new UserError(`--${f.flag} does not apply to --model ${kind}`);
   const d = def.defaults as MlpHyper;
   const optimizer = oneOf<OptimizerKind>('optimizer', values.optimizer as string | undefined, OPTIMIZER_KINDS, d.optimizer);
-  if (optimizer === 'sgd') {
-    for (const flag of ['beta1', 'beta2', 'eps', 'weight-decay'] as const) {
-      if (values[flag] !== undefined) throw new UserError(`--${flag} applies to --optimizer adamw only`);
+  if (optimizer !== 'adamw') {
+    for (const flag of ADAMW_FLAGS) {
+      if (values[flag] !== undefined) throw new UserError(`--${flag} does not apply to --optimizer ${optimizer}; it applies to --optimizer adamw`);
     }
   }
   const lr = num(values, 'lr', optimizer === d.optimizer ? d.lr : def.defaultLr[optimizer], RULES.lr);
@@ -191,18 +204,12 @@ function netHyperFromFlags(kind: string, values: Values): MlpHyper {
   };
 }
 
-async function train(values: Values): Promise<void> {
+/** Training: exit 0, or EXIT_INTERRUPTED when Ctrl-C stopped it early. */
+async function train(values: Values): Promise<number> {
   const json = Boolean(values.json);
   const model = oneOf<ModelKind>('model', values.model as string | undefined, MODEL_KINDS, 'bigram-nn');
   const device = oneOf<DeviceKind>('device', values.device as string | undefined, DEVICE_KINDS, 'cpu');
-  if (!isNetModel(model)) {
-    for (const flag of NET_ONLY_FLAGS) {
-      if (values[flag] === undefined) continue;
-      // A model's own field names that model; the training flags, every neural model.
-      const owners = Object.values(NET_MODELS).filter((m) => m.fields.some((f: HyperField) => f.flag === flag)).map((m) => m.kind);
-      throw new UserError(`--${flag} applies to --model ${(owners.length ? owners : Object.keys(NET_MODELS)).join(', ')} only`);
-    }
-  }
+  checkFlagsApply(values, trainFlags(model), 'train', model);
   const mlp = isNetModel(model) ? netHyperFromFlags(model, values) : undefined;
   const hyper = mlp ? { ...DEFAULT_NET_HYPER } : {
     steps: num(values, 'steps', DEFAULT_NET_HYPER.steps, RULES.steps),
@@ -213,33 +220,58 @@ async function train(values: Values): Promise<void> {
   };
   const smoothing = num(values, 'smoothing', DEFAULT_SMOOTHING, RULES.smoothing);
   const samples = num(values, 'samples', 20, RULES.samples);
-  const sampleOptions = sampleOptionsFromFlags(values, isNetModel(model));
+  const sampleOptions = sampleOptionsFromFlags(values, model, `--model ${model}`);
+  const save = values.save as string | undefined;
+  // Before any training: a run must not end in "cannot write".
+  if (save !== undefined) checkWritable('--save', save);
   const data = values.input ? readInput(values.input as string, Boolean(values.lowercase)) : loadDefaultDataset();
-  const log = (s: string) => { if (!json) process.stdout.write(s + '\n'); };
+  // Words, symbols and paths come from the user's files: escaped, never raw control characters.
+  const log = (s: string) => { if (!json) process.stdout.write(s.split('\n').map(escapeForTerminal).join('\n') + '\n'); };
   log(describeDataset(data));
 
-  const progress = progressReporter(process.stderr, !json || Boolean(process.stderr.isTTY));
+  // The bigrams' full batch: the step losses are of the quantity reported at the end.
+  const fullBatch = model === 'bigram-nn' && hyper.batchSize === 0;
+  const progress = progressReporter(process.stderr, !json || Boolean(process.stderr.isTTY), { label: fullBatch ? 'loss' : 'batch loss' });
+  // Ctrl-C: the first stops the run after the chunk of steps under way (what was trained is
+  // reported and saved); a second exits at once.
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const onSigint = () => {
+    if (controller.signal.aborted) {
+      progress.note('makemore: interrupted again; exiting without finishing');
+      process.exit(EXIT_INTERRUPTED);
+    }
+    controller.abort();
+    progress.note('makemore: stopping after the steps under way (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSigint);
   let result;
   try {
     result = await runTraining(data, {
       model, device, hyper, mlp, smoothing, samples, sampleOptions, gpu: nodeGpu, signal: controller.signal, onProgress: (p) => progress.update(p),
-      keepWeights: Boolean(values.save),
+      keepWeights: save !== undefined,
     });
+    progress.done(fullBatch ? result.loss : undefined);
   } catch (e) {
+    progress.done();
     // A lost device loses nothing that was read back: save it where the model was to go.
-    if (e instanceof InterruptedError && values.save && e.partialModel) {
-      writeOutput(values.save as string, serializeModel(e.partialModel as ModelFile));
-      throw new UserError(`${e.message}; the weights after step ${e.lastStep} were saved to ${values.save}`);
+    if (e instanceof InterruptedError && save !== undefined && e.partialModel) {
+      writeFileAtomic('--save', save, serializeModel(e.partialModel as ModelFile));
+      throw new UserError(`${e.message}; the weights after step ${e.lastStep} were saved to ${save}`);
     }
     throw e;
   } finally {
-    progress.done();
     process.off('SIGINT', onSigint);
   }
-  if (values.save) writeOutput(values.save as string, serializeModel(result.model));
+  // A failed save still shows the results; the error comes after them (and the exit status is 1).
+  let saveError: UserError | null = null;
+  if (save !== undefined) {
+    try {
+      writeFileAtomic('--save', save, serializeModel(result.model));
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      saveError = e;
+    }
+  }
 
   if (json) {
     process.stdout.write(JSON.stringify({
@@ -252,34 +284,46 @@ async function train(values: Values): Promise<void> {
       msPerStep: result.msPerStep, samples: result.samples,
       ...(mlp ? { sampleOrigins: sampleOrigins(result.samples, data.words, mlp) } : {}),
       ...(result.cancelled ? { cancelled: true } : {}),
+      ...(saveError ? { saveError: saveError.message } : {}),
     }) + '\n');
-    return;
+    if (saveError) throw saveError;
+    return result.cancelled ? EXIT_INTERRUPTED : 0;
   }
   log(`model ${model}${mlp ? ` (${result.model.weights.length} parameters, ${mlp.optimizer})` : ''} on ${result.deviceDescription}`);
-  if (result.cancelled) log(`cancelled after ${result.steps} steps`);
+  if (result.cancelled) log(`cancelled after ${plural(result.steps, 'step')}`);
   const split = result.split;
   if (mlp && split) {
     log(`split ${split.train.words}/${split.dev.words}/${split.test.words} words, ${split.train.examples}/${split.dev.examples}/${split.test.examples} examples (train/dev/test)`);
   }
   log(mlp
-    ? `train loss ${result.loss.toFixed(4)} | dev loss ${result.devLoss!.toFixed(4)} | test loss ${result.testLoss!.toFixed(4)} | ${result.steps} steps | ${result.msPerStep.toFixed(2)} ms/step`
+    ? `train loss ${result.loss.toFixed(4)} | dev loss ${result.devLoss!.toFixed(4)} | test loss ${result.testLoss!.toFixed(4)} | ${plural(result.steps, 'step')} | ${result.msPerStep.toFixed(2)} ms/step`
     : model === 'bigram-counts'
     ? `nll ${result.nll.toFixed(4)} (smoothing ${smoothing}) | table built in ${result.msPerStep.toFixed(2)} ms`
-    : `loss ${result.loss.toFixed(4)} (nll ${result.nll.toFixed(4)} + reg ${(result.loss - result.nll).toFixed(4)}) | ${result.steps} steps | ${result.msPerStep.toFixed(2)} ms/step`);
-  if (values.save) log(`saved ${values.save}`);
+    : `loss ${result.loss.toFixed(4)} (nll ${result.nll.toFixed(4)} + reg ${(result.loss - result.nll).toFixed(4)}) | ${plural(result.steps, 'step')} | ${result.msPerStep.toFixed(2)} ms/step`);
+  if (save !== undefined) log(saveError ? `not saved: ${saveError.message}` : `saved ${save}`);
   if (result.samples.length) {
     const origins = mlp ? sampleOrigins(result.samples, data.words, mlp) : null;
-    const width = Math.max(...result.samples.map((s) => [...s].length));
-    log('samples:\n' + result.samples.map((s, i) => '  ' + (origins ? `${s.padEnd(width)}  ${origins[i] === 'new' ? 'new' : `in ${origins[i]}`}` : s)).join('\n'));
+    const shown = result.samples.map(shownWord);
+    const width = Math.max(...shown.map((s) => [...s].length));
+    log('samples:\n' + shown.map((s, i) => '  ' + (origins ? `${s.padEnd(width)}  ${origins[i] === 'new' ? 'new' : `in ${origins[i]}`}` : s)).join('\n'));
   }
+  if (saveError) throw saveError;
+  return result.cancelled ? EXIT_INTERRUPTED : 0;
 }
 
-/** --temperature and --top-k, for the neural models' samples. */
-function sampleOptionsFromFlags(values: Values, neural: boolean): SampleOptions {
-  if (!neural) {
-    for (const flag of ['temperature', 'top-k']) if (values[flag] !== undefined) throw new UserError(`--${flag} applies to the neural models (${Object.keys(NET_MODELS).join(', ')}) only`);
+/** --temperature and --top-k, for the neural models' samples (of a model file, in `where`). */
+function sampleOptionsFromFlags(values: Values, kind: ModelKind, where: string): SampleOptions {
+  if (!isNetModel(kind)) {
+    for (const flag of ['temperature', 'top-k']) {
+      if (values[flag] !== undefined) throw new UserError(`--${flag} does not apply to a ${kind} model (${where}); it applies to models ${Object.keys(NET_MODELS).join(', ')}`);
+    }
   }
   return { temperature: num(values, 'temperature', 1, RULES.temperature), topK: num(values, 'top-k', 0, RULES.topK) };
+}
+
+/** A sampled word as the human output shows it: the empty word (the boundary first) as the page shows it. */
+function shownWord(w: string): string {
+  return w === '' ? '(empty)' : w;
 }
 
 /** Where each sampled word is in the seeded split, as makemore marks its samples: 'train', 'dev', 'test' or 'new'. */
@@ -291,13 +335,45 @@ function sampleOrigins(samples: string[], words: readonly string[], h: MlpHyper)
 }
 
 function sample(values: Values): void {
-  if (!values.load) throw new UserError('sample needs --load FILE (a model written by train --save)');
+  checkFlagsApply(values, SAMPLE_FLAGS, 'sample');
+  if (values.load === undefined) throw new UserError('sample needs --load FILE (a model written by train --save)');
+  if (values.load === '') throw new UserError('--load needs a file name, got ""');
   const m = readModelFile(values.load as string);
   const count = num(values, 'count', 20, RULES.samples);
   const seed = num(values, 'seed', DEFAULT_NET_HYPER.seed, RULES.seed);
-  const words = modelSamples(m, count, seed, sampleOptionsFromFlags(values, isNetModel(m.kind)));
+  const words = modelSamples(m, count, seed, sampleOptionsFromFlags(values, m.kind, values.load as string));
   if (values.json) process.stdout.write(JSON.stringify({ model: m.kind, samples: words }) + '\n');
-  else process.stdout.write(words.join('\n') + '\n');
+  else process.stdout.write(words.map((w) => escapeForTerminal(shownWord(w)) + '\n').join(''));
+}
+
+/** A negative number as a value: "-1", "-.5", "-1e3", "-Infinity". */
+const NEGATIVE_NUMBER = /^-(\d|\.\d|Infinity|NaN)/;
+
+/**
+ * The flags, with parseArgs's failures said in this tool's words. `--lr -1` is the value -1 of
+ * --lr (parseArgs would take "-1" for a flag and call it ambiguous): its rule then says what is
+ * wrong with it.
+ */
+function parseFlags(argv: string[]) {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') && !argv[i].includes('=') ? argv[i].slice(2) : '';
+    const option = (OPTIONS as Record<string, { type: string }>)[name];
+    if (option?.type === 'string' && i + 1 < argv.length && NEGATIVE_NUMBER.test(argv[i + 1])) args.push(`${argv[i]}=${argv[++i]}`);
+    else args.push(argv[i]);
+  }
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    const { code, message } = e as { code?: string; message: string };
+    if (!code?.startsWith('ERR_PARSE_ARGS')) throw e;
+    const flag = message.match(/option '(-[^' ]+)/i)?.[1] ?? message;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UserError(`unknown option ${flag} (see --help)`);
+    if (/does not take an argument/.test(message)) throw new UserError(`${flag} takes no value`);
+    if (/ambiguous/.test(message)) throw new UserError(`${flag} needs a value; for a value that starts with "-", write ${flag}=VALUE`);
+    if (/argument missing/.test(message)) throw new UserError(`${flag} needs a value`);
+    throw new UserError(message.replace(/\s*\n\s*/g, ' '));
+  }
 }
 
 /** Ctrl-C during makemore's loop: the first stops it after the current chunk of steps, a second exits at once. */
@@ -313,9 +389,10 @@ async function makemoreGpuTrainer(kind: NetModelKind, data: ContextData, hyper: 
   return GpuNetTrainer.create(ctx, netModel(kind).spec(data, hyper), data, {}, initial);
 }
 
-function runMakemore(argv: string[]): Promise<void> {
+/** makemore.py's loop; resolves true when Ctrl-C stopped it. */
+function runMakemore(argv: string[]): Promise<boolean> {
   process.on('SIGINT', () => {
-    if (++interrupts > 1) process.exit(130);
+    if (++interrupts > 1) process.exit(EXIT_INTERRUPTED);
     process.stderr.write('makemore: stopping after this chunk of steps (Ctrl-C again to quit now)\n');
   });
   return makemoreCommand(argv, {
@@ -328,26 +405,25 @@ function runMakemore(argv: string[]): Promise<void> {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    if (isMakemoreCommandLine(argv)) {
-      await runMakemore(argv);
-      return 0;
-    }
-    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    if (isMakemoreCommandLine(argv)) return (await runMakemore(argv)) ? EXIT_INTERRUPTED : 0;
+    const { values, positionals } = parseFlags(argv);
     const command = positionals[0];
     if (values.help || command === undefined || command === 'help') {
       process.stdout.write(HELP);
       return command === undefined && !values.help ? 1 : 0;
     }
     if (positionals.length > 1) throw new UserError(`unexpected argument ${JSON.stringify(positionals[1])} (see --help)`);
-    if (command === 'train') await train(values);
-    else if (command === 'sample') sample(values);
-    else throw new UserError(`unknown command ${JSON.stringify(command)}; expected train or sample (see --help)`);
-    return 0;
+    if (command === 'train') return await train(values);
+    if (command === 'sample') {
+      sample(values);
+      return 0;
+    }
+    throw new UserError(`unknown command ${JSON.stringify(command)}; expected train or sample (see --help)`);
   } catch (e) {
-    if (e instanceof UserError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      // One line: Node's parseArgs messages span several lines (e.g. `--lr -1` is "ambiguous").
-      process.stderr.write(`makemore: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}\n`);
-      if (e instanceof DivergedError) process.stderr.write('makemore: nothing was saved; lower the learning rate and train again\n');
+    if (e instanceof UserError) {
+      // One line, whatever the message.
+      process.stderr.write(`makemore: ${escapeForTerminal((e as Error).message.replace(/\s*\n\s*/g, ' '))}\n`);
+      if (e instanceof DivergedError) process.stderr.write('makemore: nothing was saved\n');
       return 1;
     }
     throw e;

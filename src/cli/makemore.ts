@@ -10,11 +10,11 @@
  * Every evaluation is also a line of <work-dir>/log.jsonl. The `train` and `sample` commands
  * stay as they are; this is the same engine behind makemore's flags.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../errors.ts';
-import { parseWordList, type Dataset } from '../data/dataset.ts';
+import { escapeForTerminal, parseWordList, type Dataset } from '../data/dataset.ts';
 import { splitWords } from '../data/split.ts';
 import type { ContextData } from '../data/contexts.ts';
 import { modelSamples, netHyper, netModelFile, parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
@@ -22,6 +22,7 @@ import { isNetModel, NET_MODELS, netModel, type NetModelKind } from '../models/r
 import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
 import { RULES, parseNumber, type MlpHyper, type NumberRule } from '../train/hyper.ts';
 import { Random, Stream } from '../random/philox.ts';
+import { readUserFile, userPath, writeFileAtomic } from './files.ts';
 
 export const MAKEMORE_HELP = `makemore.py's command line (the same flags, the same loop):
   npm run makemore -- -i FILE -o DIR [options]
@@ -98,11 +99,12 @@ export function testShareFor(n: number, testWords: number): number {
   return testWords === 0 ? 0 : (testWords - 0.5) / n;
 }
 
-export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<void> {
+/** Resolves true when Ctrl-C stopped the loop (the CLI then exits 130), false otherwise. */
+export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<boolean> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   if (values.help) {
     io.out(MAKEMORE_HELP);
-    return;
+    return false;
   }
   if (positionals.length) throw new UserError(`unexpected argument ${JSON.stringify(positionals[0])} (makemore's flags: -i FILE -o DIR …)`);
   const num = (flag: keyof typeof OPTIONS, fallback: number, rule: NumberRule) => (values[flag] === undefined ? fallback : parseNumber(`--${flag}`, values[flag] as string, rule));
@@ -121,7 +123,7 @@ export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<v
     const h = m.hyper as Partial<MlpHyper>;
     const shares = typeof h.devShare === 'number' && typeof h.testShare === 'number' ? { devShare: h.devShare, testShare: h.testShare } : undefined;
     printSamples(io, m, dataset, splitOf(dataset, Number(h.seed ?? 3407), shares), 50, Number(h.seed ?? 3407) + 1, sampleOptions);
-    return;
+    return false;
   }
 
   const def = netModel(kind);
@@ -165,7 +167,7 @@ export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<v
   data = { ...data, dev: trainSample(data, hyper.seed), words: { ...data.words, dev: Math.min(TRAIN_EVAL_WORDS, split.train.length) } };
   hyper = def.resolve(hyper, data) as MlpHyper;
   const initial = resumed ? Float32Array.from(resumed.weights) : undefined;
-  mkdirSync(workDir, { recursive: true });
+  mkdirSync(userPath(workDir), { recursive: true });
   io.out(`number of examples in the dataset: ${n}`);
   io.out(`max word length: ${data.T - 1}`);
   io.out(`number of unique characters in the vocabulary: ${dataset.symbols.length - 1}`);
@@ -183,7 +185,7 @@ export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<v
     while (maxSteps < 0 || step < maxSteps) {
       if (io.interrupted()) {
         io.out(`stopped after step ${base + step}${Number.isFinite(best) ? `; the best model (test loss ${best.toFixed(4)}) is ${modelPath}` : ''}`);
-        return;
+        return true;
       }
       const k = Math.min(CHUNK, maxSteps < 0 ? CHUNK : maxSteps - step);
       const t0 = performance.now();
@@ -198,11 +200,11 @@ export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<v
         const trainLoss = await trainer.evaluateSplit('dev');
         const testLoss = await trainer.evaluateSplit('test');
         io.out(`step ${at} train loss: ${trainLoss.toFixed(4)} test loss: ${testLoss.toFixed(4)}`);
-        appendFileSync(logPath, JSON.stringify({ step: at, trainLoss, testLoss, msPerStep: ms }) + '\n');
+        appendFileSync(userPath(logPath), JSON.stringify({ step: at, trainLoss, testLoss, msPerStep: ms }) + '\n');
         if (testLoss < best) {
           best = testLoss;
           const weights = await trainer.readWeights();
-          writeAtomically(modelPath, serializeModel(netModelFile(kind, dataset.symbols, hyper, weights, at, { train: trainLoss, dev: NaN, test: testLoss })));
+          writeFileAtomic('--work-dir', modelPath, serializeModel(netModelFile(kind, dataset.symbols, hyper, weights, at, { train: trainLoss, dev: NaN, test: testLoss })));
           io.out(`test loss ${testLoss.toFixed(4)} is the best so far, saving model to ${modelPath}`);
         }
       }
@@ -215,37 +217,24 @@ export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<v
   } finally {
     trainer.dispose();
   }
+  return false;
 }
 
 function readWords(path: string): Dataset {
-  let bytes: Uint8Array;
-  try {
-    if (statSync(path).isDirectory()) throw new UserError(`${path}: is a directory, not a file`);
-    bytes = readFileSync(path);
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    throw new UserError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  return parseWordList(bytes, path);
+  return parseWordList(readUserFile(path), path);
 }
 
 function readModel(path: string): ModelFile {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readUserFile(path);
   } catch (e) {
-    throw new UserError(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no model yet (train first, without --sample-only or --resume)' : (e as Error).message}`);
+    if (/no such file/.test((e as Error).message)) throw new UserError(`${path}: no model yet (train first, without --sample-only or --resume)`);
+    throw e;
   }
-  const m = parseModel(text, path);
+  const m = parseModel(bytes.toString('utf8'), path);
   if (!isNetModel(m.kind)) throw new UserError(`${path}: a ${m.kind} model; makemore's command line trains ${Object.keys(NET_MODELS).join(', ')}`);
   return m;
-}
-
-/** The model file written beside its place and renamed: a crash never leaves half a file where the best model was. */
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 /** The words' split as the model's hyper-parameters cut it (makemore's: 1,000 test words, no dev). */
@@ -284,7 +273,7 @@ function printSamples(io: MakemoreIo, m: ModelFile, dataset: Dataset, split: { t
   io.out('-'.repeat(80));
   for (const [name, words] of Object.entries(groups)) {
     io.out(`${words.length} samples that are ${name}:`);
-    for (const w of words) io.out(w === '' ? '(empty)' : JSON.stringify(w).slice(1, -1));
+    for (const w of words) io.out(w === '' ? '(empty)' : escapeForTerminal(w));
   }
   io.out('-'.repeat(80));
 }

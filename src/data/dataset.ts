@@ -13,6 +13,21 @@ export const MAX_VOCAB = 1024;
 /** Lines longer than this many symbols are not words: likely the wrong file. */
 export const MAX_WORD_LENGTH = 1000;
 
+/** A line ends at LF, CR LF, or a lone CR (old Mac files): none of them is part of a word. */
+const LINE_BREAK = /\r\n|\r|\n/;
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** C0 and C1 control characters and DEL (tab, ESC, BEL…): not symbols of a word, and unsafe to print raw. */
+export function isControlSymbol(c: string): boolean {
+  return CONTROL.test(c);
+}
+
+/** Text from user data, safe to print to a terminal: each control character as \xHH. */
+export function escapeForTerminal(text: string): string {
+  return text.replace(new RegExp(CONTROL.source, 'g'), (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export interface Dataset {
   /** Where the words came from, for messages and reports. */
   source: string;
@@ -42,10 +57,14 @@ export function parseWordList(input: Uint8Array | string, source: string, opts: 
   }
 
   const words: string[] = [];
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(LINE_BREAK);
   for (let i = 0; i < lines.length; i++) {
     let word = lines[i].trim();
     if (word === '') continue;
+    const control = [...word].find(isControlSymbol);
+    if (control !== undefined) {
+      throw new UserError(`${source}:${i + 1}: contains the control character ${escapeForTerminal(control)}; expected one word of printable symbols per line`);
+    }
     if (opts.lowercase) word = word.toLowerCase();
     const length = [...word].length;
     if (length > MAX_WORD_LENGTH) {
@@ -105,7 +124,12 @@ export function decode(symbols: string[], tokens: ArrayLike<number>): string {
 
 export function describeDataset(d: Dataset): string {
   const shown = d.symbols.slice(1).join('');
-  return `${d.source}: ${d.words.length} words, ${d.xs.length} examples, vocabulary ${d.symbols.length} (. + ${shown.length > 80 ? shown.slice(0, 80) + '…' : shown})`;
+  return `${d.source}: ${plural(d.words.length, 'word')}, ${d.xs.length} examples, vocabulary ${d.symbols.length} (. + ${shown.length > 80 ? shown.slice(0, 80) + '…' : shown})`;
+}
+
+/** "1 word", "2 words". */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function decodeUtf8(bytes: Uint8Array, source: string): string {
@@ -117,9 +141,7 @@ function decodeUtf8(bytes: Uint8Array, source: string): string {
 }
 
 function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+  return text.slice(0, offset).split(LINE_BREAK).length;
 }
 
 function lineOfFirstInvalidUtf8(bytes: Uint8Array): number {

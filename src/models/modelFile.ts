@@ -4,14 +4,15 @@
  * one, is refused with a message that says which.
  */
 import { UserError } from '../errors.ts';
-import { decode, MAX_VOCAB } from '../data/dataset.ts';
+import { BOUNDARY, decode, escapeForTerminal, isControlSymbol, MAX_VOCAB } from '../data/dataset.ts';
+import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
 import { countsToProbs } from './bigramCounts.ts';
 import { bigramNetProbs } from './bigramNet.ts';
 import { isNetModel, MODEL_KINDS, netModel, type NetModelKind } from './registry.ts';
 import type { TensorSpec } from '../nn/layout.ts';
 import type { SampleOptions } from './transformer/sample.ts';
 import { MAX_SAMPLE_LENGTH, sampleWords } from './sample.ts';
-import { checkNumber, RULES, type ModelKind } from '../train/hyper.ts';
+import { BIGRAM_NET_RULES, checkNumber, describeRule, NET_TRAINING_RULES, RULES, type ModelKind, type NumberRule } from '../train/hyper.ts';
 
 export const MODEL_FORMAT = 'makemore-webgpu/model';
 export const MODEL_VERSION = 1;
@@ -74,7 +75,10 @@ export function parseModel(text: string, source: string): ModelFile {
   }
   const V = symbols.length;
   const w = m.weights;
-  const hyper = typeof m.hyper === 'object' && m.hyper ? m.hyper : {};
+  if (m.hyper !== undefined && (typeof m.hyper !== 'object' || m.hyper === null || Array.isArray(m.hyper))) {
+    throw new UserError(`${source}: corrupted model file: "hyper" must be an object, got ${JSON.stringify(m.hyper)}`);
+  }
+  const hyper = m.hyper ?? {};
   if (isNetModel(m.kind!)) {
     const layout = netModel(m.kind!).layout(V, netHyper(m.kind!, hyper, source));
     const shapes = layout.tensors.map((t) => `${t.name} (${t.shape.join(', ')})`).join(', ');
@@ -93,13 +97,25 @@ export function parseModel(text: string, source: string): ModelFile {
   // symbols[0] is the boundary token; a '.' in the data is a symbol of its own after it, so only
   // the data's symbols (1..V-1) must be distinct.
   if (new Set(symbols.slice(1)).size !== V - 1) throw new UserError(`${source}: corrupted model file: "symbols" has duplicates`);
+  if (symbols[0] !== BOUNDARY) throw new UserError(`${source}: corrupted model file: "symbols" must start with the boundary ${JSON.stringify(BOUNDARY)}`);
+  const control = symbols.findIndex((c, i) => i > 0 && isControlSymbol(c));
+  if (control >= 0) throw new UserError(`${source}: corrupted model file: "symbols" holds the control character ${escapeForTerminal(symbols[control])}`);
+  checkFileFields(m, hyper, source);
+  if (m.kind === 'bigram-counts' && hyper.smoothing === 0) {
+    // Without smoothing a row of zeros has no next symbol to sample.
+    for (let x = 0; x < V; x++) {
+      let total = 0;
+      for (let y = 0; y < V; y++) total += w[x * V + y];
+      if (total === 0) throw new UserError(`${source}: corrupted model file: the counts after ${x === 0 ? 'the boundary' : JSON.stringify(symbols[x])} are all 0 and "hyper.smoothing" is 0: nothing can follow it`);
+    }
+  }
   return {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     kind: m.kind as ModelKind,
     symbols,
     hyper,
-    steps: typeof m.steps === 'number' ? m.steps : 0,
+    steps: m.steps ?? 0,
     loss: typeof m.loss === 'number' ? m.loss : NaN,
     nll: typeof m.nll === 'number' ? m.nll : NaN,
     ...(typeof m.devLoss === 'number' ? { devLoss: m.devLoss } : {}),
@@ -107,6 +123,38 @@ export function parseModel(text: string, source: string): ModelFile {
     weights: w,
     ...(isNetModel(m.kind!) ? { tensors: tensorTable(m.kind!, V, hyper) } : {}),
   };
+}
+
+/** A field of a model file against the rule of its flag: the same limits as --smoothing, --lr, … */
+function checkField(source: string, name: string, v: unknown, rule: NumberRule): void {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new UserError(`${source}: corrupted model file: "${name}" must be ${describeRule(rule)}, got ${JSON.stringify(v) ?? 'nothing'}`);
+  }
+  try {
+    checkNumber(`"${name}"`, v, rule);
+  } catch (e) {
+    throw new UserError(`${source}: corrupted model file: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Every field beside the weights, by the rules of the flags that set it: the counting model's
+ * smoothing (which sampling divides by), the training settings a file records, its steps and
+ * losses (a loss may be null: JSON's NaN, e.g. of an empty dev split).
+ */
+function checkFileFields(m: Partial<ModelFile>, hyper: Record<string, unknown>, source: string): void {
+  if (m.kind === 'bigram-counts') checkField(source, 'hyper.smoothing', hyper.smoothing, RULES.smoothing);
+  const rules = m.kind === 'bigram-nn' ? BIGRAM_NET_RULES : isNetModel(m.kind!) ? NET_TRAINING_RULES : [];
+  // A file may leave out how it was trained (sampling does not need it), but what it says must hold.
+  for (const r of rules) if (hyper[r.key] !== undefined) checkField(source, `hyper.${r.key}`, hyper[r.key], r.rule);
+  if (isNetModel(m.kind!) && hyper.optimizer !== undefined && !OPTIMIZER_KINDS.includes(hyper.optimizer as OptimizerKind)) {
+    throw new UserError(`${source}: corrupted model file: "hyper.optimizer" must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${JSON.stringify(hyper.optimizer)}`);
+  }
+  if (m.steps !== undefined) checkField(source, 'steps', m.steps, { integer: true, min: 0, max: RULES.steps.max });
+  for (const key of ['loss', 'nll', 'devLoss', 'testLoss'] as const) {
+    const v = m[key] as unknown;
+    if (v !== undefined && v !== null && typeof v !== 'number') throw new UserError(`${source}: corrupted model file: "${key}" must be a number or null, got ${JSON.stringify(v)}`);
+  }
 }
 
 /** The counting model's file: its count table. */
@@ -137,12 +185,8 @@ export function netHyper(kind: ModelKind, hyper: Record<string, unknown>, source
   const def = netModel(kind);
   const out: Record<string, unknown> = { ...def.defaults };
   for (const f of [...def.fields, ...(def.fileFields ?? [])]) {
-    const v = hyper[f.key];
-    try {
-      out[f.key] = checkNumber(`"hyper.${f.key}"`, typeof v === 'number' ? v : NaN, f.rule);
-    } catch (e) {
-      throw new UserError(`${source}: corrupted model file: ${(e as Error).message}`);
-    }
+    checkField(source, `hyper.${f.key}`, hyper[f.key], f.rule);
+    out[f.key] = hyper[f.key];
   }
   return out;
 }
@@ -165,6 +209,6 @@ export function modelProbabilities(m: Pick<ModelFile, 'kind' | 'symbols' | 'weig
   const V = m.symbols.length;
   if (isNetModel(m.kind)) return netModel(m.kind).bigramView(m.weights, V, netHyper(m.kind, m.hyper));
   return m.kind === 'bigram-counts'
-    ? countsToProbs(m.weights, V, Number(m.hyper.smoothing ?? 0))
+    ? countsToProbs(m.weights, V, m.hyper.smoothing as number)
     : bigramNetProbs(Float64Array.from(m.weights), V);
 }

@@ -5,7 +5,7 @@
  */
 import { UserError } from '../errors.ts';
 import { parseWordList, type Dataset } from '../data/dataset.ts';
-import { byId, formatInt } from './dom.ts';
+import { byId, countOf, formatInt, markFileButton } from './dom.ts';
 import { showSymbol } from './heatmap.ts';
 
 /** Larger files would freeze the tab while parsing; the CLI has no such limit. */
@@ -60,6 +60,7 @@ export class DatasetPanel {
   set disabled(v: boolean) {
     for (const el of [this.file, this.text, this.useText, this.lowercase, this.reset]) el.disabled = v;
     this.drop.classList.toggle('disabled', v);
+    markFileButton(this.file, v);
   }
 
   private options() {
@@ -103,7 +104,7 @@ export class DatasetPanel {
     source.className = 'source';
     source.textContent = d.source;
     const counts = document.createElement('p');
-    counts.textContent = `${formatInt(d.words.length)} words · ${formatInt(d.xs.length)} examples · vocabulary ${formatInt(V)}`;
+    counts.textContent = `${countOf(d.words.length, 'word')} · ${countOf(d.xs.length, 'example')} · vocabulary ${formatInt(V)}`;
     const symbols = document.createElement('p');
     symbols.className = 'symbols';
     const shown = d.symbols.slice(0, 200).map(showSymbol).join(' ');

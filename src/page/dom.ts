@@ -42,3 +42,25 @@ export function messageOf(e: unknown): string {
 export function formatInt(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/** "1 word", "8,422 words". */
+export function countOf(n: number, noun: string): string {
+  return `${formatInt(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** Training speed: "1,234 steps/s · 0.81 ms/step"; a slow run keeps two digits ("0.25 steps/s", not "0 steps/s"). */
+export function formatSpeed(msPerStep: number): string {
+  if (!(msPerStep > 0)) return '–';
+  const rate = 1000 / msPerStep;
+  return `${rate >= 10 ? formatInt(Math.round(rate)) : rate.toPrecision(2)} steps/s · ${msPerStep.toFixed(2)} ms/step`;
+}
+
+/**
+ * A file input is hidden inside the label that shows as its button: when the input is disabled,
+ * the label must look disabled too (the .file-button.disabled style is button:disabled's).
+ */
+export function markFileButton(input: HTMLInputElement, disabled: boolean): void {
+  const label = input.closest('.file-button');
+  label?.classList.toggle('disabled', disabled);
+  label?.setAttribute('aria-disabled', String(disabled));
+}

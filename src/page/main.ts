@@ -7,7 +7,7 @@ import { UserError } from '../errors.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { bigramCountsCpu, countsNll, countsToProbs } from '../models/bigramCounts.ts';
 import { modelProbabilities, type ModelFile } from '../models/modelFile.ts';
-import { byId, formatInt, frameThrottle, messageOf } from './dom.ts';
+import { byId, countOf, formatInt, formatSpeed, frameThrottle, messageOf } from './dom.ts';
 import { DatasetPanel } from './datasetPanel.ts';
 import { forgetGpu, gpuState } from './gpuDevice.ts';
 import { Heatmap, showSymbol, type Cell } from './heatmap.ts';
@@ -196,17 +196,17 @@ function showModel(m: ModelFile): void {
   if (m.kind === 'mlp') {
     // An MLP sees several symbols: its row x is the distribution after the context (., …, ., x).
     const T = Number(m.hyper.blockSize ?? DEFAULT_MLP_HYPER.blockSize);
-    showModelProbs(m.symbols, modelProbabilities(m), mlpCaption(T, m.symbols[0], `${formatInt(m.steps)} steps`), T);
+    showModelProbs(m.symbols, modelProbabilities(m), mlpCaption(T, m.symbols[0], `${countOf(m.steps, 'step')}`), T);
     return;
   }
   if (m.kind === 'transformer') {
     // Row x: the distribution after the sequence (., x), the word's first symbol.
-    showModelProbs(m.symbols, modelProbabilities(m), `Transformer: P(next | ., current) after ${formatInt(m.steps)} steps`);
+    showModelProbs(m.symbols, modelProbabilities(m), `Transformer: P(next | ., current) after ${countOf(m.steps, 'step')}`);
     return;
   }
   const name = m.kind === 'bigram-counts'
     ? `Counting model: P(next | current), smoothing ${m.hyper.smoothing ?? 0}`
-    : `Neural net: P(next | current) after ${formatInt(m.steps)} steps`;
+    : `Neural net: P(next | current) after ${countOf(m.steps, 'step')}`;
   showModelProbs(m.symbols, modelProbabilities(m), name);
 }
 
@@ -254,14 +254,11 @@ function renderProgress(): void {
   if (!progress || !running) return;
   stepEl.textContent = `${formatInt(progress.step)} / ${formatInt(progress.steps)}`;
   lossEl.textContent = progress.loss.toFixed(4);
-  speedEl.textContent = speed(progress.msPerStep);
+  speedEl.textContent = formatSpeed(progress.msPerStep);
 }
 
 const drawProgress = frameThrottle(renderProgress);
 
-function speed(msPerStep: number): string {
-  return msPerStep > 0 ? `${formatInt(Math.round(1000 / msPerStep))} steps/s · ${msPerStep.toFixed(2)} ms/step` : '–';
-}
 
 function setRunning(on: boolean): void {
   trainButton.disabled = on;
@@ -318,7 +315,7 @@ async function train(): Promise<void> {
       onLosses: (losses) => line && chart.push(line, losses),
       onDevLoss: (step, loss) => {
         if (line) chart.pushDev(line, step, loss);
-        devLiveEl.textContent = `${loss.toFixed(4)} after ${formatInt(step)} steps`;
+        devLiveEl.textContent = `${loss.toFixed(4)} after ${countOf(step, 'step')}`;
       },
       onProgress: (p) => {
         progress = p;
@@ -342,7 +339,7 @@ async function train(): Promise<void> {
     lossEl.textContent = outcome.loss.toFixed(4);
     if (steps) {
       stepEl.textContent = `${formatInt(outcome.steps)} / ${formatInt(steps)}${outcome.cancelled ? ' (stopped)' : ''}`;
-      speedEl.textContent = speed(outcome.msPerStep);
+      speedEl.textContent = formatSpeed(outcome.msPerStep);
     } else {
       speedEl.textContent = `table built in ${outcome.msPerStep.toFixed(1)} ms`;
     }

@@ -4,7 +4,7 @@
  */
 import { UserError } from '../errors.ts';
 import { parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
-import { byId, formatInt, MODEL_NAMES } from './dom.ts';
+import { byId, countOf, markFileButton, MODEL_NAMES } from './dom.ts';
 
 export class ModelPanel {
   private readonly info = byId('model-info', HTMLElement);
@@ -39,17 +39,18 @@ export class ModelPanel {
     const what = m.kind === 'bigram-counts'
       ? `${MODEL_NAMES[m.kind]}, smoothing ${m.hyper.smoothing ?? 0}, NLL ${m.nll.toFixed(4)}`
       : m.kind === 'mlp'
-        ? `${MODEL_NAMES[m.kind]} (block size ${m.hyper.blockSize}, embedding ${m.hyper.embed}, hidden ${m.hyper.hidden}), ${formatInt(m.steps)} steps, `
+        ? `${MODEL_NAMES[m.kind]} (block size ${m.hyper.blockSize}, embedding ${m.hyper.embed}, hidden ${m.hyper.hidden}), ${countOf(m.steps, 'step')}, `
           + `train loss ${m.loss.toFixed(4)}${m.devLoss !== undefined ? `, dev loss ${m.devLoss.toFixed(4)}` : ''}`
         : m.kind === 'transformer'
           ? `${MODEL_NAMES[m.kind]} (${m.hyper.nLayer} layers, ${m.hyper.nHead} heads, ${m.hyper.nEmbd} channels, block size ${m.hyper.blockSize}), `
-            + `${formatInt(m.steps)} steps, train loss ${m.loss.toFixed(4)}${m.devLoss !== undefined ? `, dev loss ${m.devLoss.toFixed(4)}` : ''}`
-          : `${MODEL_NAMES[m.kind]}, ${formatInt(m.steps)} steps, loss ${m.loss.toFixed(4)} (NLL ${m.nll.toFixed(4)})`;
+            + `${countOf(m.steps, 'step')}, train loss ${m.loss.toFixed(4)}${m.devLoss !== undefined ? `, dev loss ${m.devLoss.toFixed(4)}` : ''}`
+          : `${MODEL_NAMES[m.kind]}, ${countOf(m.steps, 'step')}, loss ${m.loss.toFixed(4)} (NLL ${m.nll.toFixed(4)})`;
     this.info.textContent = `${what}, vocabulary ${m.symbols.length}; ${origin}`;
   }
 
   set disabled(v: boolean) {
     this.file.disabled = v;
+    markFileButton(this.file, v);
   }
 
   private save(): void {

@@ -4,7 +4,7 @@
  */
 import { modelSamples, type ModelFile } from '../models/modelFile.ts';
 import { DEFAULT_NET_HYPER, RULES, parseNumber } from '../train/hyper.ts';
-import { byId, MODEL_NAMES } from './dom.ts';
+import { byId, countOf, MODEL_NAMES } from './dom.ts';
 
 export class SamplesPanel {
   private readonly count = byId('sample-count', HTMLInputElement);
@@ -45,12 +45,12 @@ export class SamplesPanel {
     const words = modelSamples(m, count, seed);
     const items = words.map((w) => {
       const li = document.createElement('li');
-      li.dataset.testid = 'sample';
+      li.dataset.testid = 'samples'; // each name (the list is samples-list), as the page's test contract says
       li.textContent = w; // an empty name shows as "(empty)" through CSS
       return li;
     });
     this.list.replaceChildren(...items);
-    this.note.textContent = `${count} names from the ${MODEL_NAMES[m.kind]}, seed ${seed}`;
+    this.note.textContent = `${countOf(count, 'name')} from the ${MODEL_NAMES[m.kind]}, seed ${seed}`;
   }
 
   clear(): void {

@@ -11,10 +11,10 @@ import { bigramNetLossAndGrad, bigramNetProbs, type LossParts } from '../models/
 import { isNetModel, netModel, type NetModelKind } from '../models/registry.ts';
 import { bigramNetModelFile, countsModelFile, netModelFile } from '../models/modelFile.ts';
 import type { ModelFile } from '../models/modelFile.ts';
-import type { BigramNetHyper, DeviceKind, MlpHyper, TransformerHyper } from '../train/hyper.ts';
+import { DEFAULT_NET_HYPER, type BigramNetHyper, type DeviceKind, type MlpHyper, type TransformerHyper } from '../train/hyper.ts';
 import type { PageModelKind } from './hyperForm.ts';
 import type { GpuBackend } from '../train/run.ts';
-import { DivergedError, trainLoop, type Progress, type Trainer } from '../train/trainer.ts';
+import { bigramRegAdvice, DivergedError, trainLoop, type Progress, type Trainer } from '../train/trainer.ts';
 import { UserError } from '../errors.ts';
 import type { PauseGate } from './pauseGate.ts';
 import { bigramCountsInWorker, CPU_DESCRIPTION, netSplitLossesInWorker, WorkerBigramTrainer, WorkerNetTrainer } from './workerTrainer.ts';
@@ -91,6 +91,9 @@ interface ModelRecipe<T extends Trainer> {
   trainer: T;
   steps: number;
   lr: number;
+  /** A divergence's advice (see trainLoop): a rate known to train, or what else to change. */
+  defaultLr?: number;
+  advice?: string;
   /** The (V, V) next-symbol view of the weights, for the heatmap. */
   probs: (weights: Float32Array) => Float64Array;
   /** After the loop (finished or stopped): the model file and its losses. */
@@ -128,7 +131,7 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
   const netModel = (weights: Float32Array, steps: number, parts: LossParts) => bigramNetModelFile(dataset.symbols, hyper, weights, steps, parts);
   const trainer = gpu ? await gpu.createBigramTrainer(data, hyper) : await WorkerBigramTrainer.create(data, hyper);
   return trainObserved({
-    trainer, steps: hyper.steps, lr: hyper.lr,
+    trainer, steps: hyper.steps, lr: hyper.lr, defaultLr: DEFAULT_NET_HYPER.lr, advice: bigramRegAdvice(hyper, V),
     probs: (w) => bigramNetProbs(w, V),
     finish: async (t, weights, steps) => {
       const final = await t.evaluate();
@@ -149,7 +152,7 @@ async function runNet(kind: NetModelKind, req: RunRequest, gpu: GpuBackend | nul
   if (gpu && !gpu.createNetTrainer) throw new UserError(`this GPU backend cannot train the ${def.label}`);
   const trainer = gpu ? await gpu.createNetTrainer!(kind, examples, hyper) : await WorkerNetTrainer.create(kind, examples, hyper);
   return trainObserved({
-    trainer, steps: hyper.steps, lr: hyper.lr,
+    trainer, steps: hyper.steps, lr: hyper.lr, defaultLr: def.defaultLr[(hyper as MlpHyper).optimizer],
     probs: (w) => def.bigramView(w, dataset.symbols.length, hyper),
     finish: async (t, weights, steps) => {
       hooks.onEvaluating?.();
@@ -190,7 +193,7 @@ async function trainObserved<T extends Trainer>(recipe: ModelRecipe<T>, hooks: R
         // No fixed chunk: trainLoop sizes chunks to about 250 ms of training time (the gate's clock
         // skips pauses), so pause and stop answer within a chunk and the curve moves a few times a second.
         // The clock skips the dev evaluations too: ms per step is training time only.
-        steps: recipe.steps, lr: recipe.lr, signal: hooks.signal, now: () => hooks.gate.now() - trainer.evaluationMs,
+        steps: recipe.steps, lr: recipe.lr, defaultLr: recipe.defaultLr, advice: recipe.advice, signal: hooks.signal, now: () => hooks.gate.now() - trainer.evaluationMs,
         onProgress: (p) => {
           stepsDone = p.step;
           msPerStep = p.msPerStep;

@@ -139,11 +139,14 @@ export function parseNumber(flag: string, text: string, rule: NumberRule): numbe
   return checkNumber(flag, Number(t), rule);
 }
 
-function describeRule(rule: NumberRule): string {
-  let s = rule.integer ? 'an integer' : 'a finite number';
-  if (rule.min !== undefined) s += rule.exclusiveMin ? ` > ${rule.min}` : ` ≥ ${rule.min}`;
-  if (rule.max !== undefined) s += rule.exclusiveMax ? ` < ${rule.max}` : ` ≤ ${rule.max}`;
-  return s;
+/** How a rule reads in a message: "an integer from 1 to 10,000,000", "a finite number ≥ 0 and < 1". */
+export function describeRule(rule: NumberRule): string {
+  const n = (v: number) => (Math.abs(v) >= 10_000 && Number.isInteger(v) ? v.toLocaleString('en-US') : String(v));
+  const low = rule.min === undefined ? '' : `${rule.exclusiveMin ? '>' : '≥'} ${n(rule.min)}`;
+  const high = rule.max === undefined ? '' : `${rule.exclusiveMax ? '<' : '≤'} ${n(rule.max)}`;
+  const kind = rule.integer ? 'an integer' : 'a finite number';
+  if (low && high) return !rule.exclusiveMin && !rule.exclusiveMax ? `${kind} from ${n(rule.min!)} to ${n(rule.max!)}` : `${kind} ${low} and ${high}`;
+  return low || high ? `${kind} ${low || high}` : kind;
 }
 
 export const RULES = {

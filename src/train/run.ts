@@ -9,14 +9,14 @@ import { bigramCountsCpu, countsNll, countsToProbs } from '../models/bigramCount
 import { bigramNetModelFile, countsModelFile, modelSamples, netModelFile, type ModelFile } from '../models/modelFile.ts';
 import { CpuBigramTrainer } from './cpuTrainer.ts';
 import {
-  checkNetHyper, checkNetTrainingHyper, checkNumber, RULES, type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind,
+  checkNetHyper, checkNetTrainingHyper, checkNumber, DEFAULT_NET_HYPER, RULES, type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind,
 } from './hyper.ts';
 import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
 import { NO_TARGET } from '../data/sequences.ts';
 import type { SampleOptions } from '../models/transformer/sample.ts';
 import { isNetModel, netModel, type NetModelKind } from '../models/registry.ts';
 import { cpuDescription } from './platform.ts';
-import { InterruptedError, trainLoop, type BigramTrainer, type MlpTrainer, type Progress } from './trainer.ts';
+import { bigramRegAdvice, InterruptedError, trainLoop, type BigramTrainer, type MlpTrainer, type Progress } from './trainer.ts';
 
 /** What a GPU backend offers the run (Node and the browser acquire devices differently). */
 export interface GpuBackend {
@@ -100,6 +100,7 @@ export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunR
       const netModel = (steps: number, loss: number, nll: number, weights: Float32Array) => bigramNetModelFile(data.symbols, opts.hyper, weights, steps, { loss, nll });
       const loop = await trainLoop(trainer, {
         steps: opts.hyper.steps, lr: opts.hyper.lr, chunk: opts.chunk, onProgress: opts.onProgress, signal: opts.signal, keepWeights: opts.keepWeights,
+        defaultLr: DEFAULT_NET_HYPER.lr, advice: bigramRegAdvice(opts.hyper, V),
       }).catch((e) => keepPartial(e, (w, step) => netModel(step, NaN, NaN, w)));
       const final = await trainer.evaluate();
       const weights = await trainer.readWeights();
@@ -124,6 +125,7 @@ async function runNet(kind: NetModelKind, data: Dataset, hyper: MlpHyper, gpu: G
   try {
     const loop = await trainLoop(trainer, {
       steps: hyper.steps, lr: hyper.lr, chunk: opts.chunk, onProgress: opts.onProgress, signal: opts.signal, keepWeights: opts.keepWeights,
+      defaultLr: def.defaultLr[hyper.optimizer],
     }).catch((e) => keepPartial(e, (w, step) => netModelFile(kind, data.symbols, hyper, w, step, nan)));
     const losses = { train: await trainer.evaluateSplit('train'), dev: await trainer.evaluateSplit('dev'), test: await trainer.evaluateSplit('test') };
     const weights = await trainer.readWeights();

@@ -7,6 +7,7 @@
 import { UserError } from '../errors.ts';
 import type { SplitName } from '../data/contexts.ts';
 import type { LossParts } from '../models/bigramNet.ts';
+import { DEFAULT_NET_HYPER, type BigramNetHyper } from './hyper.ts';
 
 export interface Trainer {
   readonly device: 'cpu' | 'gpu';
@@ -54,6 +55,10 @@ export interface TrainLoopOptions {
    */
   chunk?: number;
   lr: number;
+  /** A learning rate known to train the model (its default): what a divergence suggests. */
+  defaultLr?: number;
+  /** What a divergence message suggests instead of a lower learning rate (e.g. a lower --reg). */
+  advice?: string;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
   /** Monotonic clock in ms (performance.now by default). */
@@ -70,15 +75,54 @@ export interface TrainLoopResult {
   cancelled: boolean;
 }
 
-/** The loss turned NaN or infinite: the last finite weights are kept on the error. */
+/**
+ * A run diverges when its loss is not finite, or rises above DIVERGENCE_FACTOR × the larger of
+ * its first loss and ln V (the loss of a uniform guess over the V symbols): cross-entropy that
+ * far above a guess means the updates overshoot and training will not recover (a learning
+ * rate of 1e5 on the bigram keeps a finite loss of 1e22; the mlp at 1e6, of 3e6).
+ */
+export const DIVERGENCE_FACTOR = 10;
+
+/** The loss above which a run has diverged, given its first loss and its vocabulary size. */
+export function divergenceBound(firstLoss: number, V: number): number {
+  return DIVERGENCE_FACTOR * Math.max(firstLoss, Math.log(V));
+}
+
+/**
+ * What to change after a divergence, by default: the learning rate. Above a rate known to train
+ * (`defaultLr`, the model's default), that one; otherwise a tenth.
+ */
+export function learningRateAdvice(lr: number, defaultLr?: number): string {
+  const suggest = defaultLr !== undefined && lr > defaultLr ? `${defaultLr}, the default` : `${Number((lr / 10).toPrecision(3))}`;
+  return `the learning rate ${lr} is probably too high (try ${suggest})`;
+}
+
+/**
+ * The neural bigram's regularisation alone scales the weights by 1 − 2·lr·reg/V² a step (the
+ * gradient of reg·mean(W²)): from lr·reg ≥ V² on they grow whatever the data say. At a learning
+ * rate that trains (the default or lower) such a divergence is the regularisation's fault.
+ */
+export function bigramRegAdvice(h: BigramNetHyper, V: number): string | undefined {
+  const limit = (V * V) / h.lr;
+  if (h.reg < limit || h.lr > DEFAULT_NET_HYPER.lr) return undefined;
+  const suggest = DEFAULT_NET_HYPER.reg < limit ? `${DEFAULT_NET_HYPER.reg}, the default` : `${Number((limit / 10).toPrecision(2))}`;
+  return `the regularisation ${h.reg} is too strong for the learning rate ${h.lr}: it alone makes the weights grow once lr × reg ≥ V² = ${V * V} (try ${suggest})`;
+}
+
+/** The loss diverged (see DIVERGENCE_FACTOR): the last finite weights are kept on the error. */
 export class DivergedError extends UserError {
   override name = 'DivergedError';
   constructor(
     readonly step: number,
     readonly lastGoodWeights: Float32Array | null,
-    lr: number,
+    /** The loss that ended the run, and the bound it broke (Infinity: the loss was not finite). */
+    readonly loss: number,
+    readonly bound: number,
+    advice: string,
   ) {
-    super(`training diverged: the loss is not finite at step ${step}; the learning rate ${lr} is probably too high (try ${Number((lr / 10).toPrecision(3))})`);
+    super(Number.isFinite(loss)
+      ? `training diverged: the loss rose to ${loss.toPrecision(3)} at step ${step}, above ${DIVERGENCE_FACTOR} × max(first loss, ln V) = ${bound.toPrecision(3)}; ${advice}`
+      : `training diverged: the loss is not finite at step ${step}; ${advice}`);
   }
 }
 
@@ -102,6 +146,14 @@ export class InterruptedError extends UserError {
 const CHUNK_TARGET_MS = 250;
 const MAX_CHUNK = 1000;
 
+/**
+ * Let timers, messages and signals (Ctrl-C) run: a CPU trainer's runSteps never waits on
+ * anything, so without this a cancel would only be seen after the last step.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+}
+
 export async function trainLoop(trainer: Trainer, opts: TrainLoopOptions): Promise<TrainLoopResult> {
   const now = opts.now ?? (() => performance.now());
   let chunk = Math.max(1, opts.chunk ?? 1);
@@ -110,6 +162,8 @@ export async function trainLoop(trainer: Trainer, opts: TrainLoopOptions): Promi
   let ms = 0;
   let kept: Float32Array | null = null;
   let keptStep = 0;
+  // Set from the first loss (see divergenceBound).
+  let bound = Infinity;
   // A failure of the trainer itself (not of the run) keeps what was read back last.
   const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -120,6 +174,7 @@ export async function trainLoop(trainer: Trainer, opts: TrainLoopOptions): Promi
     }
   };
   while (done < opts.steps) {
+    if (done > 0) await yieldToEventLoop();
     if (opts.signal?.aborted) break;
     const k = Math.min(chunk, opts.steps - done);
     const t0 = now();
@@ -127,11 +182,13 @@ export async function trainLoop(trainer: Trainer, opts: TrainLoopOptions): Promi
     const chunkMs = now() - t0;
     ms += chunkMs;
     if (opts.chunk === undefined) chunk = Math.max(1, Math.min(MAX_CHUNK, Math.floor((CHUNK_TARGET_MS * k) / Math.max(chunkMs, 1e-3))));
-    const bad = chunkLosses.findIndex((l) => !Number.isFinite(l));
+    if (done === 0) bound = divergenceBound(Number.isFinite(chunkLosses[0]) ? chunkLosses[0] : 0, trainer.V);
+    const bad = chunkLosses.findIndex((l) => !(l <= bound));
     if (bad >= 0) {
-      // The chunk's checkpoint is finite when its first loss is; otherwise nothing finite is left.
+      // The chunk's checkpoint is sound when its first loss is; otherwise nothing sound is left.
       const weights = bad > 0 || done === 0 ? await trainer.readCheckpoint() : null;
-      throw new DivergedError(done + bad, weights && weights.every(Number.isFinite) ? weights : null, opts.lr);
+      const advice = opts.advice ?? learningRateAdvice(opts.lr, opts.defaultLr);
+      throw new DivergedError(done + bad, weights && weights.every(Number.isFinite) ? weights : null, chunkLosses[bad], bound, advice);
     }
     losses.set(chunkLosses, done);
     done += k;

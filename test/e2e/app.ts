@@ -57,7 +57,8 @@ export async function loss(page: Page): Promise<number> {
 }
 
 export async function samples(page: Page): Promise<string[]> {
-  return byTestId(page, 'samples').getByTestId('sample').allTextContents();
+  // Each sampled name is data-testid="samples"; their list is samples-list.
+  return byTestId(page, 'samples-list').getByTestId('samples').allTextContents();
 }
 
 export async function datasetStats(page: Page): Promise<{ words: number; examples: number; vocab: number; text: string }> {

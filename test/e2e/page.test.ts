@@ -176,6 +176,18 @@ describe('the page', () => {
     const stepNow = async () => Number(((await byTestId(page, 'step').textContent()) ?? '').split(' / ')[0].replace(/,/g, ''));
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="step"]')!.textContent!.split(' / ')[0]) >= 20);
     expect(page.workers().map((w) => w.url()).join(' ')).toMatch(/cpuWorker/);
+    // While it runs, the file buttons (a label around a hidden input) look as disabled as they are, like "Bundled names".
+    const look = (id: string) => page.evaluate((testid) => {
+      const el = document.querySelector(`[data-testid="${testid}"]`)!;
+      const s = getComputedStyle(el.closest('.file-button') ?? el);
+      return `${s.backgroundColor} ${s.color} ${s.cursor}`;
+    }, id);
+    const disabledLook = await look('dataset-reset');
+    expect(await byTestId(page, 'dataset-reset').isDisabled()).toBe(true);
+    for (const id of ['dataset-file', 'model-file']) {
+      expect(await byTestId(page, id).isDisabled(), id).toBe(true);
+      expect(await look(id), id).toBe(disabledLook);
+    }
 
     await byTestId(page, 'pause').click();
     expect(await status(page)).toBe('paused');
@@ -204,6 +216,9 @@ describe('the page', () => {
     expect(await byTestId(page, 'model-info').textContent()).toMatch(/neural bigram, [\d,]+ steps/);
     expect(await samples(page)).toHaveLength(20);
     expect(await byTestId(page, 'train').isEnabled()).toBe(true);
+    const enabledLook = await look('dataset-reset');
+    expect(enabledLook).not.toBe(disabledLook);
+    for (const id of ['dataset-file', 'model-file']) expect(await look(id), id).toBe(enabledLook);
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -215,6 +230,12 @@ describe('the page', () => {
     await file.setInputFiles({ name: 'three.txt', mimeType: 'text/plain', buffer: Buffer.from('emma\nolivia\nava\n') });
     await expect.poll(() => datasetStats(page)).toMatchObject({ words: 3, examples: 16, vocab: 8 });
     expect(await errorText(page)).toBeNull();
+
+    // Lone CR line ends (old Mac files) end lines; a control character is refused with its line.
+    await file.setInputFiles({ name: 'mac.txt', mimeType: 'text/plain', buffer: Buffer.from('emma\rolivia\rava\r') });
+    await expect.poll(() => datasetStats(page)).toMatchObject({ words: 3, examples: 16, vocab: 8 });
+    await file.setInputFiles({ name: 'ctl.txt', mimeType: 'text/plain', buffer: Buffer.from('emma\nav\x1ba\n') });
+    await expect.poll(() => errorText(page)).toBe('ctl.txt:2: contains the control character \\x1b; expected one word of printable symbols per line');
 
     await file.setInputFiles({ name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) });
     await expect.poll(() => errorText(page)).toBe('empty.txt: the file is empty');
@@ -254,7 +275,7 @@ describe('the page', () => {
     const names = await samples(page);
     expect(names).toHaveLength(40);
     expect(names.join('')).toMatch(/[<>=]/);
-    expect(await byTestId(page, 'samples').locator('img, script, b').count()).toBe(0);
+    expect(await byTestId(page, 'samples-list').locator('img, script, b').count()).toBe(0);
     expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
 
     await byTestId(page, 'dataset-reset').click();
@@ -297,6 +318,10 @@ describe('the page', () => {
     await expect.poll(() => errorText(p2)).toMatch(/^notes\.json: not a model file \(invalid JSON/);
     await modelFile.setInputFiles({ name: 'future.json', mimeType: 'application/json', buffer: Buffer.from(text.replace('"version":1', '"version":99')) });
     await expect.poll(() => errorText(p2)).toBe('future.json: model file version 99 is not supported (this version reads 1)');
+    // Fields are checked as the CLI's flags are: a counting model with a negative smoothing is refused, not sampled.
+    const counts = JSON.stringify({ format: 'makemore-webgpu/model', version: 1, kind: 'bigram-counts', symbols: ['.', 'a', 'b'], hyper: { smoothing: -1 }, steps: 0, loss: 1, nll: 1, weights: [1, 1, 1, 1, 1, 1, 1, 1, 1] });
+    await modelFile.setInputFiles({ name: 'smoothing.json', mimeType: 'application/json', buffer: Buffer.from(counts) });
+    await expect.poll(() => errorText(p2)).toBe('smoothing.json: corrupted model file: "hyper.smoothing" must be a finite number ≥ 0, got -1');
     // The loaded model is still the current one.
     expect(await byTestId(p2, 'model-info').textContent()).toContain('loaded from model.json');
 
@@ -354,7 +379,7 @@ describe('the page', () => {
     await byTestId(page, 'learning-rate').fill('1e10');
     await byTestId(page, 'train').click();
     expect(await waitForStatus(page, ['done', 'error'], CPU_RUN_MS)).toBe('error');
-    expect(await errorText(page)).toMatch(/^training diverged: the loss is not finite at step \d+/);
+    expect(await errorText(page)).toMatch(/^training diverged: the loss (is not finite|rose to \S+) at step \d+.*the learning rate 10000000000 is probably too high \(try 50, the default\)$/);
     expect(await byTestId(page, 'download-model').isDisabled()).toBe(true);
     expect(await loss(page).catch(() => 'no number')).toBe('no number');
     expect(problems).toEqual([]);

@@ -1,9 +1,10 @@
 /** The CLI trains on the GPU through its real entry point, with the adapter in its JSON. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.ts';
+import { parseModel } from '../../src/models/modelFile.ts';
+import { runCli, spawnCliGroup } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'makemore-gpu-cli-'));
 const words = join(dir, 'words.txt');
@@ -22,6 +23,18 @@ describe('makemore train --device gpu', () => {
     expect(Math.abs(g.loss - c.loss) / c.loss).toBeLessThan(1e-5);
     expect(Math.abs(g.nll - c.nll) / c.nll).toBeLessThan(1e-5);
     expect(g.samples).toHaveLength(5);
+  });
+
+  it('Ctrl-C stops a GPU run after the submit under way, reports its steps and saves those weights', async () => {
+    const model = join(dir, 'interrupted.json');
+    const run = spawnCliGroup(['train', '--device', 'gpu', '--input', words, '--steps', '10000000', '--samples', '2', '--save', model]);
+    await run.stderrHas('step 1/10000000');
+    run.interrupt();
+    const r = await run.result;
+    expect(r.code, r.stderr).toBe(130);
+    const steps = Number(r.stdout.match(/^cancelled after (\d+) steps?$/m)?.[1]);
+    expect(steps, r.stdout).toBeGreaterThanOrEqual(1);
+    expect(parseModel(readFileSync(model, 'utf8'), model).steps).toBe(steps);
   });
 
   it('bigram-counts: the same NLL as the CPU', async () => {

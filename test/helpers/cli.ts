@@ -1,5 +1,5 @@
-/** Runs the CLI through its real entry point (tsx src/cli/main.ts) with piped, non-TTY stdio. */
-import { spawn } from 'node:child_process';
+/** Runs the CLI through its real entry point (node --import tsx src/cli/main.ts, as `npm run makemore`) with piped, non-TTY stdio. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterAll, expect } from 'vitest';
@@ -17,7 +17,7 @@ export interface CliResult {
 
 export function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), [join('src', 'cli', 'main.ts'), ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('src', 'cli', 'main.ts'), ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
@@ -33,6 +33,49 @@ export function runCli(args: string[], timeoutMs = 60_000): Promise<CliResult> {
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * The CLI in a process group of its own, as a terminal runs it: `interrupt` sends SIGINT to the
+ * whole group, as Ctrl-C does. With `npm`, through `npm run makemore -- ...args` typed in `cwd`
+ * (npm itself then dies of the SIGINT: its code is null and its signal SIGINT).
+ */
+export function spawnCliGroup(args: string[], opts: { npm?: boolean; cwd?: string; timeoutMs?: number } = {}): {
+  /** Resolves once stderr contains `text`. */
+  stderrHas(text: string): Promise<void>;
+  interrupt(): void;
+  result: Promise<CliResult & { signal: NodeJS.Signals | null }>;
+} {
+  const [command, argv] = opts.npm
+    ? ['npm', ['run', '--silent', '--prefix', ROOT, 'makemore', '--', ...args]]
+    : [process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), ...args]];
+  const child: ChildProcess = spawn(command, argv, {
+    cwd: opts.cwd ?? ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let stdout = '';
+  let stderr = '';
+  let waiters: { text: string; resolve: () => void }[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+    waiters = waiters.filter((w) => !(stderr.includes(w.text) && (w.resolve(), true)));
+  });
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), opts.timeoutMs ?? 60_000);
+  const result = new Promise<CliResult & { signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return {
+    result,
+    stderrHas: (text) => new Promise((resolve) => (stderr.includes(text) ? resolve() : waiters.push({ text, resolve }))),
+    interrupt: () => process.kill(-child.pid!, 'SIGINT'),
+  };
 }
 
 /**
