@@ -7,6 +7,7 @@
  * GRU loads back into a fresh page and samples as Node does.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
@@ -15,7 +16,7 @@ import { DEFAULT_NET_HYPER, DEFAULT_SEQUENCE_HYPER, RULES, parseNumber, type Seq
 import { runTraining } from '../../src/train/run.ts';
 import { byTestId, chartLines, errorText, gpuStatus, samples, waitForStatus } from './app.ts';
 import { openPage } from './browser.ts';
-import { servedSite } from './site.ts';
+import { ARTIFACTS, servedSite } from './site.ts';
 
 type Kind = 'rnn' | 'gru' | 'bow';
 const RUN_MS = 60_000;
@@ -111,6 +112,8 @@ describe('the page: RNN, GRU and bag of words', () => {
       expect(lines).toContain(`${label} ${device} seed 42, lr 0.01, batch 32, n-embd 8 n-embd2 8 (dev)`);
     }
     expect(await byTestId(page, 'model-info').textContent()).toMatch(/^bag of words \(n-embd 8, n-embd2 8, block size \d+\), 20 steps, train loss \d\.\d{4}, dev loss \d\.\d{4}/);
+
+    await page.screenshot({ path: join(ARTIFACTS, 'page-ladder.png'), fullPage: true });
 
     // The GRU's file: the CLI's, loaded back by a fresh page, which samples as Node does.
     await train(page, 'gru', 'cpu');
