@@ -30,9 +30,12 @@ export function isGenericKind(kind: string): kind is GenericKind {
   return (GENERIC_KINDS as readonly string[]).includes(kind);
 }
 
-/** A generic kind on the page: the registry's recipe, with the Transformer's page steps (each step reads whole words). */
+/** Steps of a generic kind on the page, as the Transformer's: each step reads whole words, on an emulated GPU or a CPU maybe. */
+export const PAGE_SEQUENCE_STEPS = 500;
+
+/** A generic kind on the page: the registry's recipe, with the page's steps. */
 export function pageHyper(kind: GenericKind): NetTrainingHyper {
-  return { ...(netModel(kind).defaults as NetTrainingHyper), steps: 500 };
+  return { ...(netModel(kind).defaults as NetTrainingHyper), steps: PAGE_SEQUENCE_STEPS };
 }
 
 /** How a field of the registry is named on the page (by kind, then by key); otherwise its help line. */
