@@ -5,18 +5,52 @@
  * The neural bigram and the context model share the steps, learning rate, batch size and seed
  * fields; each model keeps its own steps, learning rate and batch size (their defaults differ),
  * put back when it is chosen again. Fields of one model only are hidden for the others.
+ *
+ * The registry's other neural models (rnn, gru, bow) get their fields from their definitions'
+ * `fields`: one fieldset each, built here, read with the same rules as the CLI's flags.
  */
 import { UserError } from '../errors.ts';
 import {
   DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_TRANSFORMER_HYPER, tenthOf, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, RULES, parseNumber,
-  type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind, type NumberRule, type TransformerHyper,
+  type BigramNetHyper, type DeviceKind, type MlpHyper, type ModelKind, type NetTrainingHyper, type NumberRule, type TransformerHyper,
 } from '../train/hyper.ts';
+import { MODEL_KINDS, NET_MODELS, netModel, type NetModelKind } from '../models/registry.ts';
+import type { HyperField } from '../models/netModel.ts';
 import { byId } from './dom.ts';
 
-/** The models the page trains: all of them. */
-/** The kinds the page's form offers (the ladder's recurrent models and the bag of words are the CLI's for now). */
-export type PageModelKind = Extract<ModelKind, 'bigram-counts' | 'bigram-nn' | 'mlp' | 'transformer'>;
-const PAGE_MODELS: readonly PageModelKind[] = ['bigram-counts', 'bigram-nn', 'mlp', 'transformer'];
+/** The kinds the page's form offers: all of them. */
+export type PageModelKind = ModelKind;
+const PAGE_MODELS: readonly PageModelKind[] = MODEL_KINDS;
+
+/** The neural models whose fields the form builds from the registry's `fields` (the MLP and the Transformer have their own in index.html). */
+export type GenericKind = Exclude<NetModelKind, 'mlp' | 'transformer'>;
+export const GENERIC_KINDS = (Object.keys(NET_MODELS) as NetModelKind[]).filter((k): k is GenericKind => k !== 'mlp' && k !== 'transformer');
+
+export function isGenericKind(kind: string): kind is GenericKind {
+  return (GENERIC_KINDS as readonly string[]).includes(kind);
+}
+
+/** Steps of a generic kind on the page, as the Transformer's: each step reads whole words, on an emulated GPU or a CPU maybe. */
+export const PAGE_SEQUENCE_STEPS = 500;
+
+/** A generic kind on the page: the registry's recipe, with the page's steps. */
+export function pageHyper(kind: GenericKind): NetTrainingHyper {
+  return { ...(netModel(kind).defaults as NetTrainingHyper), steps: PAGE_SEQUENCE_STEPS };
+}
+
+/** How a field of the registry is named on the page (by kind, then by key); otherwise its help line. */
+const FIELD_NAMES: Record<string, Record<string, string>> = {
+  '*': { nEmbd: 'Channels' },
+  rnn: { nEmbd2: 'State' },
+  gru: { nEmbd2: 'State' },
+  bow: { nEmbd2: 'Hidden width' },
+};
+
+/** The label of a registry field: a short name, and its help with makemore's flag as the unit. */
+export function fieldLabel(kind: string, f: HyperField): { name: string; unit: string } {
+  const name = FIELD_NAMES[kind]?.[f.key] ?? FIELD_NAMES['*'][f.key] ?? f.help.charAt(0).toUpperCase() + f.help.slice(1);
+  return { name, unit: `${f.help} (${f.flag.replace(/-/g, '_')})` };
+}
 
 /** The context model on the page: the library's recipe, with fewer steps (a browser tab, maybe a CPU). */
 export const PAGE_MLP_HYPER: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 2000 };
@@ -33,6 +67,8 @@ export interface RunSettings {
   mlp: MlpHyper;
   /** The Transformer's (defaults for the other models; its block size comes from the data). */
   transformer: TransformerHyper;
+  /** A generic kind's (rnn, gru, bow: the chosen one's; null for the other models). */
+  net: NetTrainingHyper | null;
   smoothing: number;
 }
 
@@ -43,8 +79,7 @@ interface Field {
   rule: NumberRule;
 }
 
-function field(id: string, name: string, rule: NumberRule, initial: number): Field {
-  const input = byId(id, HTMLInputElement);
+function field(id: string, name: string, rule: NumberRule, initial: number, input = byId(id, HTMLInputElement)): Field {
   input.value = String(initial);
   // A corrected value clears its error mark.
   input.addEventListener('input', () => input.removeAttribute('aria-invalid'));
@@ -52,7 +87,7 @@ function field(id: string, name: string, rule: NumberRule, initial: number): Fie
 }
 
 /** The models with steps, a learning rate and a batch size. */
-type NetModel = Extract<ModelKind, 'bigram-nn' | 'mlp' | 'transformer'>;
+type NetModel = Exclude<ModelKind, 'bigram-counts'>;
 type SharedKey = 'steps' | 'lr' | 'batchSize';
 const SHARED: readonly SharedKey[] = ['steps', 'lr', 'batchSize'];
 
@@ -92,7 +127,13 @@ export class HyperForm {
     'bigram-nn': { steps: String(DEFAULT_NET_HYPER.steps), lr: String(DEFAULT_NET_HYPER.lr), batchSize: String(DEFAULT_NET_HYPER.batchSize) },
     mlp: { steps: String(PAGE_MLP_HYPER.steps), lr: String(PAGE_MLP_HYPER.lr), batchSize: String(PAGE_MLP_HYPER.batchSize) },
     transformer: { steps: String(PAGE_TRANSFORMER_HYPER.steps), lr: String(PAGE_TRANSFORMER_HYPER.lr), batchSize: String(PAGE_TRANSFORMER_HYPER.batchSize) },
+    ...Object.fromEntries(GENERIC_KINDS.map((k) => {
+      const h = pageHyper(k);
+      return [k, { steps: String(h.steps), lr: String(h.lr), batchSize: String(h.batchSize) }];
+    })) as Record<GenericKind, Record<SharedKey, string>>,
   };
+  /** Each generic kind's fieldset and fields, built from the registry. */
+  private readonly generic = Object.fromEntries(GENERIC_KINDS.map((k) => [k, genericFields(k, this.netFields)])) as Record<GenericKind, { set: HTMLFieldSetElement; fields: Field[] }>;
 
   constructor(onSmoothingChange: () => void) {
     this.modelSelect.addEventListener('change', () => this.showModelFields());
@@ -120,7 +161,7 @@ export class HyperForm {
     const device = this.deviceSelect.value === 'gpu' ? 'gpu' : 'cpu';
     const f = this.fields;
     const number = (fl: Field, rule = fl.rule) => this.number(fl, rule);
-    const defaults = { hyper: { ...DEFAULT_NET_HYPER }, mlp: { ...PAGE_MLP_HYPER }, transformer: { ...PAGE_TRANSFORMER_HYPER }, smoothing: DEFAULT_SMOOTHING };
+    const defaults = { hyper: { ...DEFAULT_NET_HYPER }, mlp: { ...PAGE_MLP_HYPER }, transformer: { ...PAGE_TRANSFORMER_HYPER }, net: null, smoothing: DEFAULT_SMOOTHING };
     if (model === 'bigram-counts') return { ...defaults, model, device, smoothing: number(f.smoothing) };
     if (model === 'mlp') {
       // In the order of the form, so the first bad field is the one named.
@@ -152,6 +193,15 @@ export class HyperForm {
       // A constant rate, as makemore trains it.
       return { ...defaults, model, device, transformer: { ...PAGE_TRANSFORMER_HYPER, nLayer, nHead, nEmbd, steps, lr, lrFinal: lr, batchSize, seed } };
     }
+    if (isGenericKind(model)) {
+      const def = netModel(model);
+      const own = Object.fromEntries(this.generic[model].fields.map((fl, i) => [def.fields[i].key, number(fl)]));
+      const steps = number(f.steps);
+      const lr = number(f.lr);
+      const batchSize = number(f.batchSize, RULES.mlpBatchSize);
+      const seed = number(f.seed);
+      return { ...defaults, model, device, net: { ...pageHyper(model), ...own, steps, lr, lrFinal: def.lrFinal(lr), batchSize, seed } };
+    }
     const hyper = { steps: number(f.steps), lr: number(f.lr), reg: number(f.reg), batchSize: number(f.batchSize), seed: number(f.seed) };
     return { ...defaults, model, device, hyper };
   }
@@ -171,6 +221,7 @@ export class HyperForm {
     this.netFields.disabled = v;
     this.mlpFields.disabled = v;
     this.transformerFields.disabled = v;
+    for (const g of Object.values(this.generic)) g.set.disabled = v;
     this.countFields.disabled = v;
   }
 
@@ -188,15 +239,18 @@ export class HyperForm {
     const model = this.modelSelect.value as PageModelKind;
     const mlp = model === 'mlp';
     const transformer = model === 'transformer';
+    const generic = isGenericKind(model);
+    for (const [k, g] of Object.entries(this.generic)) g.set.hidden = k !== model;
     this.netFields.hidden = model === 'bigram-counts';
     this.countFields.hidden = model !== 'bigram-counts';
     this.mlpFields.hidden = !mlp;
     this.transformerFields.hidden = !transformer;
-    this.regField.hidden = mlp || transformer;
+    this.regField.hidden = model !== 'bigram-nn';
     this.lrFinalField.hidden = !mlp;
-    this.netLegend.textContent = mlp ? 'Context model training' : transformer ? 'Transformer training (AdamW)' : 'Neural bigram hyper-parameters';
-    this.lrUnit.textContent = mlp ? 'the first half of the steps' : transformer ? 'constant' : '';
-    this.batchUnit.textContent = mlp ? 'examples per step' : transformer ? 'words per step' : '0 = all examples';
+    this.netLegend.textContent = mlp ? 'Context model training' : transformer ? 'Transformer training (AdamW)'
+      : generic ? `${netModel(model).label} training (AdamW)` : 'Neural bigram hyper-parameters';
+    this.lrUnit.textContent = mlp ? 'the first half of the steps' : transformer || generic ? 'constant' : '';
+    this.batchUnit.textContent = mlp ? 'examples per step' : transformer || generic ? 'words per step' : '0 = all examples';
     if (model !== 'bigram-counts' && model !== this.sharedFor) {
       for (const k of SHARED) {
         const input = this.fields[k].input;
@@ -207,4 +261,40 @@ export class HyperForm {
       this.sharedFor = model;
     }
   }
+}
+
+/**
+ * A generic kind's fieldset, before the training fields as the other models' shapes are: a
+ * label and an input per registry field (ids and test ids `${kind}-${flag}`), at the page's defaults.
+ */
+function genericFields(kind: GenericKind, trainingFields: HTMLElement): { set: HTMLFieldSetElement; fields: Field[] } {
+  const def = netModel(kind);
+  const set = document.createElement('fieldset');
+  set.className = 'fields';
+  set.id = `${kind}-fields`;
+  set.hidden = true;
+  const legend = document.createElement('legend');
+  legend.className = 'visually-hidden';
+  legend.textContent = `${def.label} shape`;
+  set.append(legend);
+  const defaults = pageHyper(kind) as unknown as Record<string, number>;
+  const fields = def.fields.map((f) => {
+    const id = `${kind}-${f.flag}`;
+    const { name, unit } = fieldLabel(kind, f);
+    const label = document.createElement('label');
+    label.htmlFor = id;
+    const unitEl = document.createElement('span');
+    unitEl.className = 'unit';
+    unitEl.textContent = unit;
+    label.append(`${name} `, unitEl);
+    const input = document.createElement('input');
+    input.id = id;
+    input.dataset.testid = id;
+    input.inputMode = f.rule.integer ? 'numeric' : 'decimal';
+    input.autocomplete = 'off';
+    set.append(label, input);
+    return field(id, name, f.rule, defaults[f.key], input);
+  });
+  trainingFields.before(set);
+  return { set, fields };
 }

@@ -11,7 +11,7 @@ import { byId, countOf, formatInt, formatSpeed, frameThrottle, messageOf } from 
 import { DatasetPanel } from './datasetPanel.ts';
 import { forgetGpu, gpuState } from './gpuDevice.ts';
 import { Heatmap, showSymbol, type Cell } from './heatmap.ts';
-import { HyperForm } from './hyperForm.ts';
+import { HyperForm, isGenericKind, pageHyper, type GenericKind } from './hyperForm.ts';
 import { LossChart } from './lossChart.ts';
 import { ModelPanel } from './modelPanel.ts';
 import { PauseGate } from './pauseGate.ts';
@@ -20,8 +20,8 @@ import { AttentionPanel } from './attentionPanel.ts';
 import { loadBundledDataset } from './defaultDataset.ts';
 import { runOnPage } from './trainingRun.ts';
 import { DivergedError, type Progress } from '../train/trainer.ts';
-import { DEFAULT_MLP_HYPER, DEFAULT_TRANSFORMER_HYPER, type MlpHyper, type TransformerHyper } from '../train/hyper.ts';
-import { isNetModel } from '../models/registry.ts';
+import { DEFAULT_MLP_HYPER, DEFAULT_TRANSFORMER_HYPER, type MlpHyper, type NetTrainingHyper, type TransformerHyper } from '../train/hyper.ts';
+import { isNetModel, netModel } from '../models/registry.ts';
 
 type Status = 'idle' | 'training' | 'paused' | 'done' | 'error';
 
@@ -204,6 +204,11 @@ function showModel(m: ModelFile): void {
     showModelProbs(m.symbols, modelProbabilities(m), `Transformer: P(next | ., current) after ${countOf(m.steps, 'step')}`);
     return;
   }
+  if (isGenericKind(m.kind)) {
+    // Like the Transformer, they read the whole word so far: row x is after (., x).
+    showModelProbs(m.symbols, modelProbabilities(m), `${netModel(m.kind).label}: P(next | ., current) after ${formatInt(m.steps)} steps`);
+    return;
+  }
   const name = m.kind === 'bigram-counts'
     ? `Counting model: P(next | current), smoothing ${m.hyper.smoothing ?? 0}`
     : `Neural net: P(next | current) after ${countOf(m.steps, 'step')}`;
@@ -288,7 +293,7 @@ async function train(): Promise<void> {
   progress = null;
   setRunning(true);
   setStatus('training');
-  const steps = model === 'mlp' ? settings.mlp.steps : model === 'transformer' ? settings.transformer.steps : model === 'bigram-nn' ? hyper.steps : 0;
+  const steps = model === 'mlp' ? settings.mlp.steps : model === 'transformer' ? settings.transformer.steps : settings.net ? settings.net.steps : model === 'bigram-nn' ? hyper.steps : 0;
   stepEl.textContent = steps ? `0 / ${formatInt(steps)}` : '–';
   lossEl.textContent = speedEl.textContent = devLiveEl.textContent = '–';
   deviceInfo.textContent = device === 'gpu' ? 'GPU (starting…)' : 'CPU (starting…)';
@@ -300,7 +305,9 @@ async function train(): Promise<void> {
       ? chart.beginRun(mlpLineLabel(device, settings.mlp), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.mlp.steps / 50))), dev: true })
       : model === 'transformer'
         ? chart.beginRun(transformerLineLabel(device, settings.transformer), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.transformer.steps / 50))), dev: true })
-        : null;
+        : isGenericKind(model) && settings.net
+          ? chart.beginRun(genericLineLabel(model, device, settings.net), device, { smoothOver: Math.max(10, Math.min(200, Math.round(settings.net.steps / 50))), dev: true })
+          : null;
   const netName = `Neural net: P(next | current)`;
   try {
     const outcome = await runOnPage({ dataset, ...settings }, {
@@ -326,6 +333,7 @@ async function train(): Promise<void> {
         const T = settings.mlp.blockSize;
         if (model === 'mlp') showModelProbs(dataset.symbols, probs, mlpCaption(T, dataset.symbols[0], `step ${formatInt(step)}`), T);
         if (model === 'transformer') showModelProbs(dataset.symbols, probs, `Transformer: P(next | ., current) at step ${formatInt(step)}`);
+        if (isGenericKind(model)) showModelProbs(dataset.symbols, probs, `${netModel(model).label}: P(next | ., current) at step ${formatInt(step)}`);
       },
       onEvaluating: () => {
         // The last steps' numbers now, before a frame that would write over what follows.
@@ -368,6 +376,15 @@ function transformerLineLabel(device: string, h: TransformerHyper): string {
   const d = DEFAULT_TRANSFORMER_HYPER;
   const shape = h.nLayer !== d.nLayer || h.nHead !== d.nHead || h.nEmbd !== d.nEmbd ? `, ${h.nLayer} layers ${h.nHead} heads ${h.nEmbd} channels` : '';
   return `Transformer ${device.toUpperCase()} seed ${h.seed}, lr ${h.lr}, batch ${h.batchSize}${shape}`;
+}
+
+/** The chart's name of a run of a generic kind (rnn, gru, bow): the model, what was chosen, the fields that differ from the page's defaults, by flag. */
+function genericLineLabel(kind: GenericKind, device: string, h: NetTrainingHyper): string {
+  const def = netModel(kind);
+  const d = pageHyper(kind) as unknown as Record<string, number>;
+  const v = h as unknown as Record<string, number>;
+  const shape = def.fields.filter((f) => v[f.key] !== d[f.key]).map((f) => `${f.flag} ${v[f.key]}`).join(' ');
+  return `${def.label} ${device.toUpperCase()} seed ${h.seed}, lr ${h.lr}, batch ${h.batchSize}${shape ? `, ${shape}` : ''}`;
 }
 
 /** The chart's name of a context model run: what was chosen, the shape only when not the default. */

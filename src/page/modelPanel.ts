@@ -5,6 +5,8 @@
 import { UserError } from '../errors.ts';
 import { parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
 import { byId, countOf, markFileButton, MODEL_NAMES } from './dom.ts';
+import { isGenericKind } from './hyperForm.ts';
+import { netModel } from '../models/registry.ts';
 
 export class ModelPanel {
   private readonly info = byId('model-info', HTMLElement);
@@ -44,7 +46,10 @@ export class ModelPanel {
         : m.kind === 'transformer'
           ? `${MODEL_NAMES[m.kind]} (${m.hyper.nLayer} layers, ${m.hyper.nHead} heads, ${m.hyper.nEmbd} channels, block size ${m.hyper.blockSize}), `
             + `${countOf(m.steps, 'step')}, train loss ${m.loss.toFixed(4)}${m.devLoss !== undefined ? `, dev loss ${m.devLoss.toFixed(4)}` : ''}`
-          : `${MODEL_NAMES[m.kind]}, ${countOf(m.steps, 'step')}, loss ${m.loss.toFixed(4)} (NLL ${m.nll.toFixed(4)})`;
+          : isGenericKind(m.kind)
+            ? `${MODEL_NAMES[m.kind]} (${netModel(m.kind).fields.map((f) => `${f.flag} ${m.hyper[f.key]}`).join(', ')}, block size ${m.hyper.blockSize}), `
+              + `${countOf(m.steps, 'step')}, train loss ${m.loss.toFixed(4)}${m.devLoss !== undefined ? `, dev loss ${m.devLoss.toFixed(4)}` : ''}`
+            : `${MODEL_NAMES[m.kind]}, ${countOf(m.steps, 'step')}, loss ${m.loss.toFixed(4)} (NLL ${m.nll.toFixed(4)})`;
     this.info.textContent = `${what}, vocabulary ${m.symbols.length}; ${origin}`;
   }
 

@@ -11,7 +11,7 @@ import { bigramNetLossAndGrad, bigramNetProbs, type LossParts } from '../models/
 import { isNetModel, netModel, type NetModelKind } from '../models/registry.ts';
 import { bigramNetModelFile, countsModelFile, netModelFile } from '../models/modelFile.ts';
 import type { ModelFile } from '../models/modelFile.ts';
-import { DEFAULT_NET_HYPER, type BigramNetHyper, type DeviceKind, type MlpHyper, type TransformerHyper } from '../train/hyper.ts';
+import { DEFAULT_NET_HYPER, type BigramNetHyper, type DeviceKind, type MlpHyper, type NetTrainingHyper, type TransformerHyper } from '../train/hyper.ts';
 import type { PageModelKind } from './hyperForm.ts';
 import type { GpuBackend } from '../train/run.ts';
 import { bigramRegAdvice, DivergedError, trainLoop, type Progress, type Trainer } from '../train/trainer.ts';
@@ -26,6 +26,8 @@ export interface RunRequest {
   hyper: BigramNetHyper;
   mlp: MlpHyper;
   transformer: TransformerHyper;
+  /** Another neural model of the registry's (rnn, gru, bow; null for the others). */
+  net?: NetTrainingHyper | null;
   smoothing: number;
 }
 
@@ -145,7 +147,8 @@ export async function runOnPage(req: RunRequest, hooks: RunHooks): Promise<RunOu
 async function runNet(kind: NetModelKind, req: RunRequest, gpu: GpuBackend | null, hooks: RunHooks): Promise<RunOutcome> {
   const { dataset } = req;
   const def = netModel(kind);
-  const given = kind === 'transformer' ? req.transformer : req.mlp;
+  const given = kind === 'transformer' ? req.transformer : kind === 'mlp' ? req.mlp : req.net;
+  if (!given) throw new Error(`no hyper-parameters for the ${def.label}`);
   const examples: ContextData = def.data(dataset, given);
   const hyper = def.resolve(given, examples);
   const toModel = (weights: Float32Array, steps: number, losses: { train: number; dev: number; test: number }) => netModelFile(kind, dataset.symbols, hyper, weights, steps, losses);
