@@ -196,8 +196,8 @@ function ladderRow(l: LadderLine): HTMLTableRowElement {
   tr.append(
     cell(l.name, { className: 'name' }),
     num(l.parameters, formatInt, 'parameters'),
-    num(l.gpuMs, formatMs, 'gpu', `median over the timed chunks of ${l.N} steps`),
-    num(l.cpuMs, formatMs, 'cpu', `median over the timed chunks of ${l.N} steps`),
+    num(l.gpuMs, formatMs, 'gpu', `ms per step: the median over the chunks of the ${l.N} steps after the first`),
+    num(l.cpuMs, formatMs, 'cpu', `ms per step: the median over the chunks of the ${l.N} steps after the first`),
     ratio,
     num(l.dispatches, formatInt, 'dispatches'),
     num(l.gpuTestLoss, loss, 'gpu-loss', l.gpuTestLoss === null ? undefined : String(l.gpuTestLoss)),
