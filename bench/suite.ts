@@ -103,8 +103,9 @@ export const FULL: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatc
 
 /** The ladder's rungs, in makemore's order (the bigrams have trainers of their own: the step suite). */
 export const LADDER: readonly NetModelKind[] = ['mlp', 'bow', 'rnn', 'gru', 'transformer'];
-/** Steps per timed chunk of the ladder (one submit on the GPU). */
+/** Steps per timed chunk of the ladder (one submit on the GPU); fewer in a short run, so a chunk after the first is timed. */
 const LADDER_CHUNK = 20;
+const ladderChunk = (steps: number) => Math.max(1, Math.min(LADDER_CHUNK, Math.floor(steps / 2)));
 
 /** A rung's data and hyper-parameters: its defaults, `steps` steps, the seeded 80/10/10 split of the words. */
 function ladderSetup(words: readonly string[], kind: NetModelKind, steps: number) {
@@ -122,8 +123,9 @@ function ladderSetup(words: readonly string[], kind: NetModelKind, steps: number
  */
 async function ladderRung(t: { runSteps(n: number): Promise<unknown>; evaluateSplit(s: 'test'): Promise<number>; readWeights(): Promise<Float32Array> }, steps: number) {
   const per: number[] = [];
-  for (let done = 0; done < steps; done += LADDER_CHUNK) {
-    const k = Math.min(LADDER_CHUNK, steps - done);
+  const chunk = ladderChunk(steps);
+  for (let done = 0; done < steps; done += chunk) {
+    const k = Math.min(chunk, steps - done);
     const t0 = performance.now();
     await t.runSteps(k);
     if (done > 0) per.push((performance.now() - t0) / k);

@@ -1,6 +1,6 @@
 /** The benchmark page's numbers without a browser: table lines, chart data, the report, and timing on a coarse clock. */
 import { describe, expect, it } from 'vitest';
-import { buildReport, formatN, kernelData, reportFileName, stepData, tableLines, type BenchEnv } from '../bench/page/report.ts';
+import { buildReport, formatN, kernelData, ladderData, ladderLines, reportFileName, stepData, tableLines, type BenchEnv } from '../bench/page/report.ts';
 import { time } from '../bench/stats.ts';
 import { compare, crossover, crossoverSentence, type Row } from '../bench/suite.ts';
 
@@ -53,6 +53,41 @@ describe('benchmark page report', () => {
   it('gives the charts positive values only (a log scale has no 0), aligned by kernel and by N', () => {
     expect(kernelData(ROWS)).toEqual({ names: ['softmax_forward', 'bigram_step_fused_vec4', 'bigram_step'], gpu: [2, 1, null], cpu: [6, null, 3] });
     expect(stepData(ROWS)).toEqual({ Ns: [10, 1000], ms: [[2, 20], [4, 5], [null, null], [1, null]] });
+  });
+
+  it('gives the ladder one line per model: parameters, ms per step on each device, ratio, dispatches, both test losses; the chart its ms', () => {
+    const rung = (name: string, device: Row['device'], msPerStep: number, testLoss: number, extra: Partial<Row> = {}) =>
+      row({ suite: 'ladder', name, device, N: 10, ms: ms(msPerStep), testLoss, parameters: name.length * 1000, ...extra });
+    const ladder: Row[] = [
+      rung('mlp', 'gpu', 2, 3.25, { dispatches: 14 }),
+      rung('rnn', 'gpu', 200, 3.34, { dispatches: 171 }),
+      rung('mlp', 'cpu', 4, 3.25 + 1e-7),
+      rung('rnn', 'cpu', 50, 3.34),
+      // A rung with no GPU row (no WebGPU, or the GPU half failed): CPU only.
+      rung('gru', 'cpu', 90, 3.35),
+    ];
+    const all = [...ROWS, ...ladder];
+    const lines = ladderLines(all);
+    expect(lines.map((l) => [l.name, l.N, l.parameters, l.gpuMs, l.cpuMs, l.speedup, l.dispatches, l.gpuTestLoss, l.cpuTestLoss])).toEqual([
+      ['mlp', 10, 3000, 2, 4, 2, 14, 3.25, 3.25 + 1e-7],
+      ['rnn', 10, 3000, 200, 50, 0.25, 171, 3.34, 3.34],
+      ['gru', 10, 3000, null, 90, null, null, null, 3.35],
+    ]);
+    expect(lines[0].lossDiff).toBeCloseTo(1e-7, 12);
+    expect(lines.map((l) => l.lossDiff === null)).toEqual([false, false, true]);
+    expect(ladderData(all)).toEqual({ names: ['mlp', 'rnn', 'gru'], gpu: [2, 200, null], cpu: [4, 50, 90] });
+    // A rung too short to time a chunk: no bar, no ratio, the loss still shown.
+    const untimed = ladderLines([rung('bow', 'gpu', NaN, 4.2), rung('bow', 'cpu', NaN, 4.2)]);
+    expect(untimed[0]).toMatchObject({ gpuMs: null, cpuMs: null, speedup: null, gpuTestLoss: 4.2, lossDiff: 0 });
+    expect(ladderData([rung('bow', 'gpu', NaN, 4.2)])).toEqual({ names: ['bow'], gpu: [null], cpu: [null] });
+    // The other tables and charts are unchanged by ladder rows; the all-results table lists them last, paired as compare does.
+    expect(kernelData(all)).toEqual(kernelData(ROWS));
+    expect(stepData(all)).toEqual(stepData(ROWS));
+    const tail = tableLines(all).slice(tableLines(ROWS).length);
+    expect(tail.map((l) => `${l.suite} ${l.name} ${l.gpu ? 'g' : '-'}${l.cpu ? 'c' : '-'}`)).toEqual(['ladder mlp gc', 'ladder rnn gc', 'ladder gru -c']);
+    expect(compare(all).filter((c) => c.suite === 'ladder').map((c) => [c.name, c.speedup, c.gpuTestLoss, c.cpuTestLoss])).toEqual([
+      ['mlp', 2, 3.25, 3.25 + 1e-7], ['rnn', 0.25, 3.34, 3.34],
+    ]);
   });
 
   it('builds the CLI\'s report and file name', () => {

@@ -1,14 +1,14 @@
 /**
- * The benchmark page's two charts (uPlot): GPU against CPU per kernel as grouped horizontal
- * bars on a log scale of ms, and ms per training step against N, log-log, one line per path,
- * with the N where the fused GPU step overtakes the CPU step marked. Both redraw as rows
- * arrive and follow their container's width.
+ * The benchmark page's charts (uPlot): GPU against CPU per kernel and per model of the ladder
+ * as grouped horizontal bars on a log scale of ms, and ms per training step against N, log-log,
+ * one line per path, with the N where the fused GPU step overtakes the CPU step marked. All
+ * redraw as rows arrive and follow their container's width.
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { frameThrottle } from '../../src/page/dom.ts';
 import { CPU_COLOUR as CPU, GPU_COLOUR as GPU, STEP_STYLE } from './palette.ts';
-import { formatMs, formatN, STEP_LINES, type KernelData, type StepData } from './report.ts';
+import { formatMs, formatN, STEP_LINES, type BarData, type StepData } from './report.ts';
 
 const AXIS = { stroke: '#1f2937', grid: { stroke: '#e5e7eb' }, ticks: { stroke: '#d1d5db' }, font: '12px system-ui, sans-serif', labelFont: '600 13px system-ui, sans-serif' };
 const legendMs = (_u: uPlot, v: number | null) => (v == null ? '–' : `${formatMs(v)} ms`);
@@ -58,21 +58,25 @@ abstract class Chart<D> {
   }
 }
 
-/** GPU and CPU bars side by side for each kernel; the names on the left, ms (log) along the bottom. */
-export class KernelChart extends Chart<KernelData> {
+/** GPU and CPU bars side by side for each category (kernel, model); the names on the left, ms (log) along the bottom. */
+export class BarChart extends Chart<BarData> {
+  constructor(container: HTMLElement, private readonly labels: { category: string; axis: string }) {
+    super(container);
+  }
+
   protected height(): number {
     return 70 + 34 * Math.max(1, this.data?.names.length ?? 1);
   }
 
-  protected shapeOf(d: KernelData): string {
+  protected shapeOf(d: BarData): string {
     return d.names.join();
   }
 
-  protected aligned(d: KernelData): uPlot.AlignedData {
+  protected aligned(d: BarData): uPlot.AlignedData {
     return [d.names.map((_, i) => i), d.gpu, d.cpu];
   }
 
-  protected options(d: KernelData): uPlot.Options {
+  protected options(d: BarData): uPlot.Options {
     const names = d.names;
     const bar = (align: -1 | 1, colour: string): uPlot.Series => ({
       fill: colour, stroke: colour, width: 0, points: { show: false }, value: legendMs,
@@ -88,10 +92,10 @@ export class KernelChart extends Chart<KernelData> {
           ...AXIS, scale: 'x', side: 3, size: labelWidth(names), gap: 6, grid: { show: false }, ticks: { show: false },
           splits: () => names.map((_, i) => i), values: (_u, splits) => splits.map((i) => names[i] ?? ''),
         },
-        { ...AXIS, scale: 'y', side: 2, label: 'ms per kernel (log scale)', values: (_u, splits) => splits.map(tickMs) },
+        { ...AXIS, scale: 'y', side: 2, label: this.labels.axis, values: (_u, splits) => splits.map(tickMs) },
       ],
       series: [
-        { label: 'kernel', value: (_u, i) => (i == null ? '–' : names[i] ?? '–') },
+        { label: this.labels.category, value: (_u, i) => (i == null ? '–' : names[i] ?? '–') },
         { label: 'GPU', ...bar(-1, GPU) },
         { label: 'CPU', ...bar(1, CPU) },
       ],

@@ -12,11 +12,13 @@ import { UserError } from '../../src/errors.ts';
 import { describeAdapter, openGpu, type GpuContext } from '../../src/gpu/device.ts';
 import { browserShaderFiles } from '../../src/gpu/shaders.browser.ts';
 import { byId, formatInt, frameThrottle, messageOf } from '../../src/page/dom.ts';
+import { loadBundledDataset } from '../../src/page/defaultDataset.ts';
 import { crossover, crossoverSentence, FULL, gpuSuite, QUICK, type Row } from '../suite.ts';
-import { KernelChart, StepChart } from './charts.ts';
+import { BarChart, StepChart } from './charts.ts';
 import type { BenchRequest, BenchResponse } from './protocol.ts';
 import {
-  buildReport, formatMs, formatN, kernelData, reportFileName, stepData, SUITES, tableLines, type BenchEnv, type BenchReport, type TableLine,
+  buildReport, formatMs, formatN, kernelData, ladderData, ladderLines, reportFileName, stepData, SUITES, tableLines,
+  type BenchEnv, type BenchReport, type LadderLine, type TableLine,
 } from './report.ts';
 
 type Status = 'idle' | 'running' | 'done' | 'error';
@@ -31,6 +33,9 @@ const table = byId('bench-table', HTMLTableElement);
 const crossoverEl = byId('bench-crossover', HTMLElement);
 const kernelBox = byId('bench-kernel-chart', HTMLElement);
 const stepBox = byId('bench-step-chart', HTMLElement);
+const ladderBox = byId('bench-ladder-chart', HTMLElement);
+const ladderBody = byId('bench-ladder-table', HTMLTableElement).tBodies[0];
+const ladderStepsEl = byId('bench-ladder-steps', HTMLElement);
 const envEl = {
   adapter: byId('env-adapter', HTMLElement),
   timestamps: byId('env-timestamps', HTMLElement),
@@ -40,13 +45,16 @@ const envEl = {
   commit: byId('env-commit', HTMLElement),
 };
 
-const kernelChart = new KernelChart(kernelBox);
+const kernelChart = new BarChart(kernelBox, { category: 'kernel', axis: 'ms per kernel (log scale)' });
 const stepChart = new StepChart(stepBox);
+const ladderChart = new BarChart(ladderBox, { category: 'model', axis: 'ms per training step (log scale)' });
 /**
  * Chrome's performance.now ticks in 0.1 ms on a page that is not cross-origin isolated: samples
  * repeat an op until they last this long, so the tick is at most 2% of any time shown.
  */
 const MIN_SAMPLE_MS = 5;
+/** The ladder's steps in quick mode: two timed chunks' worth and the compile, not the full 200 (a Transformer step is ~0.5 s on SwiftShader). */
+const QUICK_LADDER_STEPS = 10;
 const CPU_DESCRIPTION = `CPU (JavaScript, single thread, in a Web Worker; ${navigator.hardwareConcurrency || '?'} logical cores)`;
 
 let rows: Row[] = [];
@@ -150,7 +158,7 @@ function tableRow(l: TableLine): HTMLTableRowElement {
   if (l.speedup !== null) ratio.classList.add(l.speedup >= 1 ? 'gpu-wins' : 'cpu-wins');
   const gb = cell(l.gbPerSecond === null ? '' : l.gbPerSecond.toFixed(2), { className: 'num' });
   gb.dataset.col = 'gbs';
-  tr.append(name, Object.assign(cell(formatInt(l.N), { className: 'num' }), { title: `${l.N} examples` }),
+  tr.append(name, Object.assign(cell(formatInt(l.N), { className: 'num' }), { title: `${l.N} ${l.suite === 'ladder' ? 'steps' : 'examples'}` }),
     msCell(l.gpu, 'gpu'), msCell(l.cpu, 'cpu'), ratio, gb, cell(l.note ?? '', { className: 'note' }));
   return tr;
 }
@@ -164,12 +172,49 @@ function renderTable(): void {
     const body = table.createTBody();
     const head = body.insertRow();
     const th = document.createElement('th');
-    th.colSpan = 7;
+    th.colSpan = table.tHead!.rows[0].cells.length;
     th.scope = 'rowgroup';
     th.textContent = title;
     head.append(th);
     for (const l of mine) body.append(tableRow(l));
   }
+}
+
+const num = (x: number | null, text: (x: number) => string, col: string, title?: string): HTMLTableCellElement => {
+  const td = cell(x === null ? '–' : text(x), { className: x === null ? 'num missing' : 'num', title });
+  td.dataset.col = col;
+  return td;
+};
+
+function ladderRow(l: LadderLine): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  tr.dataset.name = l.name;
+  tr.dataset.n = String(l.N);
+  const ratio = num(l.speedup, (x) => `${x >= 0.1 ? x.toFixed(2) : x.toPrecision(2)}×`, 'ratio');
+  if (l.speedup !== null) ratio.classList.add(l.speedup >= 1 ? 'gpu-wins' : 'cpu-wins');
+  const loss = (x: number) => x.toFixed(4);
+  tr.append(
+    cell(l.name, { className: 'name' }),
+    num(l.parameters, formatInt, 'parameters'),
+    num(l.gpuMs, formatMs, 'gpu', `ms per step: the median over the chunks of the ${l.N} steps after the first`),
+    num(l.cpuMs, formatMs, 'cpu', `ms per step: the median over the chunks of the ${l.N} steps after the first`),
+    ratio,
+    num(l.dispatches, formatInt, 'dispatches'),
+    num(l.gpuTestLoss, loss, 'gpu-loss', l.gpuTestLoss === null ? undefined : String(l.gpuTestLoss)),
+    num(l.cpuTestLoss, loss, 'cpu-loss', l.cpuTestLoss === null ? undefined : String(l.cpuTestLoss)),
+    num(l.lossDiff, (x) => (x === 0 ? '0' : x.toExponential(1)), 'loss-diff'),
+  );
+  return tr;
+}
+
+function renderLadder(): void {
+  const lines = ladderLines(rows);
+  ladderBody.replaceChildren(...lines.map(ladderRow));
+  const bars = ladderData(rows);
+  ladderChart.show(bars.names.length ? bars : null);
+  ladderBox.setAttribute('aria-label', bars.names.length
+    ? `ms per training step, GPU and CPU, log scale, for ${bars.names.length} models: the table beside holds the numbers`
+    : 'ms per training step per model, GPU and CPU: no results yet');
 }
 
 function renderCharts(): void {
@@ -190,6 +235,7 @@ function renderCharts(): void {
 const render = frameThrottle(() => {
   renderTable();
   renderCharts();
+  renderLadder();
 });
 
 function addRow(row: Row, half: 'GPU' | 'CPU'): void {
@@ -242,7 +288,8 @@ async function run(): Promise<void> {
   render();
 
   const quick = mode() === 'quick';
-  const preset = quick ? QUICK : FULL;
+  const preset = { ...(quick ? QUICK : FULL), ladderSteps: quick ? QUICK_LADDER_STEPS : FULL.ladderSteps };
+  ladderStepsEl.textContent = formatInt(preset.ladderSteps!);
   const env: BenchEnv = {
     date: new Date().toISOString(),
     commit: __BUILD_COMMIT__,
@@ -258,6 +305,8 @@ async function run(): Promise<void> {
   try {
     progressEl.textContent = 'loading the word list…';
     const list = await loadWords();
+    // The ladder trains on the bundled names, as the CLI's does: a language model's test loss means something there.
+    const ladderWords = loadBundledDataset().words;
 
     // The GPU half. Without WebGPU it is skipped and said so; the CPU half runs regardless.
     progressEl.textContent = 'GPU half: opening the device…';
@@ -280,7 +329,7 @@ async function run(): Promise<void> {
       showEnv({ adapterText: ctx.description, timestamps: ctx.hasTimestamps });
       try {
         progressEl.textContent = 'GPU half: compiling and warming up…';
-        await gpuSuite(ctx, { ...preset, words: list, minSampleMs: MIN_SAMPLE_MS, onRow: (r) => addRow(r, 'GPU') });
+        await gpuSuite(ctx, { ...preset, words: list, ladderWords, minSampleMs: MIN_SAMPLE_MS, onRow: (r) => addRow(r, 'GPU') });
       } catch (e) {
         failed = true;
         showError(`The GPU half failed: ${messageOf(e)}. The CPU half still runs.`, e);
@@ -291,7 +340,10 @@ async function run(): Promise<void> {
 
     progressEl.textContent = 'CPU half: starting the worker…';
     try {
-      await runCpuHalf({ opts: { sizes: preset.sizes, kernelN: preset.kernelN, repeats: preset.repeats, minSampleMs: MIN_SAMPLE_MS }, words: list });
+      await runCpuHalf({
+        opts: { sizes: preset.sizes, kernelN: preset.kernelN, repeats: preset.repeats, minSampleMs: MIN_SAMPLE_MS, ladderSteps: preset.ladderSteps, ladderWords },
+        words: list,
+      });
     } catch (e) {
       failed = true;
       showError(`The CPU half failed: ${messageOf(e)}`, e);

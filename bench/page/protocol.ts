@@ -5,7 +5,7 @@
 import type { BenchOptions, Row } from '../suite.ts';
 
 export interface BenchRequest {
-  opts: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'minSampleMs'>;
+  opts: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'minSampleMs' | 'ladderSteps' | 'ladderWords'>;
   /** The word list, loaded once by the page and posted here. */
   words: string[];
 }

@@ -1,6 +1,6 @@
 /**
  * The benchmark page's numbers, apart from the DOM: the report it downloads (the JSON of
- * `npm run bench -- --json`), the lines of its table and the data of its two charts, all
+ * `npm run bench -- --json`), the lines of its tables and the data of its charts, all
  * derived from the suite's rows as they arrive.
  */
 import type { AdapterDescription } from '../../src/gpu/device.ts';
@@ -59,6 +59,7 @@ export const SUITES: { suite: Row['suite']; title: string }[] = [
   { suite: 'mlp', title: 'context model (MLP) step, N = minibatch size' },
   { suite: 'transformer', title: "makemore's Transformer step, N = batch of words" },
   { suite: 'matmul', title: 'matrix products (ops/matmul and its CPU twin), N = rows of the output' },
+  { suite: 'ladder', title: "makemore's ladder: every neural model at its default size, N = steps" },
 ];
 
 /** Table lines by suite in the CLI's order: GPU rows as they came, each with its twin, then CPU rows nobody raced. */
@@ -105,19 +106,67 @@ export function stepData(rows: Row[]): StepData {
   return { Ns, ms };
 }
 
-export interface KernelData {
-  /** The category labels: the GPU kernel's name (its CPU twin is in the table), or the CPU op's when it has none. */
+/** GPU and CPU bars per category: the kernel chart's and the ladder chart's. */
+export interface BarData {
+  /** The category labels: the GPU kernel's name (its CPU twin is in the table), or the CPU op's when it has none; the ladder's model kinds. */
   names: string[];
   gpu: (number | null)[];
   cpu: (number | null)[];
 }
 
-export function kernelData(rows: Row[]): KernelData {
+export function kernelData(rows: Row[]): BarData {
   const lines = tableLines(rows).filter((l) => l.suite === 'kernel');
   return {
     names: lines.map((l) => l.name),
     gpu: lines.map((l) => positive(l.gpu?.ms.median)),
     cpu: lines.map((l) => positive(l.cpu?.ms.median)),
+  };
+}
+
+/** One line of the ladder's table: a model at its default size, trained N steps on each device. */
+export interface LadderLine {
+  name: string;
+  /** Steps trained. */
+  N: number;
+  parameters: number | null;
+  gpuMs: number | null;
+  cpuMs: number | null;
+  /** cpu / gpu: above 1, the GPU is faster. */
+  speedup: number | null;
+  /** GPU dispatches per step. */
+  dispatches: number | null;
+  gpuTestLoss: number | null;
+  cpuTestLoss: number | null;
+  /** |GPU − CPU| test loss: the same seed and data, so float32 rounding apart. */
+  lossDiff: number | null;
+}
+
+const finite = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
+
+/** The ladder's lines from the table's (a model's GPU row beside its CPU row), in the order measured. */
+export function ladderLines(rows: Row[]): LadderLine[] {
+  return tableLines(rows).filter((l) => l.suite === 'ladder').map((l) => {
+    const gpuTestLoss = finite(l.gpu?.testLoss);
+    const cpuTestLoss = finite(l.cpu?.testLoss);
+    return {
+      name: l.name, N: l.N,
+      parameters: l.gpu?.parameters ?? l.cpu?.parameters ?? null,
+      gpuMs: finite(l.gpu?.ms.median), cpuMs: finite(l.cpu?.ms.median),
+      speedup: finite(l.speedup ?? undefined),
+      dispatches: l.gpu?.dispatches ?? null,
+      gpuTestLoss, cpuTestLoss,
+      lossDiff: gpuTestLoss !== null && cpuTestLoss !== null ? Math.abs(gpuTestLoss - cpuTestLoss) : null,
+    };
+  });
+}
+
+/** The ladder chart's bars: ms per step on each device, one pair per model. */
+export function ladderData(rows: Row[]): BarData {
+  const lines = ladderLines(rows);
+  return {
+    names: lines.map((l) => l.name),
+    gpu: lines.map((l) => positive(l.gpuMs ?? undefined)),
+    cpu: lines.map((l) => positive(l.cpuMs ?? undefined)),
   };
 }
 

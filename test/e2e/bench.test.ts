@@ -1,8 +1,9 @@
 /**
  * The benchmark page, end to end: the built site's bench.html in headless Chromium with WebGPU
  * on SwiftShader, in quick mode. Both halves run (GPU on the page, CPU in its worker), every
- * kernel and step path gets a GPU and a CPU time in the table, both charts are drawn (their
- * canvases hold the series' colours), and the download is the CLI's JSON, checked here
+ * kernel and step path gets a GPU and a CPU time in the table, the ladder has a line per model
+ * with GPU and CPU test losses that agree, the charts are drawn (their canvases hold the
+ * series' colours), and the download is the CLI's JSON, checked here
  * against the suite's own compare and crossover. Any console error or uncaught error fails.
  * No timing is asserted: SwiftShader's numbers mean nothing.
  */
@@ -10,15 +11,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { compare, crossover, QUICK, type Row } from '../../bench/suite.ts';
+import { compare, crossover, LADDER, QUICK, type Row } from '../../bench/suite.ts';
 import { CPU_COLOUR, GPU_COLOUR, STEP_STYLE } from '../../bench/page/palette.ts';
 import type { BenchReport } from '../../bench/page/report.ts';
 import { byTestId, chartPixels, legendLabels } from './app.ts';
 import { launch, openPage } from './browser.ts';
 import { ARTIFACTS, servedSite } from './site.ts';
 
-/** Quick mode takes about a minute on SwiftShader with two cores; others' tests may share them. */
-const RUN_MS = 300_000;
+/** Quick mode takes a minute or two on SwiftShader with two cores; others' tests may share them. */
+const RUN_MS = 420_000;
 /** Every kernel of the two GPU paths' steps, as bench/suite.ts names them (the CLI test's list). */
 const GPU_KERNELS = [
   'onehot_matmul', 'softmax_forward', 'nll_forward', 'loss_finalize', 'softmax_nll_backward', 'onehot_matmul_backward', 'sgd_update',
@@ -58,6 +59,16 @@ async function runBench(page: Page): Promise<{ status: string; ms: number; rowsW
   return { status: (await byTestId(page, 'bench-status').textContent()) ?? '', ms: Date.now() - t0, rowsWhileRunning };
 }
 
+interface LadderRow { name: string; N: number; cells: Record<string, string> }
+
+async function ladderRows(page: Page): Promise<LadderRow[]> {
+  return page.locator('[data-testid="bench-ladder-table"] tbody tr').evaluateAll((trs) => trs.map((tr) => {
+    const el = tr as HTMLElement;
+    const cells = Object.fromEntries(Array.from(el.querySelectorAll<HTMLElement>('[data-col]')).map((td) => [td.dataset.col!, td.textContent ?? '']));
+    return { name: el.dataset.name!, N: Number(el.dataset.n), cells };
+  }));
+}
+
 async function downloadReport(page: Page, name: string): Promise<{ report: BenchReport; filename: string }> {
   const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'bench-download').click()]);
   const path = join(ARTIFACTS, name);
@@ -68,7 +79,7 @@ async function downloadReport(page: Page, name: string): Promise<{ report: Bench
 const isMs = (s: string) => /^\d+\.\d+$/.test(s);
 
 describe('the benchmark page', () => {
-  it('quick mode: both halves run, every kernel and step path has GPU and CPU times, both charts are drawn, the download is the CLI\'s JSON', async () => {
+  it('quick mode: both halves run, every kernel and step path has GPU and CPU times, the ladder a line per model whose test losses agree, the charts are drawn, the download is the CLI\'s JSON', async () => {
     const { page, problems } = await openPage(served.browser.context, `${served.server.url}bench.html?quick=1`);
     expect(await byTestId(page, 'bench-mode-quick').isChecked(), '?quick=1 selects quick mode').toBe(true);
     expect(await byTestId(page, 'bench-status').textContent()).toBe('idle');
@@ -105,6 +116,25 @@ describe('the benchmark page', () => {
     expect(line('kernel', 'bigram_step', QUICK.kernelN)).toMatchObject({ gpu: '–' });
     expect(await byTestId(page, 'bench-crossover').textContent()).toMatch(/^The fused GPU step (overtakes the CPU step at N ≈ [\d,]+ \(between|is ahead of the CPU step at|stays behind the CPU step at every size)/);
 
+    // The ladder: one line per model, both devices timed, test losses that agree to float32 rounding.
+    const steps = Number(await byTestId(page, 'bench-ladder-steps').textContent());
+    expect(steps).toBeGreaterThanOrEqual(2);
+    const ladder = await ladderRows(page);
+    expect(ladder.map((l) => l.name)).toEqual([...LADDER]);
+    for (const { name, N, cells } of ladder) {
+      expect(N, name).toBe(steps);
+      expect(isMs(cells.gpu) && isMs(cells.cpu), `${name}: gpu ${cells.gpu}, cpu ${cells.cpu}`).toBe(true);
+      expect(cells.ratio, name).toMatch(/^\d+\.\d+(e-\d+)?×$/);
+      expect(cells.parameters, name).toMatch(/^\d{1,3}(,\d{3})+$/);
+      expect(cells.dispatches, name).toMatch(/^[\d,]+$/);
+      expect(Math.abs(Number(cells['gpu-loss']) - Number(cells['cpu-loss'])), `${name}: test loss gpu ${cells['gpu-loss']}, cpu ${cells['cpu-loss']}`).toBeLessThanOrEqual(1e-3);
+    }
+    const ladderBars = await chartPixels(page, 'bench-ladder-chart', [GPU_COLOUR, CPU_COLOUR]);
+    expect(ladderBars.width).toBeGreaterThan(300);
+    expect(ladderBars.counts[0], 'ladder: GPU bars').toBeGreaterThan(500);
+    expect(ladderBars.counts[1], 'ladder: CPU bars').toBeGreaterThan(500);
+    expect(await legendLabels(page, 'bench-ladder-chart')).toEqual(['GPU', 'CPU']);
+
     // The charts: bars in both colours; a line in each path's colour; the counts path labelled as another algorithm.
     const kernels = await chartPixels(page, 'bench-kernel-chart', [GPU_COLOUR, CPU_COLOUR]);
     expect(kernels.width).toBeGreaterThan(300);
@@ -112,9 +142,9 @@ describe('the benchmark page', () => {
     expect(kernels.counts[1], 'CPU bars').toBeGreaterThan(500);
     expect(await legendLabels(page, 'bench-kernel-chart')).toEqual(['GPU', 'CPU']);
     const styles = Object.values(STEP_STYLE);
-    const steps = await chartPixels(page, 'bench-step-chart', styles.map((s) => s.stroke));
-    expect(steps.width).toBeGreaterThan(300);
-    styles.forEach((s, i) => expect(steps.counts[i], `step chart: pixels in ${s.stroke}`).toBeGreaterThan(40));
+    const stepPixels = await chartPixels(page, 'bench-step-chart', styles.map((s) => s.stroke));
+    expect(stepPixels.width).toBeGreaterThan(300);
+    styles.forEach((s, i) => expect(stepPixels.counts[i], `step chart: pixels in ${s.stroke}`).toBeGreaterThan(40));
     expect(await legendLabels(page, 'bench-step-chart')).toEqual(['CPU', 'GPU fused', 'GPU unfused', 'GPU counts: different algorithm (count table)']);
 
     // The download: the JSON of `npm run bench -- --json`, consistent with its own rows.
@@ -134,7 +164,15 @@ describe('the benchmark page', () => {
       expect(r.ms.median, `${r.device} ${r.suite} ${r.name} at N ${r.N}`).toBeGreaterThan(0);
       expect(r.ms.min, `${r.device} ${r.name}`).toBeLessThanOrEqual(r.ms.median);
       expect(r.ms.max).toBeGreaterThanOrEqual(r.ms.median);
-      expect(r.ms.runs).toBe(QUICK.repeats);
+      // The ladder's ms is over its timed chunks, not the repeats.
+      if (r.suite !== 'ladder') expect(r.ms.runs).toBe(QUICK.repeats);
+    }
+    for (const kind of LADDER) {
+      const [g, c] = (['gpu', 'cpu'] as const).map((d) => report.rows.find((r) => r.suite === 'ladder' && r.name === kind && r.device === d));
+      expect(g && c, `${kind}: a GPU and a CPU ladder row`).toBeTruthy();
+      expect(g!).toMatchObject({ N: steps, parameters: c!.parameters });
+      expect(g!.dispatches).toBeGreaterThan(0);
+      expect(Math.abs(g!.testLoss! - c!.testLoss!), `${kind}: test loss gpu ${g!.testLoss}, cpu ${c!.testLoss}`).toBeLessThan(1e-3);
     }
     expect(report.comparisons).toEqual(compare(report.rows));
     expect(report.crossover).toEqual(crossover(report.rows));
@@ -150,7 +188,7 @@ describe('the benchmark page', () => {
           const box = document.querySelector(`[data-testid="${id}"]`) as HTMLElement;
           return box.querySelector('canvas')!.getBoundingClientRect().width <= box.clientWidth + 1;
         };
-        return document.documentElement.scrollWidth <= window.innerWidth && fits('bench-kernel-chart') && fits('bench-step-chart');
+        return document.documentElement.scrollWidth <= window.innerWidth && fits('bench-kernel-chart') && fits('bench-step-chart') && fits('bench-ladder-chart');
       }), { message: `at ${width} px` }).toBe(true);
       expect((await chartPixels(page, 'bench-step-chart', [CPU_COLOUR])).counts[0], `step chart at ${width} px`).toBeGreaterThan(20);
     }
