@@ -42,7 +42,7 @@ describe.each(['rnn', 'gru', 'bow'])('makemore train --model %s', (kind) => {
   });
 
   it.each([
-    [['--n-embd2', '0'], '--n-embd2 must be an integer from 1 to 4,096, got 0'],
+    [['--n-embd2', '0'], '--n-embd2 must be an integer from 1 to 4096, got 0'],
     [['--n-head', '2'], `--n-head does not apply to --model ${kind}`],
     [['--hidden', '10'], `--hidden does not apply to --model ${kind}`],
     [['--block-size', '8'], `--block-size does not apply to --model ${kind}`],
