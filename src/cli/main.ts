@@ -14,7 +14,7 @@ import {
 } from '../train/hyper.ts';
 import { runTraining, type GpuBackend } from '../train/run.ts';
 import { isNetModel, MODEL_KINDS, MODELS, NET_MODELS, netModel } from '../models/registry.ts';
-import type { SampleOptions } from '../models/transformer/sample.ts';
+import type { SampleOptions } from '../models/sequenceSample.ts';
 import { splitWords } from '../data/split.ts';
 import type { HyperField } from '../models/netModel.ts';
 import { DivergedError, InterruptedError } from '../train/trainer.ts';

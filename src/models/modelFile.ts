@@ -10,7 +10,7 @@ import { countsToProbs } from './bigramCounts.ts';
 import { bigramNetProbs } from './bigramNet.ts';
 import { isNetModel, MODEL_KINDS, netModel, type NetModelKind } from './registry.ts';
 import type { TensorSpec } from '../nn/layout.ts';
-import type { SampleOptions } from './transformer/sample.ts';
+import type { SampleOptions } from './sequenceSample.ts';
 import { MAX_SAMPLE_LENGTH, sampleWords } from './sample.ts';
 import { BIGRAM_NET_RULES, checkNumber, describeRule, NET_TRAINING_RULES, RULES, type ModelKind, type NumberRule } from '../train/hyper.ts';
 

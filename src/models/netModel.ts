@@ -8,7 +8,7 @@
 import type { ContextData } from '../data/contexts.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { OptimizerKind } from '../ops/optimizers.ts';
-import type { SampleOptions } from './transformer/sample.ts';
+import type { SampleOptions } from './sequenceSample.ts';
 import type { TensorLayout } from '../nn/layout.ts';
 import type { NetSpec } from '../nn/netSpec.ts';
 import type { HyperRule } from '../train/hyper.ts';

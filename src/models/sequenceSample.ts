@@ -1,13 +1,44 @@
 /**
- * Sampling a causal sequence model (rnn, gru, bow), as makemore does: start from token 0, run
- * the sequence so far through the model (one CPU forward of one row, float64), draw the next
- * token from the last position's logits (reshaped by the temperature and top k), stop at the
- * boundary or at the block size.
+ * Sampling a causal sequence model (the Transformer, rnn, gru, bow), as makemore does: start
+ * from token 0, run the sequence so far through the model (one CPU forward of one row,
+ * float64), draw the next token from the last position's logits divided by the temperature
+ * (and cut to the top k if asked), stop at the boundary or at the block size. (The context
+ * model samples through shapeDistribution too.)
  */
 import { CpuProgram } from '../nn/cpuProgram.ts';
 import type { Graph } from '../nn/graph.ts';
 import { Random, Stream } from '../random/philox.ts';
-import { DEFAULT_SAMPLE_OPTIONS, shapeDistribution, type SampleOptions } from './transformer/sample.ts';
+
+export interface SampleOptions {
+  /** Logits are divided by it (1: the model's distribution). */
+  temperature: number;
+  /** Only the k most likely tokens may be drawn (0: all of them). */
+  topK: number;
+}
+
+export const DEFAULT_SAMPLE_OPTIONS: SampleOptions = { temperature: 1, topK: 0 };
+
+/**
+ * A distribution reshaped by the temperature (p^(1/τ), renormalised: the logits divided by τ)
+ * and cut to the top k (0: all); the identity at τ = 1, k = 0.
+ */
+export function shapeDistribution(p: Float64Array, o: SampleOptions): Float64Array {
+  if (o.temperature === 1 && (o.topK <= 0 || o.topK >= p.length)) return p;
+  const logits = Float64Array.from(p, (x) => Math.log(x) / o.temperature);
+  if (o.topK > 0 && o.topK < p.length) {
+    const cut = [...logits].sort((a, b) => b - a)[o.topK - 1];
+    for (let v = 0; v < logits.length; v++) if (logits[v] < cut) logits[v] = -Infinity;
+  }
+  const m = Math.max(...logits);
+  let sum = 0;
+  const out = Float64Array.from(logits, (l) => {
+    const e = Math.exp(l - m);
+    sum += e;
+    return e;
+  });
+  for (let v = 0; v < out.length; v++) out[v] /= sum;
+  return out;
+}
 
 /** A model's forward on one row of T positions, without its loss; its logits are the activation 'logits' (T, V). */
 export interface SequenceModelShape {

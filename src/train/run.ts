@@ -13,7 +13,7 @@ import {
 } from './hyper.ts';
 import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
 import { NO_TARGET } from '../data/sequences.ts';
-import type { SampleOptions } from '../models/transformer/sample.ts';
+import type { SampleOptions } from '../models/sequenceSample.ts';
 import { isNetModel, netModel, type NetModelKind } from '../models/registry.ts';
 import { cpuDescription } from './platform.ts';
 import { bigramRegAdvice, InterruptedError, trainLoop, type BigramTrainer, type MlpTrainer, type Progress } from './trainer.ts';

@@ -6,7 +6,7 @@ import { CpuProgram } from '../../nn/cpuProgram.ts';
 import { softmaxForwardCpu } from '../../ops/softmax.ts';
 import { Random, Stream } from '../../random/philox.ts';
 import { mlpGraph, type MlpShape } from './net.ts';
-import { DEFAULT_SAMPLE_OPTIONS, shapeDistribution, type SampleOptions } from '../transformer/sample.ts';
+import { DEFAULT_SAMPLE_OPTIONS, shapeDistribution, type SampleOptions } from '../sequenceSample.ts';
 
 /** A one-row forward of the model, reused across calls. */
 export class MlpPredictor {
