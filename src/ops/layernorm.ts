@@ -2,12 +2,18 @@
  * layernorm: out = (x − mean)·rstd·w + b over rows of C channels (PyTorch's LayerNorm, eps
  * 1e-5, biased variance), mean and rstd saved. Backward: dx (row by row), dw and db (column
  * sums over the rows, accumulated). Shapes: n rows, C channels.
- * Kernels: shaders/ops/layernorm_forward.wgsl, layernorm_backward.wgsl, layernorm_param_backward.wgsl.
+ * Kernels: shaders/ops/layernorm_forward.wgsl, layernorm_backward.wgsl, layernorm_param_backward.wgsl;
+ * for rows of up to LAYERNORM_UNROLL_MAX channels the first two are generated with the row
+ * written out (shaders/ops/layernorm.wgsl.ts, the same arithmetic).
  */
 import { defineUniform } from './uniform.ts';
 import { opKernel, type Binding, type OpEncoder } from './kernel.ts';
 import type { Dispatch } from '../gpu/stepLoop.ts';
 import type { Floats, Op } from './op.ts';
+import { LAYERNORM_UNROLL_MAX } from '../../shaders/ops/layernorm.wgsl.ts';
+
+/** The define that picks the written-out kernels (0: the loop kernels); `loops` forces the loops (tests). */
+const unroll = (C: number, loops = false) => ({ unrollC: !loops && C <= LAYERNORM_UNROLL_MAX ? C : 0 });
 
 export const LAYERNORM_UNIFORM = defineUniform('LayernormParams', { n: 'u32', C: 'u32', rowStride: 'u32' });
 export const layernormForwardKernel = opKernel('ops/layernorm_forward', LAYERNORM_UNIFORM, ['x', 'w', 'b', 'out', 'mean', 'rstd']);
@@ -64,14 +70,14 @@ export function layernormBackwardCpu(
   if (db) for (let c = 0; c < C; c++) db[c] += sb[c];
 }
 
-export function layernormForwardDispatch(enc: OpEncoder, d: { n: number; C: number; x: Binding; w: Binding; b: Binding; out: Binding; mean: Binding; rstd: Binding }, WG = LAYERNORM_WG): Promise<Dispatch> {
+export function layernormForwardDispatch(enc: OpEncoder, d: { n: number; C: number; x: Binding; w: Binding; b: Binding; out: Binding; mean: Binding; rstd: Binding; loops?: boolean }, WG = LAYERNORM_WG): Promise<Dispatch> {
   const grid = enc.grid(d.n, WG);
-  return enc.dispatch(layernormForwardKernel, { overrides: { WG }, grid, uniform: { n: d.n, C: d.C, rowStride: grid.rowStride }, bind: { x: d.x, w: d.w, b: d.b, out: d.out, mean: d.mean, rstd: d.rstd } });
+  return enc.dispatch(layernormForwardKernel, { defines: unroll(d.C, d.loops), overrides: { WG }, grid, uniform: { n: d.n, C: d.C, rowStride: grid.rowStride }, bind: { x: d.x, w: d.w, b: d.b, out: d.out, mean: d.mean, rstd: d.rstd } });
 }
 
 export function layernormBackwardDispatches(
   enc: OpEncoder,
-  d: { n: number; C: number; dout: Binding; x: Binding; w: Binding; mean: Binding; rstd: Binding; dx: Binding | null; accumulate: boolean; dw: Binding; db: Binding },
+  d: { n: number; C: number; dout: Binding; x: Binding; w: Binding; mean: Binding; rstd: Binding; dx: Binding | null; accumulate: boolean; dw: Binding; db: Binding; loops?: boolean },
   WG = LAYERNORM_WG,
   paramWG = LAYERNORM_PARAM_WG,
 ): Promise<Dispatch[]> {
@@ -79,7 +85,7 @@ export function layernormBackwardDispatches(
   const cols = enc.grid(d.C, paramWG);
   return Promise.all([
     ...(d.dx ? [enc.dispatch(layernormBackwardKernel, {
-      defines: { accumulate: d.accumulate }, overrides: { WG }, grid: rows, uniform: { n: d.n, C: d.C, rowStride: rows.rowStride },
+      defines: { accumulate: d.accumulate, ...unroll(d.C, d.loops) }, overrides: { WG }, grid: rows, uniform: { n: d.n, C: d.C, rowStride: rows.rowStride },
       bind: { dout: d.dout, x: d.x, w: d.w, mean: d.mean, rstd: d.rstd, dx: d.dx },
     })] : []),
     enc.dispatch(layernormParamBackwardKernel, {

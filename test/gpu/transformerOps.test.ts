@@ -29,6 +29,7 @@ const SHAPES: AttentionShape[] = [
   { B: 3, T: 16, C: 64, nh: 4 }, // makemore's default, a batch of 3
   { B: 5, T: 7, C: 12, nh: 3 },
   { B: 2, T: 33, C: 10, nh: 2 },
+  { B: 2, T: 3, C: 130, nh: 2 }, // rows wider than LayerNorm writes out: its loop kernels
 ];
 
 describe.each(SHAPES)('Transformer kernels, B=$B T=$T C=$C nh=$nh', (s) => {
@@ -48,11 +49,13 @@ describe.each(SHAPES)('Transformer kernels, B=$B T=$T C=$C nh=$nh', (s) => {
     const rstd = new Float64Array(n);
     layernormForwardCpu(out, mean, rstd, x, w, b, n, C);
     for (const enc of encs) {
+      // The rows written out (WG 32) and the loop kernels (WG 64): the same arithmetic.
       for (const WG of [32, 64]) {
+        const loops = WG === 64;
         const bufs = { out: poisoned(ctx, 'out', n * C), mean: poisoned(ctx, 'mean', n), rstd: poisoned(ctx, 'rstd', n) };
         const xb = input(ctx, 'x', x);
         const wb = input(ctx, 'w', w);
-        await runDispatches(ctx, [await layernormForwardDispatch(enc, { n, C, x: xb, w: wb, b: input(ctx, 'b', b), ...bufs }, WG)]);
+        await runDispatches(ctx, [await layernormForwardDispatch(enc, { n, C, x: xb, w: wb, b: input(ctx, 'b', b), ...bufs, loops }, WG)]);
         // Each output: two sums of C terms (mean, variance), a square root, a product and a sum.
         const scale = Float64Array.from(out, (_, i) => Math.abs(w[i % C]) * (Math.abs((x[i] - mean[Math.floor(i / C)]) * rstd[Math.floor(i / C)]) + 1) + Math.abs(b[i % C]));
         expectAllClose(`layernorm out WG ${WG}`, await readF32(ctx, bufs.out, n * C), out, { rtol: 0, atol: scale.map((v) => (2 * C + 8) * EPS32 * v) });
@@ -62,7 +65,7 @@ describe.each(SHAPES)('Transformer kernels, B=$B T=$T C=$C nh=$nh', (s) => {
           const dx = accumulate ? input(ctx, 'dx', old) : poisoned(ctx, 'dx', n * C);
           const [dw, db] = [input(ctx, 'dw', oldW), input(ctx, 'db', oldW)];
           await runDispatches(ctx, await layernormBackwardDispatches(enc, {
-            n, C, dout: input(ctx, 'dout', dout), x: xb, w: wb, mean: bufs.mean, rstd: bufs.rstd, dx, accumulate, dw, db,
+            n, C, dout: input(ctx, 'dout', dout), x: xb, w: wb, mean: bufs.mean, rstd: bufs.rstd, dx, accumulate, dw, db, loops,
           }, WG, WG / 2));
           const [wantDx, wantDw, wantDb] = [accumulate ? Float64Array.from(old) : new Float64Array(n * C), Float64Array.from(oldW), Float64Array.from(oldW)];
           // The GPU's mean and rstd are float32: the reference takes them as the GPU has them.

@@ -22,6 +22,7 @@ import { STACK_UNIFORM } from '../../src/ops/stack.ts';
 import { CAUSAL_MEAN_UNIFORM } from '../../src/ops/causalMean.ts';
 import { packUniform, uniformLayout, type UniformStruct } from '../../src/ops/uniform.ts';
 import { attentionBackwardKeysWgsl, attentionBackwardQueryWgsl, attentionForwardWgsl } from '../../shaders/ops/attention.wgsl.ts';
+import { layernormBackwardWgsl, layernormForwardWgsl } from '../../shaders/ops/layernorm.wgsl.ts';
 
 const DECLARED: UniformStruct[] = [
   EMBEDDING_UNIFORM, MATMUL_UNIFORM, BIAS_UNIFORM, ELEMENTWISE_UNIFORM, SOFTMAX_UNIFORM, CROSSENTROPY_UNIFORM, LOSS_RECORD_UNIFORM,
@@ -61,6 +62,8 @@ for (const HS of [5, 16]) {
   sources.set(`attention_forward (generated, HS ${HS})`, attentionForwardWgsl(HS));
   sources.set(`attention_backward_query (generated, HS ${HS})`, attentionBackwardQueryWgsl(HS));
   sources.set(`attention_backward_keys (generated, HS ${HS})`, attentionBackwardKeysWgsl(HS));
+  sources.set(`layernorm_forward (generated, C ${HS})`, layernormForwardWgsl(HS));
+  sources.set(`layernorm_backward (generated, C ${HS})`, layernormBackwardWgsl(HS));
 }
 
 describe('uniform structs', () => {
