@@ -91,6 +91,7 @@ describe('makemore.py’s command line', () => {
     [['--device', 'cuda'], '--device must be cpu or gpu, got "cuda"'],
     [['--sample-only'], 'no model yet'],
     [['--n-embd2', '8'], '--n-embd2 does not apply to --type transformer'],
+    [['--max-steps', '20', '-l', '1e4'], 'training diverged: the loss is'],
   ])('refuses %j', async (args, needle) => {
     const r = await runCli(['-i', words, '-o', join(dir, 'empty'), '--max-steps', '1', ...args]);
     expect(r.code, r.stderr).toBe(1);

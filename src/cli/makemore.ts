@@ -22,6 +22,7 @@ import { isNetModel, NET_MODELS, netModel, type NetModelKind } from '../models/r
 import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
 import { RULES, parseNumber, type MlpHyper, type NumberRule } from '../train/hyper.ts';
 import { Random, Stream } from '../random/philox.ts';
+import { divergenceBound } from '../train/trainer.ts';
 import { readUserFile, userPath, writeFileAtomic } from './files.ts';
 
 export const MAKEMORE_HELP = `makemore.py's command line (the same flags, the same loop):
@@ -181,6 +182,7 @@ export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<b
   let best = resumed && Number.isFinite(resumed.testLoss) ? resumed.testLoss! : Infinity;
   const base = resumed?.steps ?? 0;
   let step = 0;
+  let bound = Infinity;
   try {
     while (maxSteps < 0 || step < maxSteps) {
       if (io.interrupted()) {
@@ -192,7 +194,11 @@ export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<b
       const losses = await trainer.runSteps(k);
       const ms = (performance.now() - t0) / k;
       const last = losses[k - 1];
-      if (!Number.isFinite(last)) throw new UserError(`the loss is ${last} at step ${base + step + k}: training diverged (try a lower --learning-rate)`);
+      if (step === 0) bound = divergenceBound(Number.isFinite(losses[0]) ? losses[0] : 0, data.V);
+      const bad = losses.findIndex((l) => !(l <= bound));
+      if (bad >= 0) {
+        throw new UserError(`training diverged: the loss is ${losses[bad]} at step ${base + step + bad + 1} (above ${bound.toPrecision(3)}: ten times the larger of the first loss and ln V); try a lower --learning-rate`);
+      }
       step += k;
       const at = base + step;
       io.out(`step ${at} | loss ${last.toFixed(4)} | step time ${ms.toFixed(2)}ms`);
