@@ -20,27 +20,8 @@ import { bowGraph } from '../../src/models/bow/net.ts';
 import { rnnGraph } from '../../src/models/rnn/net.ts';
 import { Random } from '../../src/random/philox.ts';
 import { freshSeed } from '../helpers/fixtures.ts';
+import { dot, expectGradient, normal } from '../helpers/finiteDifferences.ts';
 
-const normal = (r: Random, n: number, scale = 1) => Float64Array.from(r.fillNormal(new Float64Array(n)), (x) => x * scale);
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-};
-
-/** Central differences of f at every element of x, against `grad`: truncation and rounding both ~1e-10 at unit scale. */
-function expectGradient(label: string, f: () => number, x: Float64Array, grad: ArrayLike<number>): void {
-  const d = 1e-5;
-  for (let k = 0; k < x.length; k++) {
-    const x0 = x[k];
-    x[k] = x0 + d;
-    const up = f();
-    x[k] = x0 - d;
-    const down = f();
-    x[k] = x0;
-    expect(Math.abs((up - down) / (2 * d) - grad[k]), `${label}[${k}]`).toBeLessThan(1e-7 + 1e-6 * Math.abs(grad[k]));
-  }
-}
 
 describe.each([1, 2, freshSeed()])('the ladder ops’ CPU twins (seed %i)', (seed) => {
   const r = new Random(seed, 600);
