@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { UserError } from '../errors.ts';
 import { NO_ADAPTER_HELP } from './device.ts';
 
-const SWIFTSHADER_ICDS = [
+export const SWIFTSHADER_ICDS = [
   '/usr/lib/chromium/vk_swiftshader_icd.json', // Debian, Ubuntu: chromium
   '/usr/lib64/chromium-browser/vk_swiftshader_icd.json', // Fedora: chromium
   '/usr/lib/chromium-browser/vk_swiftshader_icd.json',
