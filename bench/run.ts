@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { openNodeGpu } from '../src/gpu/nodeBackend.ts';
 import { cpuDescription } from '../src/train/platform.ts';
-import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
+import { loadDefaultNames } from '../src/node.ts';
 import { compare, cpuSuite, crossover, crossoverSentence, FULL, gpuSuite, QUICK, type BenchOptions } from './suite.ts';
 
 const { values } = parseArgs({
@@ -32,7 +32,7 @@ const opts: BenchOptions = {
   sizes: values.sizes ? values.sizes.split(',').map(Number) : preset.sizes,
   repeats: values.repeats ? Number(values.repeats) : preset.repeats,
   words: createRequire(import.meta.url)('an-array-of-english-words'),
-  ladderWords: loadDefaultDataset().words,
+  ladderWords: (await loadDefaultNames()).words,
 };
 // --suites: what is not asked for is left out ('step' covers the count tables too).
 if (!only.includes('kernel')) opts.kernelN = 0;

@@ -35,7 +35,7 @@ export {
  * WebGPU or an adapter it throws a UserError saying how to get one.
  */
 export async function openGpu(gpu: GPU | undefined = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu): Promise<GpuDevice> {
-  return gpuDeviceOf((await createGpuBackend(gpu, browserShaderFiles)).ctx);
+  return gpuDeviceOf(await createGpuBackend(gpu, browserShaderFiles));
 }
 
 let defaultGpu: Promise<GpuDevice> | null = null;

@@ -10,7 +10,6 @@
  */
 import { parseWordList, type Dataset, type ParseOptions } from './data/dataset.ts';
 import { loadDefaultDataset } from './data/defaultNames.node.ts';
-import { openNodeGpu } from './gpu/nodeBackend.ts';
 import { parseModel, serializeModel, type ModelFile } from './models/modelFile.ts';
 import type { ModelKind } from './train/hyper.ts';
 import { checkWritable, readUserFile, writeFileAtomic } from './cli/files.ts';
@@ -33,7 +32,9 @@ export {
  * UserError saying how to get one (on Debian or Ubuntu: `apt-get install chromium libvulkan1`).
  */
 export async function openGpu(): Promise<GpuDevice> {
-  return gpuDeviceOf(await openNodeGpu());
+  // Loaded when asked for: the CPU paths never load the GPU code (nor Dawn).
+  const [{ openNodeGpu }, { backendFromContext }] = await Promise.all([import('./gpu/nodeBackend.ts'), import('./gpu/gpuBackend.ts')]);
+  return gpuDeviceOf(backendFromContext(await openNodeGpu()));
 }
 
 let defaultGpu: Promise<GpuDevice> | null = null;

@@ -5,9 +5,9 @@
 import { parseArgs } from 'node:util';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
 import { UserError } from '../errors.ts';
-import { parseWordList, describeDataset, escapeForTerminal, plural, type Dataset } from '../data/dataset.ts';
-import { loadDefaultDataset } from '../data/defaultNames.node.ts';
-import { modelSamples, parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
+import { describeDataset, escapeForTerminal, plural } from '../data/dataset.ts';
+import { loadDefaultNames, loadModelFile, readWordList } from '../node.ts';
+import { modelSamples, serializeModel, type ModelFile } from '../models/modelFile.ts';
 import {
   DEFAULT_ADAMW, DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, RULES, parseNumber,
   type DeviceKind, type MlpHyper, type ModelKind, type NumberRule,
@@ -22,7 +22,7 @@ import { progressReporter } from './progress.ts';
 import { isMakemoreCommandLine, makemoreCommand, MAKEMORE_HELP, type NetTrainerLike } from './makemore.ts';
 import type { ContextData } from '../data/contexts.ts';
 import type { NetModelKind } from '../models/registry.ts';
-import { checkWritable, readUserFile, writeFileAtomic } from './files.ts';
+import { checkWritable, writeFileAtomic } from './files.ts';
 
 const HELP = `makemore: character-level language models on the GPU (WebGPU) and the CPU
 
@@ -124,14 +124,6 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
   return value as T;
 }
 
-function readInput(path: string, lowercase: boolean): Dataset {
-  return parseWordList(readUserFile(path), path, { lowercase });
-}
-
-function readModelFile(path: string) {
-  return parseModel(readUserFile(path).toString('utf8'), path);
-}
-
 async function nodeGpu(): Promise<GpuBackend> {
   // Loaded only when asked for, so the CPU paths never touch the native WebGPU module.
   const { createNodeGpuBackend } = await import('../gpu/nodeBackend.ts');
@@ -224,7 +216,7 @@ async function train(values: Values): Promise<number> {
   const save = values.save as string | undefined;
   // Before any training: a run must not end in "cannot write".
   if (save !== undefined) checkWritable('--save', save);
-  const data = values.input ? readInput(values.input as string, Boolean(values.lowercase)) : loadDefaultDataset();
+  const data = values.input ? readWordList(values.input as string, { lowercase: Boolean(values.lowercase) }) : await loadDefaultNames();
   // Words, symbols and paths come from the user's files: escaped, never raw control characters.
   const log = (s: string) => { if (!json) process.stdout.write(s.split('\n').map(escapeForTerminal).join('\n') + '\n'); };
   log(describeDataset(data));
@@ -338,7 +330,7 @@ function sample(values: Values): void {
   checkFlagsApply(values, SAMPLE_FLAGS, 'sample');
   if (values.load === undefined) throw new UserError('sample needs --load FILE (a model written by train --save)');
   if (values.load === '') throw new UserError('--load needs a file name, got ""');
-  const m = readModelFile(values.load as string);
+  const m = loadModelFile(values.load as string);
   const count = num(values, 'count', 20, RULES.samples);
   const seed = num(values, 'seed', DEFAULT_NET_HYPER.seed, RULES.seed);
   const words = modelSamples(m, count, seed, sampleOptionsFromFlags(values, m.kind, values.load as string));

@@ -28,6 +28,7 @@ export function escapeForTerminal(text: string): string {
   return text.replace(new RegExp(CONTROL.source, 'g'), (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+/** A word list's vocabulary and bigram examples (what parseWordList and datasetFromWords return). */
 export interface Dataset {
   /** Where the words came from, for messages and reports. */
   source: string;
@@ -40,6 +41,7 @@ export interface Dataset {
 }
 
 export interface ParseOptions {
+  /** Lowercase every word before the vocabulary is taken. */
   lowercase?: boolean;
 }
 

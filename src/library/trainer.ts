@@ -10,7 +10,6 @@ import type { ContextData } from '../data/contexts.ts';
 import { bigramCountsCpu, countsNll, countsToProbs } from '../models/bigramCounts.ts';
 import { bigramNetModelFile, countsModelFile, modelSamples, netModelFile, type ModelFile } from '../models/modelFile.ts';
 import { isNetModel, MODEL_KINDS, netModel, type NetModelKind } from '../models/registry.ts';
-import { backendFromContext } from '../gpu/gpuBackend.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
 import { CpuBigramTrainer } from '../train/cpuTrainer.ts';
@@ -113,10 +112,10 @@ interface Internals {
 const internals = new WeakMap<object, Internals>();
 const gpuContexts = new WeakMap<GpuDevice, GpuBackend>();
 
-/** The handle of an opened GPU context (the context itself stays inside the library). */
-export function gpuDeviceOf(ctx: GpuContext): GpuDevice {
-  const device: GpuDevice = Object.freeze({ description: ctx.description, software: ctx.adapter.software });
-  gpuContexts.set(device, backendFromContext(ctx));
+/** The handle of an opened GPU backend (src/gpu/gpuBackend.ts): the backend itself stays inside the library. */
+export function gpuDeviceOf(backend: GpuBackend & { ctx: GpuContext }): GpuDevice {
+  const device: GpuDevice = Object.freeze({ description: backend.description, software: backend.ctx.adapter.software });
+  gpuContexts.set(device, backend);
   return device;
 }
 

@@ -17,6 +17,7 @@ import { BIGRAM_NET_RULES, checkNumber, describeRule, NET_TRAINING_RULES, RULES,
 export const MODEL_FORMAT = 'makemore-webgpu/model';
 export const MODEL_VERSION = 1;
 
+/** A trained model: its kind, vocabulary, hyper-parameters, losses and weights (JSON: serializeModel, parseModel). */
 export interface ModelFile {
   format: typeof MODEL_FORMAT;
   version: typeof MODEL_VERSION;
@@ -48,10 +49,12 @@ export function tensorTable(kind: ModelKind, V: number, hyper: object): TensorSp
   return netModel(kind).layout(V, netHyper(kind, hyper as Record<string, unknown>, 'model')).tensors.map((t) => ({ name: t.name, shape: [...t.shape] }));
 }
 
+/** A model file as JSON text (what parseModel reads back). */
 export function serializeModel(m: Omit<ModelFile, 'format' | 'version'>): string {
   return JSON.stringify({ format: MODEL_FORMAT, version: MODEL_VERSION, ...m, weights: Array.from(m.weights) });
 }
 
+/** JSON text → a checked model file; `source` (a file name) starts every error's message. */
 export function parseModel(text: string, source: string): ModelFile {
   let raw: unknown;
   try {

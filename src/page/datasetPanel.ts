@@ -4,7 +4,7 @@
  * reports its error and changes nothing: the loaded dataset and the pasted text stay.
  */
 import { UserError } from '../errors.ts';
-import { parseWordList, type Dataset } from '../data/dataset.ts';
+import { parseWordList, type Dataset } from '../index.ts';
 import { byId, countOf, formatInt, markFileButton } from './dom.ts';
 import { showSymbol } from './heatmap.ts';
 

@@ -3,7 +3,7 @@
  * loading one back (parseModel, whose errors are shown as they are).
  */
 import { UserError } from '../errors.ts';
-import { parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
+import { parseModel, serializeModel, type ModelFile } from '../index.ts';
 import { byId, countOf, markFileButton, MODEL_NAMES } from './dom.ts';
 import { isGenericKind } from './hyperForm.ts';
 import { netModel } from '../models/registry.ts';

@@ -39,6 +39,7 @@ export interface MlpTrainer extends Trainer {
   evaluateSplit(split: SplitName): Promise<number>;
 }
 
+/** After each chunk of steps: the steps done of `steps`, the last step's loss, the mean time per step so far. */
 export interface Progress {
   step: number;
   steps: number;
@@ -67,6 +68,7 @@ export interface TrainLoopOptions {
   keepWeights?: boolean;
 }
 
+/** What a training loop did; `cancelled` when its signal stopped it before `steps`. */
 export interface TrainLoopResult {
   /** Loss of each step taken, (steps,). */
   losses: Float32Array;
