@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * makemore-webgpu for Node: everything of the main entry, with its GPU from Dawn (the npm
  * package `webgpu`; on Linux without a GPU, SwiftShader from Debian's chromium package is found
