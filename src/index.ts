@@ -15,6 +15,7 @@ import { createGpuBackend } from './gpu/gpuBackend.ts';
 import { browserShaderFiles } from './gpu/shaders.browser.ts';
 import { defaultDatasetFromTexts } from './data/defaultNames.ts';
 import type { Dataset } from './data/dataset.ts';
+import { UserError } from './errors.ts';
 import type { ModelKind } from './train/hyper.ts';
 import { createTrainerWith, gpuDeviceOf, type GpuDevice, type ModelTrainer, type TrainerOptions } from './library/trainer.ts';
 
@@ -35,6 +36,9 @@ export {
  * WebGPU or an adapter it throws a UserError saying how to get one.
  */
 export async function openGpu(gpu: GPU | undefined = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu): Promise<GpuDevice> {
+  if (!gpu && (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node) {
+    throw new UserError("no WebGPU in this entry under Node: import createTrainer and openGpu from 'makemore-webgpu/node' (Dawn), or hand a GPU object to openGpu");
+  }
   return gpuDeviceOf(await createGpuBackend(gpu, browserShaderFiles));
 }
 

@@ -127,6 +127,8 @@ describe('bad input is refused, naming the problem', () => {
     await refuses(() => createTrainer('mlp', { words: ['a'] } as never), 'the data must be a Dataset, as parseWordList or datasetFromWords return it');
     await refuses(() => createTrainer('mlp', names, { device: 'gpu', gpu: { description: 'mine', software: false } }), 'options.gpu must be a GpuDevice opened by openGpu()');
     await refuses(() => trainLoop({} as never), 'trainLoop needs a trainer made by createTrainer');
+    // The main entry finds no navigator.gpu in Node, and says where Node's GPU is.
+    await refuses(() => browserEntry.createTrainer('bigram-nn', names, { device: 'gpu' }), "import createTrainer and openGpu from 'makemore-webgpu/node'");
   });
 
   it('bad sampling options and files', async () => {
