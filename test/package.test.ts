@@ -108,7 +108,9 @@ describe('the package (npm pack, installed into a scratch project)', () => {
     mkdirSync(join(scratch, 'page'), { recursive: true });
     writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module', dependencies: { 'makemore-webgpu': tarball } }));
     writeFileSync(join(scratch, 'package-lock.json'), JSON.stringify(scratchLockfile(tarball)));
-    expectSuccess(await run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], scratch, env), 'npm ci --offline of the tarball');
+    const install = await run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], scratch, env);
+    if (/ENOTCACHED/.test(install.stderr)) throw new Error(`the npm cache lacks a dependency's tarball: run \`npm ci\` in the project (it fills the cache), then this test\n${install.stderr}`);
+    expectSuccess(install, 'npm ci --offline of the tarball');
     copyFileSync(NODE_EXAMPLE, join(scratch, 'train.mjs'));
     for (const file of readdirSync(PAGE_EXAMPLE)) copyFileSync(join(PAGE_EXAMPLE, file), join(scratch, 'page', file));
   }, 180_000);
