@@ -3,7 +3,7 @@ import { cpuDescription } from './platform.ts';
 import {
   bigramNetLossAndGrad, initBigramWeights, sgdUpdateCpu, type LossParts, type Weights,
 } from '../models/bigramNet.ts';
-import { batchIndex } from '../random/philox.ts';
+import { Random, Stream, u32ToIndex } from '../random/philox.ts';
 import type { BigramNetHyper } from './hyper.ts';
 import type { BigramTrainer } from './trainer.ts';
 
@@ -13,9 +13,14 @@ export interface BigramData {
   ys: Uint32Array; // (N,)
 }
 
-/** The minibatch of `step`: identical on every device (see shaders/batch_indices.wgsl). */
+/**
+ * The minibatch of `step`: identical on every device (see shaders/batch_indices.wgsl). Slot b
+ * is batchIndex(seed, step, B, b, n), read in order from the batch stream: one Philox block
+ * gives four slots.
+ */
 export function batchIndicesCpu(seed: number, step: number, batchSize: number, n: number, out: Uint32Array = new Uint32Array(batchSize)): Uint32Array {
-  for (let b = 0; b < batchSize; b++) out[b] = batchIndex(seed, step, batchSize, b, n);
+  const r = new Random(seed, Stream.batch, step * batchSize);
+  for (let b = 0; b < batchSize; b++) out[b] = u32ToIndex(r.nextU32(), n);
   return out;
 }
 
