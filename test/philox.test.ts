@@ -217,6 +217,16 @@ describe('index and batchIndex', () => {
     expect(batchIndicesCpu(8, 0, 10, 1).every((k) => k === 0)).toBe(true);
   });
 
+  it('batchIndicesCpu (a sequential read of the stream) equals batchIndex slot by slot', () => {
+    // B not a multiple of 4 starts batches mid-block; the last case's positions pass 2^32.
+    for (const [seed, B, n, steps] of [[8, 7, 1234, [0, 1, 2, 3, 5]], [3, 32, 228_146, [0, 9]], [1, 4096, 228_146, [2 ** 20 + 3]]] as const) {
+      for (const step of steps) {
+        const got = batchIndicesCpu(seed, step, B, n);
+        for (let b = 0; b < B; b++) if (got[b] !== batchIndex(seed, step, B, b, n)) expect(got[b], `seed ${seed} B ${B} step ${step} slot ${b}`).toBe(batchIndex(seed, step, B, b, n));
+      }
+    }
+  });
+
   it('covers the examples about uniformly', () => {
     const n = 10, B = 1000, steps = 20;
     const counts = new Array(n).fill(0);

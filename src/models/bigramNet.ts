@@ -23,9 +23,18 @@ export function initBigramWeights<T extends Weights>(V: number, seed: number, ma
   return new Random(seed, Stream.init).fillNormal(new make(V * V)) as T;
 }
 
+/** Reused between calls (single-threaded: one per worker), so a minibatch step allocates nothing. */
+let scratch = new Float64Array(0);
+
 /**
  * Loss at W over the examples indices[0..count) (all examples when indices is null), and,
  * when grad is given, its gradient written into grad (V×V, overwritten).
+ *
+ * Every example computes its own softmax (V exponentials, a sum, a log) and adds it into the
+ * gradient row of its x, as the GPU's per-example kernels and PyTorch's gather + cross_entropy
+ * do: examples that share x share the softmax, but using that is the count-table algorithm
+ * (bigramCountsLossAndGrad), kept apart. The loops over j go four at a time with four partial
+ * sums: V8 does not unroll, and the four exponentials then overlap.
  */
 export function bigramNetLossAndGrad(
   W: Weights, // (V, V)
@@ -37,32 +46,46 @@ export function bigramNetLossAndGrad(
   grad: Float64Array | null, // (V, V) out
 ): LossParts {
   const count = indices ? indices.length : xs.length;
+  if (scratch.length < V * V + V) scratch = new Float64Array(V * V + V);
   // The logits of an example are row x of W: its max is the row's, so each row is shifted
   // once per call (no exponentials here) and every example computes its own V exponentials,
   // sum and log from the shifted row.
-  const shifted = new Float64Array(V * V); // (V, V) W[x, j] − max_j W[x, j]
+  const shifted = scratch.subarray(0, V * V); // (V, V) W[x, j] − max_j W[x, j]
+  const e = scratch.subarray(V * V, V * V + V); // (V,) exp(shifted logit) of the current example
   for (let row = 0; row < V * V; row += V) {
     let max = -Infinity;
     for (let j = 0; j < V; j++) if (W[row + j] > max) max = W[row + j];
     for (let j = 0; j < V; j++) shifted[row + j] = W[row + j] - max;
   }
-  const e = new Float64Array(V); // exp(shifted logit) of the current example
+  const V4 = V - (V & 3);
   if (grad) grad.fill(0);
   let nllSum = 0;
   for (let n = 0; n < count; n++) {
     const i = indices ? indices[n] : n;
     const row = xs[i] * V;
-    let sum = 0;
-    for (let j = 0; j < V; j++) {
-      const t = expNonPositive(shifted[row + j]);
-      e[j] = t;
-      sum += t;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let j = 0;
+    for (; j < V4; j += 4) {
+      const t0 = expNonPositive(shifted[row + j]);
+      const t1 = expNonPositive(shifted[row + j + 1]);
+      const t2 = expNonPositive(shifted[row + j + 2]);
+      const t3 = expNonPositive(shifted[row + j + 3]);
+      e[j] = t0; e[j + 1] = t1; e[j + 2] = t2; e[j + 3] = t3;
+      s0 += t0; s1 += t1; s2 += t2; s3 += t3;
     }
+    for (; j < V; j++) s0 += e[j] = expNonPositive(shifted[row + j]);
+    const sum = s0 + s1 + (s2 + s3);
     nllSum += Math.log(sum) - shifted[row + ys[i]];
     if (grad) {
       // dlogits = softmax − one-hot(y); dW[x] accumulates it (one-hot(x)ᵀ · dlogits).
       const inv = 1 / sum;
-      for (let j = 0; j < V; j++) grad[row + j] += e[j] * inv;
+      for (j = 0; j < V4; j += 4) {
+        grad[row + j] += e[j] * inv;
+        grad[row + j + 1] += e[j + 1] * inv;
+        grad[row + j + 2] += e[j + 2] * inv;
+        grad[row + j + 3] += e[j + 3] * inv;
+      }
+      for (; j < V; j++) grad[row + j] += e[j] * inv;
       grad[row + ys[i]] -= 1;
     }
   }
@@ -76,29 +99,31 @@ export function bigramNetLossAndGrad(
   return { nll, loss: nll + (reg * sq) / (V * V) };
 }
 
-// ln 2 split in two (Cody–Waite): the high part has 11 trailing zero bits.
-const LN2_HI = 6.93147180369123816490e-1;
-const LN2_LO = 1.90821492927058770002e-10;
-// 1/n!: multiplied, never divided by (a division costs several multiplications).
-const [C2, C3, C4, C5, C6, C7, C8, C9, C10, C11] = [2, 6, 24, 120, 720, 5040, 40320, 362880, 3628800, 39916800].map((f) => 1 / f);
-const POW2 = Float64Array.from({ length: 1076 }, (_, i) => 2 ** (i - 1075)); // 2^k, k = −1075 … 0
+// x·64/ln 2 rounded to the nearest integer by adding and subtracting 1.5·2^52 (cheaper than Math.round).
+const ROUND = 6755399441055744;
+const SCALE = 64 / Math.LN2;
+// ln 2 / 64 in two parts (Cody–Waite): the high part has 24 significant bits, so k·HI is exact
+// for |k| < 2^29; the low part carries the rest of fdlibm's two-part ln 2.
+const LN2_64_HI = Math.fround(Math.LN2 / 64);
+const LN2_64_LO = (6.93147180369123816490e-1 - 64 * LN2_64_HI + 1.90821492927058770002e-10) / 64;
+const EXP2_FRAC = Float64Array.from({ length: 64 }, (_, i) => 2 ** (i / 64)); // 2^(i/64)
+const POW2 = Float64Array.from({ length: 1076 }, (_, i) => 2 ** (i - 1075)); // 2^q, q = −1075 … 0
+const [C3, C4, C5] = [1 / 6, 1 / 24, 1 / 120]; // 1/n!: multiplied, never divided by
 
 /**
- * e^x for x ≤ 0, within 2e-14 relative of Math.exp and faster in V8 (an inline polynomial
- * instead of a call): 2^k · e^r with k = round(x / ln 2), |r| ≤ ln 2 / 2, and e^r by its
- * Taylor series to degree 11 (remainder < 1e-14), evaluated in Estrin's scheme — pairs of
- * terms first, then powers of r — so the multiply-adds do not wait on each other in a chain.
+ * e^x for x ≤ 0, within 1e-15 relative of Math.exp and faster in V8 (no call, a short
+ * polynomial): x = k·ln 2/64 + r with |r| ≤ ln 2/128, so e^x = 2^(k>>6) · 2^((k&63)/64) · e^r,
+ * the first two factors from tables and e^r by its Taylor series to degree 5 (remainder
+ * r⁶/720 < 4e-17).
  */
 export function expNonPositive(x: number): number {
   if (x < -708) return 0; // below the smallest normal double; NaN falls through and stays NaN
-  const k = Math.round(x * Math.LOG2E);
-  const r = x - k * LN2_HI - k * LN2_LO; // k·LN2_HI is exact: r keeps its digits for large |x|
+  const kf = x * SCALE + ROUND - ROUND;
+  const k = kf | 0;
+  const r = x - kf * LN2_64_HI - kf * LN2_64_LO;
   const r2 = r * r;
-  const r4 = r2 * r2;
-  const low = 1 + r + r2 * (C2 + r * C3);
-  const mid = C4 + r * C5 + r2 * (C6 + r * C7);
-  const high = C8 + r * C9 + r2 * (C10 + r * C11);
-  return (low + r4 * (mid + r4 * high)) * POW2[k + 1075];
+  const p = 1 + r + r2 * (0.5 + r * C3) + r2 * r2 * (C4 + r * C5);
+  return p * EXP2_FRAC[k & 63] * POW2[(k >> 6) + 1075];
 }
 
 /** W ← W − lr·grad. */
