@@ -29,7 +29,7 @@ const bigramShape: Shape = (V, h) => ({ V, T: h.blockSize, graph: (rows, withLos
 
 export const makemoreMlpModel = sequenceModel(
   'makemore-mlp', "makemore's MLP",
-  "makemore.py's mlp: every position reads the block size of tokens before it (a blank token before the start), a tanh layer; on the Transformer's sequences, AdamW",
+  "makemore.py's own mlp: each position reads the T tokens up to it (a blank before the start), tanh; sequences, AdamW",
   [
     { key: 'nEmbd', flag: 'n-embd', metavar: 'C', rule: RULES.nEmbd, help: 'embedding dimensions per token' },
     { key: 'nEmbd2', flag: 'n-embd2', metavar: 'H', rule: RULES.nEmbd2, help: 'hidden tanh units' },
@@ -40,7 +40,7 @@ export const makemoreMlpModel = sequenceModel(
 
 export const makemoreBigramModel = sequenceModel(
   'makemore-bigram', "makemore's bigram",
-  "makemore.py's bigram: a V×V logit table from zero (first loss ln V), on the Transformer's sequences, AdamW",
+  "makemore.py's own bigram: a V×V logit table from zero (first loss ln V); sequences, AdamW",
   [],
   bigramShape,
   { spec: makemoreBigramNetSpec, layout: (V) => makemoreBigramParamLayout(V) },
