@@ -1,5 +1,5 @@
 /**
- * GPU vs CPU benchmark in Node (Dawn): `npm run bench [-- --quick] [--json] [--sizes 10000,228146] [--suites …] [--ladder-steps N]`.
+ * GPU vs CPU benchmark in Node (Dawn): `npm run bench [-- --quick] [--json] [--sizes 10000,228146] [--suites …] [--ladder-steps N] [--ladder-models mlp,gru,…]`.
  * Prints one table per suite (kernels, training steps, count tables), where the GPU overtakes
  * the CPU, and writes the full results to bench/results/. See bench/suite.ts for the method.
  * On a software adapter (SwiftShader) only ratios measured in the same run mean anything.
@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { openNodeGpu } from '../src/gpu/nodeBackend.ts';
 import { cpuDescription } from '../src/train/platform.ts';
 import { loadDefaultNames } from '../src/node.ts';
-import { compare, cpuSuite, crossover, crossoverSentence, FULL, gpuSuite, QUICK, type BenchOptions } from './suite.ts';
+import { compare, cpuSuite, crossover, crossoverSentence, FULL, gpuSuite, LADDER, QUICK, type BenchOptions } from './suite.ts';
+import type { NetModelKind } from '../src/models/registry.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     repeats: { type: 'string' },
     suites: { type: 'string' },
     'ladder-steps': { type: 'string' },
+    'ladder-models': { type: 'string' },
   },
 });
 const SUITES = ['kernel', 'step', 'mlp', 'transformer', 'matmul', 'ladder'] as const;
@@ -42,6 +44,10 @@ if (!only.includes('transformer')) opts.transformerBatches = [];
 if (!only.includes('matmul')) opts.matmulShapes = [];
 if (values['ladder-steps']) opts.ladderSteps = Number(values['ladder-steps']);
 if (!only.includes('ladder')) opts.ladderSteps = 0;
+if (values['ladder-models']) {
+  opts.ladderModels = values['ladder-models'].split(',') as NetModelKind[];
+  for (const k of opts.ladderModels) if (!LADDER.includes(k)) throw new Error(`--ladder-models takes a list of ${LADDER.join(', ')}, got ${k}`);
+}
 for (const n of [...(values.sizes ? opts.sizes : []), opts.repeats, ...(values['ladder-steps'] ? [opts.ladderSteps!] : [])]) {
   if (!Number.isInteger(n) || n < 1) throw new Error(`--sizes, --repeats and --ladder-steps take positive integers, got ${n}`);
 }

@@ -159,7 +159,7 @@ describe.concurrent('bad input: exit 1 with one line naming the file or flag', (
     [['--lr'], '--lr needs a value'],
     [['--json=yes'], '--json takes no value'],
     [['-z'], 'unknown option -z (see --help)'],
-    [['--model', 'wavenet'], '--model must be one of bigram-counts, bigram-nn, mlp, transformer, rnn, gru, bow, got "wavenet"'],
+    [['--model', 'wavenet'], '--model must be one of bigram-counts, bigram-nn, mlp, transformer, rnn, gru, bow, makemore-mlp, makemore-bigram, got "wavenet"'],
     [['--device', 'tpu'], '--device must be one of cpu, gpu'],
     [['--bogus'], 'unknown option --bogus (see --help)'],
   ])('train %j', async (args, needle) => {

@@ -86,7 +86,7 @@ describe('model files', () => {
       ['no format', bad({ format: undefined }), /^m\.json: not a model file of this tool/],
       ['a newer version', bad({ version: 2 }), /^m\.json: model file version 2 is not supported \(this version reads 1\)/],
       ['a version string', bad({ version: '1' }), /^m\.json: model file version "1" is not supported/],
-      ['an unknown kind', bad({ kind: 'wavenet' }), /^m\.json: unknown model kind "wavenet" \(known: bigram-counts, bigram-nn, mlp, transformer, rnn, gru, bow\)/],
+      ['an unknown kind', bad({ kind: 'wavenet' }), /^m\.json: unknown model kind "wavenet" \(known: bigram-counts, bigram-nn, mlp, transformer, rnn, gru, bow, makemore-mlp, makemore-bigram\)/],
       ['too few weights', bad({ weights: [0, 1, 2] }), /^m\.json: corrupted model file: "weights" must hold 3×3 = 9 finite numbers/],
       ['too many weights', bad({ weights: new Array(10).fill(0) }), /"weights" must hold 3×3 = 9/],
       ['weights not an array', bad({ weights: 'abc' }), /"weights" must hold/],

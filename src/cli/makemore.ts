@@ -25,6 +25,16 @@ import { Random, Stream } from '../random/philox.ts';
 import { divergenceBound } from '../train/trainer.ts';
 import { readUserFile, userPath, writeFileAtomic } from './files.ts';
 
+/** makemore.py's --type names → the registry's kinds (its bigram and mlp differ from the project's bigram-nn and mlp). */
+export const MAKEMORE_TYPES = {
+  bigram: 'makemore-bigram', mlp: 'makemore-mlp', rnn: 'rnn', gru: 'gru', bow: 'bow', transformer: 'transformer',
+} as const satisfies Record<string, NetModelKind>;
+
+/** The --type that trains a registry kind (undefined: none does). */
+function typeOf(kind: string): string | undefined {
+  return Object.entries(MAKEMORE_TYPES).find(([, k]) => k === kind)?.[0];
+}
+
 export const MAKEMORE_HELP = `makemore.py's command line (the same flags, the same loop):
   npm run makemore -- -i FILE -o DIR [options]
 
@@ -36,7 +46,8 @@ export const MAKEMORE_HELP = `makemore.py's command line (the same flags, the sa
   --seed S                (default 3407)
   --max-steps N           stop after N steps (default -1: until Ctrl-C)
   --top-k K               sample from the K likeliest symbols (default -1: all)
-  --type ${Object.keys(NET_MODELS).join('|')}   (default transformer)
+  --type ${Object.keys(MAKEMORE_TYPES).join('|')}   makemore.py's models (default transformer);
+                          bigram and mlp are makemore-bigram and makemore-mlp (its own, on sequences)
   --n-layer L --n-head H --n-embd C   the Transformer's shape (default 4, 4, 64)
   -b, --batch-size B      (default 32)
   -l, --learning-rate F   AdamW's rate (default 5e-4)
@@ -109,8 +120,9 @@ export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<b
   }
   if (positionals.length) throw new UserError(`unexpected argument ${JSON.stringify(positionals[0])} (makemore's flags: -i FILE -o DIR …)`);
   const num = (flag: keyof typeof OPTIONS, fallback: number, rule: NumberRule) => (values[flag] === undefined ? fallback : parseNumber(`--${flag}`, values[flag] as string, rule));
-  const kind = (values.type ?? 'transformer') as string;
-  if (!isNetModel(kind)) throw new UserError(`--type must be one of ${Object.keys(NET_MODELS).join(', ')}, got ${JSON.stringify(kind)}`);
+  const type = values.type ?? 'transformer';
+  if (!Object.hasOwn(MAKEMORE_TYPES, type)) throw new UserError(`--type must be one of ${Object.keys(MAKEMORE_TYPES).join(', ')}, got ${JSON.stringify(type)}`);
+  const kind: NetModelKind = MAKEMORE_TYPES[type as keyof typeof MAKEMORE_TYPES];
   const device = values.device ?? 'cpu';
   if (device !== 'cpu' && device !== 'gpu') throw new UserError(`--device must be cpu or gpu, got ${JSON.stringify(device)}`);
   const workDir = values['work-dir'] ?? 'out';
@@ -133,11 +145,14 @@ export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<b
   const d = def.defaults as MlpHyper;
   const own = new Set(def.fields.map((f) => f.flag));
   for (const flag of ['n-layer', 'n-head', 'n-embd', 'n-embd2'] as const) {
-    if (values[flag] !== undefined && !own.has(flag)) throw new UserError(`--${flag} does not apply to --type ${kind}`);
+    if (values[flag] !== undefined && !own.has(flag)) throw new UserError(`--${flag} does not apply to --type ${type}`);
   }
   // --resume: the model's shape is the file's; a flag that says otherwise is an error.
   const resumed = values.resume ? readModel(modelPath) : null;
-  if (resumed && resumed.kind !== kind) throw new UserError(`${modelPath} is a ${resumed.kind} model; --resume needs --type ${resumed.kind}`);
+  if (resumed && resumed.kind !== kind) {
+    const other = typeOf(resumed.kind);
+    throw new UserError(`${modelPath} is a ${resumed.kind} model; ${other ? `--resume needs --type ${other}` : "makemore's command line does not train it"}`);
+  }
   if (resumed && resumed.symbols.join('') !== dataset.symbols.join('')) {
     throw new UserError(`${modelPath} was trained on the symbols ${JSON.stringify(resumed.symbols.slice(1).join(''))}, ${dataset.source} has ${JSON.stringify(dataset.symbols.slice(1).join(''))}`);
   }

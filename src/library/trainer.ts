@@ -38,6 +38,8 @@ export interface ModelHyper {
   rnn: SequenceHyper;
   gru: SequenceHyper;
   bow: SequenceHyper;
+  'makemore-mlp': SequenceHyper;
+  'makemore-bigram': SequenceHyper;
 }
 
 /** A WebGPU device opened by `openGpu`: it can be shared by any number of trainers. */

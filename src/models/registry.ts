@@ -11,6 +11,7 @@ import { mlpModel } from './mlp/model.ts';
 import { transformerModel } from './transformer/model.ts';
 import { gruModel, rnnModel } from './rnn/model.ts';
 import { bowModel } from './bow/model.ts';
+import { makemoreBigramModel, makemoreMlpModel } from './makemore/model.ts';
 
 export interface ModelEntry {
   kind: ModelKind;
@@ -30,6 +31,8 @@ export const NET_MODELS = {
   rnn: rnnModel,
   gru: gruModel,
   bow: bowModel,
+  'makemore-mlp': makemoreMlpModel,
+  'makemore-bigram': makemoreBigramModel,
 } satisfies Record<string, AnyNetModel>;
 
 export type NetModelKind = keyof typeof NET_MODELS;

@@ -24,6 +24,7 @@ import { stepEmbeddingOp } from '../ops/stepEmbedding.ts';
 import { stackOp } from '../ops/stack.ts';
 import { broadcastOp } from '../ops/broadcast.ts';
 import { causalMeanOp } from '../ops/causalMean.ts';
+import { windowEmbeddingOp } from '../ops/windowEmbedding.ts';
 import { sizeOf, TensorLayout } from './layout.ts';
 
 export class Graph {
@@ -152,6 +153,20 @@ export class Graph {
     if (table.kind !== 'param' || !(t >= 0 && t < T)) throw new Error(`stepEmbedding ${name}: position ${t} of ${T} in a parameter table`);
     const out = this.activation(name, [this.rows, table.shape[1]], [table]);
     this.nodes.push({ op: stepEmbeddingOp, inputs: [table], output: out, attrs: { T, t } });
+    return out;
+  }
+
+  /**
+   * (n·T, W·E): at each position of each row's sequence of T, the table (R, E) rows of the W
+   * tokens ending there, newest first; row `blank` where the window reaches before the start.
+   */
+  windowEmbedding(name: string, table: Tensor, T: number, W: number, blank: number): Tensor {
+    const R = table.shape[0];
+    if (table.kind !== 'param' || !Number.isInteger(T) || T < 1 || !Number.isInteger(W) || W < 1 || (W > 1 && !(Number.isInteger(blank) && blank >= 0 && blank < R))) {
+      throw new Error(`windowEmbedding ${name}: a window of ${W} over ${T} positions with blank row ${blank} of a parameter table of ${R} rows`);
+    }
+    const out = this.activation(name, [this.rows * T, W * table.shape[1]], [table]);
+    this.nodes.push({ op: windowEmbeddingOp, inputs: [table], output: out, attrs: { T, W, blank: W > 1 ? blank : 0 } });
     return out;
   }
 

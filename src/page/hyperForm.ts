@@ -44,6 +44,7 @@ const FIELD_NAMES: Record<string, Record<string, string>> = {
   rnn: { nEmbd2: 'State' },
   gru: { nEmbd2: 'State' },
   bow: { nEmbd2: 'Hidden width' },
+  'makemore-mlp': { nEmbd2: 'Hidden units' },
 };
 
 /** The label of a registry field: a short name, and its help with makemore's flag as the unit. */

@@ -4,7 +4,7 @@ import { MAX_SEED } from '../random/philox.ts';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
 
 /** Every model kind; the registry (src/models/registry.ts) holds what each one is. */
-export type ModelKind = 'bigram-counts' | 'bigram-nn' | 'mlp' | 'transformer' | 'rnn' | 'gru' | 'bow';
+export type ModelKind = 'bigram-counts' | 'bigram-nn' | 'mlp' | 'transformer' | 'rnn' | 'gru' | 'bow' | 'makemore-mlp' | 'makemore-bigram';
 export type DeviceKind = 'cpu' | 'gpu';
 export const DEVICE_KINDS: readonly DeviceKind[] = ['cpu', 'gpu'];
 
