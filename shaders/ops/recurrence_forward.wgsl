@@ -1,0 +1,108 @@
+// recurrence_forward: makemore's rnn or gru cell (gru) walked over the T steps of a sequence,
+// one workgroup per sequence b, its threads over the state's columns; each step's
+// [x_t, h_{t−1}] goes to `saved` (the backward's products read it there), and the state h_t
+// to out, row b·T + t, from where step t + 1 reads it. A barrier between the phases of a step
+// makes each thread's writes visible to the others (storage: the workgroup needs no memory of its own).
+// Shapes: B sequences, T steps, C inputs, H state, K = C + H.
+//   rnn: h_t = tanh([x_t, h_{t−1}]·W + b)
+//   gru: z, r = σ([x_t, h_{t−1}]·[Wz | Wr] + [bz | br])      one pass over the 2H gate columns
+//        h̄ = tanh([x_t, r ⊙ h_{t−1}]·Wh̄ + bh̄),  h_t = (1 − z) ⊙ h_{t−1} + z ⊙ h̄
+// Twin: recurrenceForwardCpu (src/ops/recurrence.ts).
+
+override WG: u32 = 64;
+
+struct RecurrenceParams {
+  B: u32,
+  T: u32,
+  C: u32,
+  H: u32,
+  w0: u32,             // offsets in weights (floats): rnn W, b; gru Wz, bz, Wr, br, Wh̄, bh̄
+  b0: u32,
+  w1: u32,
+  b1: u32,
+  w2: u32,
+  b2: u32,
+  xh: u32,             // offsets in saved: [x_t, h_(t−1)] (B·T, K)
+  xhr: u32,            // gru: [x_t, r ⊙ h_(t−1)] (B·T, K)
+  z: u32,              // gru: (B·T, H) each
+  r: u32,
+  hbar: u32,
+  dpre: u32,           // offsets in the backward's scratch
+  dr: u32,
+  dhbar: u32,
+  carry: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: RecurrenceParams;
+@group(0) @binding(1) var<storage, read> x: array<f32>;             // (B·T, C)
+@group(0) @binding(2) var<storage, read> start: array<f32>;         // (H,)
+@group(0) @binding(3) var<storage, read> weights: array<f32>;       // the cell's W (K, H) and b (H) of each gate
+@group(0) @binding(4) var<storage, read_write> out: array<f32>;     // (B·T, H)
+@group(0) @binding(5) var<storage, read_write> saved: array<f32>;   // recurrenceBlocks
+
+fn sigmoid(v: f32) -> f32 {
+  let e = exp(-abs(v));
+  return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let b = wid.y * nwg.x + wid.x;
+  if (b >= params.B) { return; }  // the whole workgroup: the barriers below stay uniform
+  let C = params.C;
+  let H = params.H;
+  let K = C + H;
+  for (var t = 0u; t < params.T; t++) {
+    let row = b * params.T + t;
+    let xh = params.xh + row * K;
+    for (var k = lid; k < K; k += WG) {
+      var v: f32;
+      if (k < C) {
+        v = x[row * C + k];
+      } else if (t == 0u) {
+        v = start[k - C];
+      } else {
+        v = out[(row - 1u) * H + k - C];
+      }
+      saved[xh + k] = v;
+#if ${gru}
+      if (k < C) { saved[params.xhr + row * K + k] = v; }
+#endif
+    }
+    storageBarrier();
+#if ${gru}
+    let xhr = params.xhr + row * K;
+    for (var j = lid; j < 2u * H; j += WG) {
+      let isR = j >= H;
+      let c = select(j, j - H, isR);
+      let w = select(params.w0, params.w1, isR) + c;
+      var acc = 0.0;
+      for (var k = 0u; k < K; k++) { acc += saved[xh + k] * weights[w + k * H]; }
+      let g = sigmoid(acc + weights[select(params.b0, params.b1, isR) + c]);
+      if (isR) {
+        saved[params.r + row * H + c] = g;
+        saved[xhr + C + c] = g * saved[xh + C + c];
+      } else {
+        saved[params.z + row * H + c] = g;
+      }
+    }
+    storageBarrier();
+    for (var j = lid; j < H; j += WG) {
+      var acc = 0.0;
+      for (var k = 0u; k < K; k++) { acc += saved[xhr + k] * weights[params.w2 + k * H + j]; }
+      let hb = tanh(clamp(acc + weights[params.b2 + j], -15.0, 15.0));
+      saved[params.hbar + row * H + j] = hb;
+      let z = saved[params.z + row * H + j];
+      out[row * H + j] = (1.0 - z) * saved[xh + C + j] + z * hb;
+    }
+#else
+    for (var j = lid; j < H; j += WG) {
+      var acc = 0.0;
+      for (var k = 0u; k < K; k++) { acc += saved[xh + k] * weights[params.w0 + k * H + j]; }
+      out[row * H + j] = tanh(clamp(acc + weights[params.b0 + j], -15.0, 15.0));
+    }
+#endif
+    // Step t + 1 reads every column of h_t.
+    storageBarrier();
+  }
+}
