@@ -1,5 +1,5 @@
 // recurrence_backward: backpropagation through time of recurrence_forward, one workgroup per
-// sequence b walking t = T−1 … 0, its threads over the state's columns. carry (B, H) holds
+// sequence b walking t = T−1 … 0, its threads over groups of four of the state's columns. carry (B, H) holds
 // d h_t's part from step t + 1; each step writes its pre-activation gradients to scratch
 // (the weight and input gradients are products over all B·T rows afterwards: recurrence.ts),
 // and at the end carry is d h_{−1}, the start state's gradient of sequence b.
@@ -7,11 +7,11 @@
 //   gru: dh = dout_t + carry;  dh̄pre = dh ⊙ z ⊙ (1 − h̄²);  dzpre = dh ⊙ (h̄ − h_{t−1}) ⊙ z(1 − z)
 //        d(r ⊙ h) = dh̄pre·Wh̄[C:K]ᵀ;  drpre = d(r ⊙ h) ⊙ h_{t−1} ⊙ r(1 − r)
 //        carry = dh ⊙ (1 − z) + d(r ⊙ h) ⊙ r + dzpre·Wz[C:K]ᵀ + drpre·Wr[C:K]ᵀ
-// Thread j reads and writes only column j of carry, so only the reads of another thread's
-// dpre need a barrier. Shapes: B sequences, T steps, C inputs, H state, K = C + H.
+// A thread reads and writes only its own columns of carry, so only the reads of another
+// thread's dpre need a barrier. Shapes: B sequences, T steps, C inputs, H state, K = C + H.
 // Twin: recurrenceBackwardCpu (src/ops/recurrence.ts).
 
-override WG: u32 = 64;
+override WG: u32 = 4;
 
 struct RecurrenceParams {
   B: u32,
@@ -29,6 +29,9 @@ struct RecurrenceParams {
   z: u32,              // gru: (B·T, H) each
   r: u32,
   hbar: u32,
+  p0: u32,             // x·W[0:C] + b per gate (B·T, H): the input's part, a product before the walk
+  p1: u32,
+  p2: u32,
   dpre: u32,           // offsets in scratch: rnn d(pre-tanh), gru d(pre-σ) of z (B·T, H)
   dr: u32,             // gru: d(pre-σ) of r (B·T, H)
   dhbar: u32,          // gru: d(pre-tanh) of h̄ (B·T, H)
@@ -44,6 +47,23 @@ struct RecurrenceParams {
 @group(0) @binding(4) var<storage, read> saved: array<f32>;         // recurrence_forward's
 @group(0) @binding(5) var<storage, read_write> scratch: array<f32>; // recurrenceBlocks
 
+// Σ_j scratch[s + j]·weights[w + rows_i + j] for four rows of a matrix of width H (rows_i: their
+// offsets): the product with Wᵀ, one load of the vector per four products.
+fn product4T(s: u32, w: u32, H: u32, rows: vec4<u32>) -> vec4<f32> {
+  var acc = vec4<f32>(0.0);
+  for (var j = 0u; j < H; j++) {
+    let o = w + j;
+    acc += scratch[s + j] * vec4<f32>(weights[o + rows.x], weights[o + rows.y], weights[o + rows.z], weights[o + rows.w]);
+  }
+  return acc;
+}
+
+// The offsets of rows C + 4g … C + 4g + 3 of a (K, H) matrix (the h_{t−1} part), the ones past
+// H clamped to the last (computed, never written).
+fn hrows(g: u32, C: u32, H: u32) -> vec4<u32> {
+  return (vec4<u32>(C) + min(vec4<u32>(4u * g) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(H - 1u))) * H;
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let b = wid.y * nwg.x + wid.x;
@@ -51,53 +71,64 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let C = params.C;
   let H = params.H;
   let K = C + H;
+  let G = (H + 3u) / 4u;  // groups of four columns: a thread owns groups lid, lid + WG, … in every phase
   let carry = params.carry + b * H;
   for (var s = 0u; s < params.T; s++) {
     let t = params.T - 1u - s;
     let row = b * params.T + t;
     let xh = params.xh + row * K;
-    for (var j = lid; j < H; j += WG) {
-      var dh = dout[row * H + j];
-      if (s > 0u) { dh += scratch[carry + j]; }
+    let rh = row * H;
+    for (var g = lid; g < G; g += WG) {
+      for (var i = 0u; i < 4u; i++) {
+        let j = 4u * g + i;
+        if (j >= H) { break; }
+        var dh = dout[rh + j];
+        if (s > 0u) { dh += scratch[carry + j]; }
 #if ${gru}
-      let z = saved[params.z + row * H + j];
-      let hb = saved[params.hbar + row * H + j];
-      scratch[params.dhbar + row * H + j] = dh * z * (1.0 - hb * hb);
-      scratch[params.dpre + row * H + j] = dh * (hb - saved[xh + C + j]) * z * (1.0 - z);
-      scratch[carry + j] = dh * (1.0 - z);
+        let z = saved[params.z + rh + j];
+        let hb = saved[params.hbar + rh + j];
+        scratch[params.dhbar + rh + j] = dh * z * (1.0 - hb * hb);
+        scratch[params.dpre + rh + j] = dh * (hb - saved[xh + C + j]) * z * (1.0 - z);
+        scratch[carry + j] = dh * (1.0 - z);
 #else
-      let h = out[row * H + j];
-      scratch[params.dpre + row * H + j] = dh * (1.0 - h * h);
+        let h = out[rh + j];
+        scratch[params.dpre + rh + j] = dh * (1.0 - h * h);
 #endif
+      }
     }
     storageBarrier();
 #if ${gru}
-    for (var k = lid; k < H; k += WG) {
-      var acc = 0.0;
-      let w = params.w2 + (C + k) * H;
-      for (var j = 0u; j < H; j++) { acc += scratch[params.dhbar + row * H + j] * weights[w + j]; }
-      let r = saved[params.r + row * H + k];
-      scratch[params.dr + row * H + k] = acc * saved[xh + C + k] * r * (1.0 - r);
-      scratch[carry + k] += acc * r;
+    for (var g = lid; g < G; g += WG) {
+      let acc = product4T(params.dhbar + rh, params.w2, H, hrows(g, C, H));
+      for (var i = 0u; i < 4u; i++) {
+        let k = 4u * g + i;
+        if (k >= H) { break; }
+        let r = saved[params.r + rh + k];
+        scratch[params.dr + rh + k] = acc[i] * saved[xh + C + k] * r * (1.0 - r);
+        scratch[carry + k] += acc[i] * r;
+      }
     }
     storageBarrier();
-    for (var k = lid; k < H; k += WG) {
-      var acc = 0.0;
-      let wz = params.w0 + (C + k) * H;
-      let wr = params.w1 + (C + k) * H;
-      for (var j = 0u; j < H; j++) { acc += scratch[params.dpre + row * H + j] * weights[wz + j]; }
-      for (var j = 0u; j < H; j++) { acc += scratch[params.dr + row * H + j] * weights[wr + j]; }
-      scratch[carry + k] += acc;
+    for (var g = lid; g < G; g += WG) {
+      let rows = hrows(g, C, H);
+      let acc = product4T(params.dpre + rh, params.w0, H, rows) + product4T(params.dr + rh, params.w1, H, rows);
+      for (var i = 0u; i < 4u; i++) {
+        let k = 4u * g + i;
+        if (k >= H) { break; }
+        scratch[carry + k] += acc[i];
+      }
     }
-    // No barrier: the next step's first phase writes only its own rows of dpre and dh̄ and its own column of carry.
+    // No barrier: the next step's first phase writes only its own rows of dpre and dh̄ and its own columns of carry.
 #else
-    for (var k = lid; k < H; k += WG) {
-      var acc = 0.0;
-      let w = params.w0 + (C + k) * H;
-      for (var j = 0u; j < H; j++) { acc += scratch[params.dpre + row * H + j] * weights[w + j]; }
-      scratch[carry + k] = acc;
+    for (var g = lid; g < G; g += WG) {
+      let acc = product4T(params.dpre + rh, params.w0, H, hrows(g, C, H));
+      for (var i = 0u; i < 4u; i++) {
+        let k = 4u * g + i;
+        if (k >= H) { break; }
+        scratch[carry + k] = acc[i];
+      }
     }
-    // No barrier: the next step's first phase writes only its own row of dpre and its own column of carry.
+    // No barrier: the next step's first phase writes only its own row of dpre and its own columns of carry.
 #endif
   }
 }

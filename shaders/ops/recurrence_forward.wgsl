@@ -1,5 +1,6 @@
-// recurrence_forward: makemore's rnn or gru cell (gru) walked over the T steps of a sequence,
-// one workgroup per sequence b, its threads over the state's columns; each step's
+// recurrence_forward: makemore's rnn or gru cell (gru) walked over the T steps of a sequence
+// (after the products p = x·W[0:C] + b, the input's part of every step: only h_{t−1}'s is summed here),
+// one workgroup per sequence b, its threads over groups of four of the state's columns; each step's
 // [x_t, h_{t−1}] goes to `saved` (the backward's products read it there), and the state h_t
 // to out, row b·T + t, from where step t + 1 reads it. A barrier between the phases of a step
 // makes each thread's writes visible to the others (storage: the workgroup needs no memory of its own).
@@ -9,7 +10,7 @@
 //        h̄ = tanh([x_t, r ⊙ h_{t−1}]·Wh̄ + bh̄),  h_t = (1 − z) ⊙ h_{t−1} + z ⊙ h̄
 // Twin: recurrenceForwardCpu (src/ops/recurrence.ts).
 
-override WG: u32 = 64;
+override WG: u32 = 4;
 
 struct RecurrenceParams {
   B: u32,
@@ -27,6 +28,9 @@ struct RecurrenceParams {
   z: u32,              // gru: (B·T, H) each
   r: u32,
   hbar: u32,
+  p0: u32,             // x·W[0:C] + b per gate (B·T, H): the input's part, a product before the walk
+  p1: u32,
+  p2: u32,
   dpre: u32,           // offsets in the backward's scratch
   dr: u32,
   dhbar: u32,
@@ -45,6 +49,23 @@ fn sigmoid(v: f32) -> f32 {
   return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
 }
 
+// Σ_k saved[a + k]·weights[w + k·H + c_i] for four columns c of a (K, H) matrix: one load of
+// the vector per four products (SwiftShader gathers every load lane by lane).
+fn product4(a: u32, w: u32, K: u32, H: u32, c: vec4<u32>) -> vec4<f32> {
+  var acc = vec4<f32>(0.0);
+  var row = w;
+  for (var k = 0u; k < K; k++) {
+    acc += saved[a + k] * vec4<f32>(weights[row + c.x], weights[row + c.y], weights[row + c.z], weights[row + c.w]);
+    row += H;
+  }
+  return acc;
+}
+
+// Columns 4g … 4g + 3, the ones past H clamped to H − 1 (computed, never written).
+fn columns(g: u32, H: u32) -> vec4<u32> {
+  return min(vec4<u32>(4u * g) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(H - 1u));
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let b = wid.y * nwg.x + wid.x;
@@ -52,6 +73,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let C = params.C;
   let H = params.H;
   let K = C + H;
+  let G = (H + 3u) / 4u;  // groups of four columns: a thread owns groups lid, lid + WG, …
   for (var t = 0u; t < params.T; t++) {
     let row = b * params.T + t;
     let xh = params.xh + row * K;
@@ -72,34 +94,44 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     storageBarrier();
 #if ${gru}
     let xhr = params.xhr + row * K;
-    for (var j = lid; j < 2u * H; j += WG) {
-      let isR = j >= H;
-      let c = select(j, j - H, isR);
-      let w = select(params.w0, params.w1, isR) + c;
-      var acc = 0.0;
-      for (var k = 0u; k < K; k++) { acc += saved[xh + k] * weights[w + k * H]; }
-      let g = sigmoid(acc + weights[select(params.b0, params.b1, isR) + c]);
-      if (isR) {
-        saved[params.r + row * H + c] = g;
-        saved[xhr + C + c] = g * saved[xh + C + c];
-      } else {
-        saved[params.z + row * H + c] = g;
+    // z (groups 0 … G − 1) and r (G … 2G − 1): one product of [x_t, h_{t−1}] with [Wz | Wr].
+    for (var q = lid; q < 2u * G; q += WG) {
+      let isR = q >= G;
+      let g = select(q, q - G, isR);
+      let acc = product4(xh + C, select(params.w0, params.w1, isR) + C * H, H, H, columns(g, H));
+      let p = select(params.p0, params.p1, isR) + row * H;
+      for (var i = 0u; i < 4u; i++) {
+        let j = 4u * g + i;
+        if (j >= H) { break; }
+        let gate = sigmoid(saved[p + j] + acc[i]);
+        if (isR) {
+          saved[params.r + row * H + j] = gate;
+          saved[xhr + C + j] = gate * saved[xh + C + j];
+        } else {
+          saved[params.z + row * H + j] = gate;
+        }
       }
     }
     storageBarrier();
-    for (var j = lid; j < H; j += WG) {
-      var acc = 0.0;
-      for (var k = 0u; k < K; k++) { acc += saved[xhr + k] * weights[params.w2 + k * H + j]; }
-      let hb = tanh(clamp(acc + weights[params.b2 + j], -15.0, 15.0));
-      saved[params.hbar + row * H + j] = hb;
-      let z = saved[params.z + row * H + j];
-      out[row * H + j] = (1.0 - z) * saved[xh + C + j] + z * hb;
+    for (var g = lid; g < G; g += WG) {
+      let acc = product4(xhr + C, params.w2 + C * H, H, H, columns(g, H));
+      for (var i = 0u; i < 4u; i++) {
+        let j = 4u * g + i;
+        if (j >= H) { break; }
+        let hb = tanh(clamp(saved[params.p2 + row * H + j] + acc[i], -15.0, 15.0));
+        saved[params.hbar + row * H + j] = hb;
+        let z = saved[params.z + row * H + j];
+        out[row * H + j] = (1.0 - z) * saved[xh + C + j] + z * hb;
+      }
     }
 #else
-    for (var j = lid; j < H; j += WG) {
-      var acc = 0.0;
-      for (var k = 0u; k < K; k++) { acc += saved[xh + k] * weights[params.w0 + k * H + j]; }
-      out[row * H + j] = tanh(clamp(acc + weights[params.b0 + j], -15.0, 15.0));
+    for (var g = lid; g < G; g += WG) {
+      let acc = product4(xh + C, params.w0 + C * H, H, H, columns(g, H));
+      for (var i = 0u; i < 4u; i++) {
+        let j = 4u * g + i;
+        if (j >= H) { break; }
+        out[row * H + j] = tanh(clamp(saved[params.p0 + row * H + j] + acc[i], -15.0, 15.0));
+      }
     }
 #endif
     // Step t + 1 reads every column of h_t.

@@ -9,7 +9,9 @@
  *   gru: z = σ([x_t, h_{t−1}]·Wz + bz), r = σ([x_t, h_{t−1}]·Wr + br)  (one pass: 2H columns)
  *        h̄ = tanh([x_t, r ⊙ h_{t−1}]·Wh̄ + bh̄),  h_t = (1 − z) ⊙ h_{t−1} + z ⊙ h̄
  *   out (B·T, H): h_t at row b·T + t (the stack of the states, as the head reads them).
- * The forward keeps [x_t, h_{t−1}] (and the gru's [x_t, r ⊙ h_{t−1}], z, r, h̄) for the backward.
+ * The input's part of every step, x·W[0:C] + b, is one product over all B·T rows before the
+ * walk, which then sums only h_{t−1}'s part. The forward keeps [x_t, h_{t−1}] (and the gru's
+ * [x_t, r ⊙ h_{t−1}], z, r, h̄) for the backward.
  * Backward through time: one kernel walks t = T−1 … 0 carrying dh_{t−1} per sequence and writes
  * each step's pre-activation gradients; the weight gradients are then one product over all B·T
  * rows each (dW += [x, h]ᵀ·dpre, the bias beside it), the input's gradient one product per
@@ -29,13 +31,16 @@ import type { Floats, GpuEnv, Op, Tensor } from './op.ts';
 export const RECURRENCE_UNIFORM = defineUniform('RecurrenceParams', {
   B: 'u32', T: 'u32', C: 'u32', H: 'u32',
   w0: 'u32', b0: 'u32', w1: 'u32', b1: 'u32', w2: 'u32', b2: 'u32',
-  xh: 'u32', xhr: 'u32', z: 'u32', r: 'u32', hbar: 'u32',
+  xh: 'u32', xhr: 'u32', z: 'u32', r: 'u32', hbar: 'u32', p0: 'u32', p1: 'u32', p2: 'u32',
   dpre: 'u32', dr: 'u32', dhbar: 'u32', carry: 'u32',
 });
 export const recurrenceForwardKernel = opKernel('ops/recurrence_forward', RECURRENCE_UNIFORM, ['x', 'start', 'weights', 'out', 'saved']);
 export const recurrenceBackwardKernel = opKernel('ops/recurrence_backward', RECURRENCE_UNIFORM, ['dout', 'out', 'weights', 'saved', 'scratch']);
-/** Threads of the workgroup that owns a sequence: one per state column (more columns loop). */
-export const RECURRENCE_WG = 64;
+/**
+ * Threads of the workgroup that owns a sequence, each over groups of four state columns: 4 (one
+ * SIMD group of SwiftShader's 4 lanes, so a barrier switches no coroutines there).
+ */
+export const RECURRENCE_WG = 4;
 
 export type Cell = 'rnn' | 'gru';
 
@@ -52,7 +57,8 @@ const align64 = (n: number) => Math.ceil(n / 64) * 64;
 /**
  * Where each block lives in the forward's saved tensor and the backward's scratch tensor (in
  * floats; every block starts at a multiple of 64 floats, so that a product binds it as a range).
- *   saved:   xh (B·T, K), and for the gru xhr (B·T, K), z, r, h̄ (B·T, H)
+ *   saved:   xh (B·T, K), for the gru xhr (B·T, K), z, r, h̄ (B·T, H); then per gate
+ *            p = x·W[0:C] + b (B·T, H), the input's part of every step, one product before the walk
  *   scratch: dpre (B·T, H) (rnn: d(pre-tanh); gru: d(pre-σ) of z), gru dr, dh̄ (B·T, H); carry (B, H)
  */
 export function recurrenceBlocks({ cell, B, T, C, H }: RecurrenceShape) {
@@ -65,12 +71,15 @@ export function recurrenceBlocks({ cell, B, T, C, H }: RecurrenceShape) {
   const z = gru ? xhr + xhSize : xhr;
   const r = gru ? z + hSize : z;
   const hbar = gru ? r + hSize : r;
-  const saved = gru ? hbar + hSize : xhSize;
+  const p0 = gru ? hbar + hSize : xhSize;
+  const p1 = gru ? p0 + hSize : p0;
+  const p2 = gru ? p1 + hSize : p1;
+  const saved = (gru ? p2 : p0) + hSize;
   const dpre = 0;
   const dr = hSize;
   const dhbar = gru ? dr + hSize : dr;
   const carry = gru ? dhbar + hSize : dr;
-  return { xh, xhr, z, r, hbar, saved, dpre, dr, dhbar, carry, scratch: carry + align64(B * H) };
+  return { xh, xhr, z, r, hbar, p: gru ? [p0, p1, p2] : [p0], saved, dpre, dr, dhbar, carry, scratch: carry + align64(B * H) };
 }
 
 /** The cell's weights and biases in order: rnn [W, b]; gru [Wz, bz, Wr, br, Wh̄, bh̄]. */
@@ -89,6 +98,8 @@ export function recurrenceForwardCpu<A extends Floats>(s: RecurrenceShape, out: 
   const xh = zeros(out, B * K);
   const xhr = zeros(out, B * K);
   const [g0, g1, g2] = [zeros(out, B * H), zeros(out, B * H), zeros(out, B * H)];
+  // The kernel's first products (the twin's steps below sum [x_t, h_{t−1}] whole, as the unrolled graph).
+  blk.p.forEach((o, i) => matmulCpu(saved.subarray(o, o + B * T * H) as A, x, (p.w[i] as Floats).subarray(0, C * H), B * T, C, H, { bias: p.b[i] as Floats }));
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
       for (let c = 0; c < C; c++) xh[b * K + c] = x[(b * T + t) * C + c];
@@ -222,10 +233,22 @@ function uniformOf(d: RecurrenceDispatch) {
   const blk = recurrenceBlocks(d);
   const [w0, w1 = 0, w2 = 0] = d.offsets.w;
   const [b0, b1 = 0, b2 = 0] = d.offsets.b;
-  return { B: d.B, T: d.T, C: d.C, H: d.H, w0, b0, w1, b1, w2, b2, xh: blk.xh, xhr: blk.xhr, z: blk.z, r: blk.r, hbar: blk.hbar, dpre: blk.dpre, dr: blk.dr, dhbar: blk.dhbar, carry: blk.carry };
+  const [p0, p1 = 0, p2 = 0] = blk.p;
+  return {
+    B: d.B, T: d.T, C: d.C, H: d.H, w0, b0, w1, b1, w2, b2, xh: blk.xh, xhr: blk.xhr, z: blk.z, r: blk.r, hbar: blk.hbar, p0, p1, p2,
+    dpre: blk.dpre, dr: blk.dr, dhbar: blk.dhbar, carry: blk.carry,
+  };
 }
 
-/** One workgroup per sequence (folded into 2-D past the per-dimension limit). */
+/** Before the walk: p = x·W[0:C] + b for every step of every sequence, a product per gate (into saved). */
+export function recurrenceInputDispatches(enc: OpEncoder, matmul: MatmulConfig, s: RecurrenceShape, x: Binding, w: Binding[], b: Binding[], saved: Binding, label = 'recurrence'): Promise<Dispatch[]> {
+  const { B, T, C, H } = s;
+  return Promise.all(recurrenceBlocks(s).p.map((o, i) => matmulDispatch(enc, matmul, {
+    label: `${label} x·W${i}`, M: B * T, K: C, N: H, a: x, b: sub(w[i], 0, C * H), bias: b[i], out: sub(saved, o, B * T * H),
+  })));
+}
+
+/** The walk (after recurrenceInputDispatches): one workgroup per sequence (folded into 2-D past the per-dimension limit). */
 export function recurrenceForwardDispatch(enc: OpEncoder, d: RecurrenceDispatch & { x: Binding; start: Binding; weights: Binding; out: Binding; saved: Binding }): Promise<Dispatch> {
   const WG = d.WG ?? RECURRENCE_WG;
   return enc.dispatch(recurrenceForwardKernel, {
@@ -312,10 +335,14 @@ export const recurrenceOp: Op = {
   async forwardGpu(node, env) {
     const { s, x, start, ws, bs } = parts(node);
     const { range, offsets } = weightRange(env, [...ws, ...bs]);
-    return [await recurrenceForwardDispatch(env.enc, {
-      ...s, offsets: { w: offsets.slice(0, ws.length), b: offsets.slice(ws.length) }, label: `recurrence ${node.output!.name}`,
-      x: env.value(x), start: env.value(start), weights: range, out: env.value(node.output!), saved: env.value(node.saved![0]),
-    })];
+    const saved = env.value(node.saved![0]);
+    const label = `recurrence ${node.output!.name}`;
+    return [
+      ...(await recurrenceInputDispatches(env.enc, env.matmul, s, env.value(x), ws.map(env.value), bs.map(env.value), saved, label)),
+      await recurrenceForwardDispatch(env.enc, {
+        ...s, offsets: { w: offsets.slice(0, ws.length), b: offsets.slice(ws.length) }, label, x: env.value(x), start: env.value(start), weights: range, out: env.value(node.output!), saved,
+      }),
+    ];
   },
   async backwardGpu(node, env) {
     const { s, x, start, ws, bs } = parts(node);

@@ -1,6 +1,6 @@
 /**
  * recurrence_forward and recurrence_backward (the rnn's and the gru's time loop in one kernel,
- * and the products after the walk back) against their CPU twins (src/ops/recurrence.ts), on
+ * with the input's products before the walk and the gradients' products after the walk back) against their CPU twins (src/ops/recurrence.ts), on
  * fresh random inputs of awkward sizes (B, T, C and H not multiples of the workgroup, H above
  * it so that threads loop over columns), every output poisoned with NaN first, at two
  * workgroup sizes and with the grids folded into 2-D (at most 8 workgroups a dimension); gradients written (dx) and accumulated.
@@ -15,7 +15,8 @@ import { createBuffer, STORAGE } from '../../src/gpu/kernels.ts';
 import { OpEncoder } from '../../src/ops/kernel.ts';
 import { matmulConfig } from '../../src/ops/matmulTiling.ts';
 import {
-  recurrenceBackwardCpu, recurrenceBackwardDispatch, recurrenceBlocks, recurrenceForwardCpu, recurrenceForwardDispatch, recurrenceGradientDispatches, type Cell,
+  recurrenceBackwardCpu, recurrenceBackwardDispatch, recurrenceBlocks, recurrenceForwardCpu, recurrenceForwardDispatch, recurrenceGradientDispatches, recurrenceInputDispatches,
+  type Cell,
 } from '../../src/ops/recurrence.ts';
 import { expectAllClose, gpu, input, poisoned, randomNormal, readF32, rng, runDispatches } from './gpuHelpers.ts';
 
@@ -60,6 +61,7 @@ describe.each(CELLS.flatMap((cell) => SHAPES.map((s) => ({ cell, ...s }))))('rec
     const grads = new Float32Array(size);
     [...oldW.flatMap((w, i) => [w, oldB[i]])].forEach((t, i) => grads.set(t, offsets[i]));
 
+    const config = matmulConfig(ctx.adapter.software);
     const wantOut = new Float64Array(B * T * H);
     const wantSaved = new Float64Array(blk.saved);
     const p = { w: ws, b: bs };
@@ -71,18 +73,23 @@ describe.each(CELLS.flatMap((cell) => SHAPES.map((s) => ({ cell, ...s }))))('rec
     // The backward from the float32 forward the kernel would have written: each kernel checked alone.
     recurrenceBackwardCpu(s, dout, out32, saved32, scratch, p, g);
 
-    const config = matmulConfig(ctx.adapter.software);
     for (const enc of [new OpEncoder(ctx), new OpEncoder(ctx, 8)]) {
-      for (const WG of [64, 32]) {
+      for (const WG of [4, 64]) {
         const weights = input(ctx, 'weights', packed);
         const d = { ...s, offsets: { w: offsets.filter((_, i) => i % 2 === 0), b: offsets.filter((_, i) => i % 2 === 1) }, WG };
         const [out, saved] = [poisoned(ctx, 'out', B * T * H), poisoned(ctx, 'saved', blk.saved)];
-        await runDispatches(ctx, [await recurrenceForwardDispatch(enc, { ...d, x: input(ctx, 'x', x), start: input(ctx, 'start', start), weights, out, saved })]);
+        const xb = input(ctx, 'x', x);
+        const range = (buffer: GPUBuffer, i: number) => ({ buffer, offset: 4 * offsets[i], size: 4 * tensors[i].length });
+        await runDispatches(ctx, [
+          ...(await recurrenceInputDispatches(enc, config, s, xb, ws.map((_, i) => range(weights, 2 * i)), bs.map((_, i) => range(weights, 2 * i + 1)), saved)),
+          await recurrenceForwardDispatch(enc, { ...d, x: xb, start: input(ctx, 'start', start), weights, out, saved }),
+        ]);
         const label = `${cell} WG ${WG} fold ${enc.maxPerDim}`;
         close(`${label} out`, await readF32(ctx, out, B * T * H), wantOut);
         const gotSaved = await readF32(ctx, saved, blk.saved);
         const block = (a: ArrayLike<number>, o: number, n: number) => Array.prototype.slice.call(a, o, o + n) as number[];
         close(`${label} saved xh`, block(gotSaved, blk.xh, B * T * K), block(wantSaved, blk.xh, B * T * K));
+        blk.p.forEach((o, i) => close(`${label} saved p${i}`, block(gotSaved, o, B * T * H), block(wantSaved, o, B * T * H)));
         if (cell === 'gru') {
           close(`${label} saved xhr`, block(gotSaved, blk.xhr, B * T * K), block(wantSaved, blk.xhr, B * T * K));
           for (const [name, o] of [['z', blk.z], ['r', blk.r], ['hbar', blk.hbar]] as const) close(`${label} saved ${name}`, block(gotSaved, o, B * T * H), block(wantSaved, o, B * T * H));
@@ -93,7 +100,6 @@ describe.each(CELLS.flatMap((cell) => SHAPES.map((s) => ({ cell, ...s }))))('rec
         const gradsB = createBuffer(ctx, 'grads', 4 * size, STORAGE, grads);
         const dx = poisoned(ctx, 'dx', B * T * C);
         const dstart = input(ctx, 'dstart', oldStart);
-        const range = (buffer: GPUBuffer, i: number) => ({ buffer, offset: 4 * offsets[i], size: 4 * tensors[i].length });
         await runDispatches(ctx, [
           await recurrenceBackwardDispatch(enc, { ...d, dout: input(ctx, 'dout', dout), out: outB, weights, saved: savedB, scratch: scratchB }),
           ...(await recurrenceGradientDispatches(enc, config, s, savedB, scratchB, ws.map((_, i) => range(weights, 2 * i)), {
