@@ -1,6 +1,6 @@
 // recurrence_forward: makemore's rnn or gru cell (gru) walked over the T steps of a sequence
 // (after the products p = x·W[0:C] + b, the input's part of every step: only h_{t−1}'s is summed here),
-// one workgroup per sequence b, its threads over groups of four of the state's columns; each step's
+// one workgroup per four sequences, its threads over groups of four of the state's columns; each step's
 // [x_t, h_{t−1}] goes to `saved` (the backward's products read it there), and the state h_t
 // to out, row b·T + t, from where step t + 1 reads it. A barrier between the phases of a step
 // makes each thread's writes visible to the others (storage: the workgroup needs no memory of its own).
@@ -49,16 +49,33 @@ fn sigmoid(v: f32) -> f32 {
   return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
 }
 
-// Σ_k saved[a + k]·weights[w + k·H + c_i] for four columns c of a (K, H) matrix: one load of
-// the vector per four products (SwiftShader gathers every load lane by lane).
-fn product4(a: u32, w: u32, K: u32, H: u32, c: vec4<u32>) -> vec4<f32> {
-  var acc = vec4<f32>(0.0);
+// Four sequences' sums, four columns each.
+struct Rows4 {
+  r0: vec4<f32>,
+  r1: vec4<f32>,
+  r2: vec4<f32>,
+  r3: vec4<f32>,
+}
+
+fn pick(o: Rows4, r: u32) -> vec4<f32> {
+  return select(select(select(o.r3, o.r2, r == 2u), o.r1, r == 1u), o.r0, r == 0u);
+}
+
+// Σ_k saved[a_r + k]·weights[w + k·H + c_i] for four sequences' vectors a_r and four columns c
+// of a (K, H) matrix: each load of W feeds four products, each load of a vector four more
+// (SwiftShader gathers every load lane by lane).
+fn product4x4(a: vec4<u32>, w: u32, K: u32, H: u32, c: vec4<u32>) -> Rows4 {
+  var o = Rows4(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
   var row = w;
   for (var k = 0u; k < K; k++) {
-    acc += saved[a + k] * vec4<f32>(weights[row + c.x], weights[row + c.y], weights[row + c.z], weights[row + c.w]);
+    let v = vec4<f32>(weights[row + c.x], weights[row + c.y], weights[row + c.z], weights[row + c.w]);
+    o.r0 += saved[a.x + k] * v;
+    o.r1 += saved[a.y + k] * v;
+    o.r2 += saved[a.z + k] * v;
+    o.r3 += saved[a.w + k] * v;
     row += H;
   }
-  return acc;
+  return o;
 }
 
 // Columns 4g … 4g + 3, the ones past H clamped to H − 1 (computed, never written).
@@ -68,16 +85,21 @@ fn columns(g: u32, H: u32) -> vec4<u32> {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let b = wid.y * nwg.x + wid.x;
-  if (b >= params.B) { return; }  // the whole workgroup: the barriers below stay uniform
+  let b0 = 4u * (wid.y * nwg.x + wid.x);  // sequences b0 … b0 + 3
+  if (b0 >= params.B) { return; }  // the whole workgroup: the barriers below stay uniform
+  let nb = min(4u, params.B - b0);
   let C = params.C;
   let H = params.H;
   let K = C + H;
   let G = (H + 3u) / 4u;  // groups of four columns: a thread owns groups lid, lid + WG, …
+  // Rows past the batch read the last sequence's (computed, never written).
+  let seqs = min(vec4<u32>(b0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(params.B - 1u));
   for (var t = 0u; t < params.T; t++) {
-    let row = b * params.T + t;
-    let xh = params.xh + row * K;
-    for (var k = lid; k < K; k += WG) {
+    let rows = seqs * params.T + vec4<u32>(t);
+    for (var q = lid; q < nb * K; q += WG) {
+      let r = q / K;
+      let k = q - r * K;
+      let row = (b0 + r) * params.T + t;
       var v: f32;
       if (k < C) {
         v = x[row * C + k];
@@ -86,51 +108,64 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       } else {
         v = out[(row - 1u) * H + k - C];
       }
-      saved[xh + k] = v;
+      saved[params.xh + row * K + k] = v;
 #if ${gru}
       if (k < C) { saved[params.xhr + row * K + k] = v; }
 #endif
     }
     storageBarrier();
+    let xh = vec4<u32>(params.xh + C) + rows * K;  // each sequence's h_{t−1} in [x_t, h_{t−1}]
 #if ${gru}
-    let xhr = params.xhr + row * K;
-    // z (groups 0 … G − 1) and r (G … 2G − 1): one product of [x_t, h_{t−1}] with [Wz | Wr].
+    let xhr = vec4<u32>(params.xhr + C) + rows * K;
+    // z (groups 0 … G − 1) and r (G … 2G − 1): one product of h_{t−1} with [Wz | Wr][C:K].
     for (var q = lid; q < 2u * G; q += WG) {
       let isR = q >= G;
       let g = select(q, q - G, isR);
-      let acc = product4(xh + C, select(params.w0, params.w1, isR) + C * H, H, H, columns(g, H));
-      let p = select(params.p0, params.p1, isR) + row * H;
-      for (var i = 0u; i < 4u; i++) {
-        let j = 4u * g + i;
-        if (j >= H) { break; }
-        let gate = sigmoid(saved[p + j] + acc[i]);
-        if (isR) {
-          saved[params.r + row * H + j] = gate;
-          saved[xhr + C + j] = gate * saved[xh + C + j];
-        } else {
-          saved[params.z + row * H + j] = gate;
+      let o = product4x4(xh, select(params.w0, params.w1, isR) + C * H, H, H, columns(g, H));
+      let p = select(params.p0, params.p1, isR);
+      for (var r = 0u; r < nb; r++) {
+        let acc = pick(o, r);
+        let row = (b0 + r) * params.T + t;
+        for (var i = 0u; i < 4u; i++) {
+          let j = 4u * g + i;
+          if (j >= H) { break; }
+          let gate = sigmoid(saved[p + row * H + j] + acc[i]);
+          if (isR) {
+            saved[params.r + row * H + j] = gate;
+            saved[params.xhr + row * K + C + j] = gate * saved[params.xh + row * K + C + j];
+          } else {
+            saved[params.z + row * H + j] = gate;
+          }
         }
       }
     }
     storageBarrier();
     for (var g = lid; g < G; g += WG) {
-      let acc = product4(xhr + C, params.w2 + C * H, H, H, columns(g, H));
-      for (var i = 0u; i < 4u; i++) {
-        let j = 4u * g + i;
-        if (j >= H) { break; }
-        let hb = tanh(clamp(saved[params.p2 + row * H + j] + acc[i], -15.0, 15.0));
-        saved[params.hbar + row * H + j] = hb;
-        let z = saved[params.z + row * H + j];
-        out[row * H + j] = (1.0 - z) * saved[xh + C + j] + z * hb;
+      let o = product4x4(xhr, params.w2 + C * H, H, H, columns(g, H));
+      for (var r = 0u; r < nb; r++) {
+        let acc = pick(o, r);
+        let row = (b0 + r) * params.T + t;
+        for (var i = 0u; i < 4u; i++) {
+          let j = 4u * g + i;
+          if (j >= H) { break; }
+          let hb = tanh(clamp(saved[params.p2 + row * H + j] + acc[i], -15.0, 15.0));
+          saved[params.hbar + row * H + j] = hb;
+          let z = saved[params.z + row * H + j];
+          out[row * H + j] = (1.0 - z) * saved[params.xh + row * K + C + j] + z * hb;
+        }
       }
     }
 #else
     for (var g = lid; g < G; g += WG) {
-      let acc = product4(xh + C, params.w0 + C * H, H, H, columns(g, H));
-      for (var i = 0u; i < 4u; i++) {
-        let j = 4u * g + i;
-        if (j >= H) { break; }
-        out[row * H + j] = tanh(clamp(saved[params.p0 + row * H + j] + acc[i], -15.0, 15.0));
+      let o = product4x4(xh, params.w0 + C * H, H, H, columns(g, H));
+      for (var r = 0u; r < nb; r++) {
+        let acc = pick(o, r);
+        let row = (b0 + r) * params.T + t;
+        for (var i = 0u; i < 4u; i++) {
+          let j = 4u * g + i;
+          if (j >= H) { break; }
+          out[row * H + j] = tanh(clamp(saved[params.p0 + row * H + j] + acc[i], -15.0, 15.0));
+        }
       }
     }
 #endif

@@ -16,7 +16,7 @@
  * each step's pre-activation gradients; the weight gradients are then one product over all B·T
  * rows each (dW += [x, h]ᵀ·dpre, the bias beside it), the input's gradient one product per
  * weight (dx (+)= dpre·W[0:C]ᵀ), and dstart the column sums of the last carry. No float atomics:
- * a workgroup owns a sequence, and every sum has one order.
+ * a workgroup owns four sequences, and every sum has one order.
  * Kernels: shaders/ops/recurrence_forward.wgsl, shaders/ops/recurrence_backward.wgsl.
  */
 import { defineUniform } from './uniform.ts';
@@ -37,7 +37,7 @@ export const RECURRENCE_UNIFORM = defineUniform('RecurrenceParams', {
 export const recurrenceForwardKernel = opKernel('ops/recurrence_forward', RECURRENCE_UNIFORM, ['x', 'start', 'weights', 'out', 'saved']);
 export const recurrenceBackwardKernel = opKernel('ops/recurrence_backward', RECURRENCE_UNIFORM, ['dout', 'out', 'weights', 'saved', 'scratch']);
 /**
- * Threads of the workgroup that owns a sequence, each over groups of four state columns: 4 (one
+ * Threads of the workgroup that owns four sequences, each over groups of four state columns: 4 (one
  * SIMD group of SwiftShader's 4 lanes, so a barrier switches no coroutines there).
  */
 export const RECURRENCE_WG = 4;
@@ -248,11 +248,14 @@ export function recurrenceInputDispatches(enc: OpEncoder, matmul: MatmulConfig, 
   })));
 }
 
-/** The walk (after recurrenceInputDispatches): one workgroup per sequence (folded into 2-D past the per-dimension limit). */
+/** Sequences per workgroup: each load of a weight feeds this many of them. */
+export const RECURRENCE_ROWS = 4;
+
+/** The walk (after recurrenceInputDispatches): one workgroup per four sequences (folded into 2-D past the per-dimension limit). */
 export function recurrenceForwardDispatch(enc: OpEncoder, d: RecurrenceDispatch & { x: Binding; start: Binding; weights: Binding; out: Binding; saved: Binding }): Promise<Dispatch> {
   const WG = d.WG ?? RECURRENCE_WG;
   return enc.dispatch(recurrenceForwardKernel, {
-    label: d.label, defines: { gru: d.cell === 'gru' }, overrides: { WG }, grid: enc.grid(d.B * WG, WG), uniform: uniformOf(d),
+    label: d.label, defines: { gru: d.cell === 'gru' }, overrides: { WG }, grid: enc.grid(Math.ceil(d.B / RECURRENCE_ROWS) * WG, WG), uniform: uniformOf(d),
     bind: { x: d.x, start: d.start, weights: d.weights, out: d.out, saved: d.saved },
   });
 }
@@ -261,7 +264,7 @@ export function recurrenceForwardDispatch(enc: OpEncoder, d: RecurrenceDispatch 
 export function recurrenceBackwardDispatch(enc: OpEncoder, d: RecurrenceDispatch & { dout: Binding; out: Binding; weights: Binding; saved: Binding; scratch: Binding }): Promise<Dispatch> {
   const WG = d.WG ?? RECURRENCE_WG;
   return enc.dispatch(recurrenceBackwardKernel, {
-    label: d.label, defines: { gru: d.cell === 'gru', rnn: d.cell === 'rnn' }, overrides: { WG }, grid: enc.grid(d.B * WG, WG), uniform: uniformOf(d),
+    label: d.label, defines: { gru: d.cell === 'gru', rnn: d.cell === 'rnn' }, overrides: { WG }, grid: enc.grid(Math.ceil(d.B / RECURRENCE_ROWS) * WG, WG), uniform: uniformOf(d),
     // The rnn's backward reads h_t from out, the gru's h_{t−1} and its gates from saved.
     bind: { dout: d.dout, ...(d.cell === 'rnn' ? { out: d.out } : { saved: d.saved }), weights: d.weights, scratch: d.scratch },
   });
