@@ -1,8 +1,9 @@
 /**
  * makemore's recurrent models, rnn and gru, in two forms of one computation: the time loop as
- * one op (ops/recurrence: a kernel walks the T steps, another walks them back) or unrolled
- * into the graph as T cells of the op library's layers (the reference the op is checked
- * against; the default, DEFAULT_LOOP). Both declare the same parameters, so a seed draws the same weights and a
+ * one op (ops/recurrence: a kernel walks the T steps, another walks them back; the default,
+ * DEFAULT_LOOP: 17 and 23 dispatches a step where the unrolled graph has 171 and 427) or
+ * unrolled into the graph as T cells of the op library's layers (the reference the op is
+ * checked against). Both declare the same parameters, so a seed draws the same weights and a
  * model file reads into either. Shapes: B sequences, T positions (block size),
  * V vocabulary, C token embedding (n_embd), H state (n_embd2).
  *   h_{−1} = start                                         (B, H)   a learned row, broadcast
@@ -47,7 +48,7 @@ export interface RnnShape {
 }
 
 /** Which form of the time loop the trainers run (docs/BENCHMARKS.md, "The recurrent models' time loop"). */
-export const DEFAULT_LOOP = false;
+export const DEFAULT_LOOP = true;
 
 export function rnnShape(cell: CellKind, data: Pick<ContextData, 'V' | 'T'>, h: Pick<SequenceHyper, 'nEmbd' | 'nEmbd2'>): RnnShape {
   return { cell, V: data.V, T: data.T, C: h.nEmbd, H: h.nEmbd2 };
