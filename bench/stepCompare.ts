@@ -1,7 +1,7 @@
 /**
  * The training step of a model in one or more source trees, side by side in one process (each
  * tree opens its own device and reads its own shaders), on the default recipe and data:
- *   npx tsx bench/stepCompare.ts [--model mlp|transformer] [--reps 7] [--B 32,512] [--opt sgd,adamw] [--dispatch] ROOT...
+ *   npx tsx bench/stepCompare.ts [--model mlp|transformer|rnn|gru] [--reps 7] [--B 32,512] [--opt sgd,adamw] [--dispatch] ROOT...
  * ROOT: a checkout's root (e.g. `git archive <commit> | tar -x -C /tmp/old` plus a node_modules
  * link, and `.` for this one; for the MLP, a tree from before the op library runs its
  * hand-written trainer). Prints ms per step (medians of --reps runs of 20 MLP steps or 4
@@ -11,7 +11,10 @@
  * 90% of the last submit's time and shrinks by 10% a submit) has converged: after 5 steps it
  * still oversleeps, which is most of what a short measurement sees. A Transformer step is long
  * enough that 6 warm-up submits do.
- * The Transformer runs on the default names of up to 15 letters (T = 16), as in bench/suite.ts.
+ * The Transformer runs on the default names of up to 15 letters (T = 16), as in bench/suite.ts;
+ * so do the rnn and the gru (makemore's sizes, AdamW, 10 steps a run), each in both forms of its
+ * time loop where the tree has both (unrolled into T cells, or ops/recurrence), the CPU trainer
+ * of each form timed beside the GPU's.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -26,11 +29,12 @@ const batches = (option('--B') ?? '32,512').split(',').map(Number);
 const optimizers = (option('--opt') ?? 'sgd,adamw').split(',');
 const perDispatch = args.includes('--dispatch');
 const model = option('--model') ?? 'mlp';
-if (model !== 'mlp' && model !== 'transformer') throw new Error(`--model ${model}: mlp or transformer`);
+if (!['mlp', 'transformer', 'rnn', 'gru'].includes(model)) throw new Error(`--model ${model}: mlp, transformer, rnn or gru`);
 const transformer = model === 'transformer';
-const stepsPerRun = transformer ? 4 : 20;
+const recurrent = model === 'rnn' || model === 'gru';
+const stepsPerRun = transformer ? 4 : recurrent ? 10 : 20;
 const roots = args.filter((a, i) => !a.startsWith('--') && !['--reps', '--B', '--opt', '--model'].includes(args[i - 1])).map((r) => resolve(r));
-if (roots.length === 0) throw new Error('usage: npx tsx bench/stepCompare.ts [--model mlp|transformer] [--reps N] [--B 32,512] [--opt sgd,adamw] [--dispatch] ROOT...');
+if (roots.length === 0) throw new Error('usage: npx tsx bench/stepCompare.ts [--model mlp|transformer|rnn|gru] [--reps N] [--B 32,512] [--opt sgd,adamw] [--dispatch] ROOT...');
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 interface Trainer { key: string; B: number; t: { runSteps(n: number): Promise<unknown>; dispatchesPerStep: number } }
@@ -45,7 +49,30 @@ for (const root of roots) {
   const { readBuffer, createBuffer, STORAGE } = await import(`${root}/src/gpu/kernels.ts`);
   const ctx = await openNodeGpu();
   const trainers: Trainer[] = [];
-  if (transformer) {
+  if (recurrent) {
+    // Both forms of the time loop where the tree has the one-op form (ops/recurrence), its
+    // unrolled graph otherwise; the CPU trainer of each beside them.
+    const { rnnNetSpec } = await import(`${root}/src/models/rnn/net.ts`);
+    const { sequenceData } = await import(`${root}/src/data/sequences.ts`);
+    const { datasetFromWords } = await import(`${root}/src/data/dataset.ts`);
+    const { DEFAULT_SEQUENCE_HYPER } = await import(`${root}/src/train/hyper.ts`);
+    const { CpuNetTrainer } = await import(`${root}/src/nn/cpuTrainer.ts`);
+    const names = loadDefaultDataset();
+    const data = sequenceData(datasetFromWords(names.words.filter((w: string) => [...w].length <= 15), 'names of up to 15 letters'), 42, 16);
+    const forms = existsSync(`${root}/src/ops/recurrence.ts`) ? [false, true] : [false];
+    for (const B of batches) {
+      for (const loop of forms) {
+        const spec = rnnNetSpec(model, data, { ...DEFAULT_SEQUENCE_HYPER, blockSize: 16, batchSize: B }, loop);
+        const t = await (await netTrainer()).create(ctx, spec, data);
+        for (let w = 0; w < 6; w++) await t.runSteps(stepsPerRun);
+        const form = loop ? 'loop' : 'unrolled';
+        trainers.push({ key: `B=${B} ${form} gpu`, B, t });
+        const c = new CpuNetTrainer(spec, data);
+        await c.runSteps(stepsPerRun);
+        trainers.push({ key: `B=${B} ${form} cpu`, B, t: Object.assign(c, { dispatchesPerStep: 0 }) });
+      }
+    }
+  } else if (transformer) {
     const { transformerNetSpec } = await import(`${root}/src/models/transformer/net.ts`);
     const { sequenceData } = await import(`${root}/src/data/sequences.ts`);
     const { datasetFromWords } = await import(`${root}/src/data/dataset.ts`);
@@ -74,7 +101,7 @@ for (const root of roots) {
   }
   const tiny = createBuffer(ctx, 'tiny', 16, STORAGE);
   trees.push({ root, ctx, trainers, read: (ms) => readBuffer(ctx, tiny, 16, 0, ms) });
-  console.log(`${root}: ${ctx.description}; ${trainers.map((x) => `${x.key} ${x.t.dispatchesPerStep} dispatches`).join(', ')}`);
+  console.log(`${root}: ${ctx.description}; ${trainers.filter((x) => x.t.dispatchesPerStep > 0).map((x) => `${x.key} ${x.t.dispatchesPerStep} dispatches`).join(', ')}`);
 }
 
 // Wall time, and the process's CPU time (every thread: SwiftShader's workers too), which a
@@ -87,7 +114,7 @@ for (let r = 0; r < reps; r++) {
       const c0 = process.cpuUsage();
       await t.runSteps(stepsPerRun);
       const c = process.cpuUsage(c0);
-      const k = `${key.padEnd(12)} ${tree.root}`;
+      const k = `${key.padEnd(20)} ${tree.root}`;
       const m = times.get(k) ?? { wall: [], cpu: [] };
       m.wall.push((performance.now() - t0) / stepsPerRun);
       m.cpu.push((c.user + c.system) / 1000 / stepsPerRun);
@@ -102,7 +129,7 @@ for (const [k, v] of times) {
 if (perDispatch) {
   const R = 20;
   for (const tree of trees) {
-    const big = tree.trainers.reduce((a, b) => (b.B > a.B ? b : a));
+    const big = tree.trainers.filter((x) => x.t.dispatchesPerStep > 0).reduce((a, b) => (b.B > a.B ? b : a));
     const ds = (big.t as any).loop.dispatches;
     const { device } = tree.ctx;
     const last = new Map<unknown, number>();

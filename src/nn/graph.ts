@@ -25,6 +25,7 @@ import { stackOp } from '../ops/stack.ts';
 import { broadcastOp } from '../ops/broadcast.ts';
 import { causalMeanOp } from '../ops/causalMean.ts';
 import { windowEmbeddingOp } from '../ops/windowEmbedding.ts';
+import { recurrenceBlocks, recurrenceOp } from '../ops/recurrence.ts';
 import { sizeOf, TensorLayout } from './layout.ts';
 
 export class Graph {
@@ -192,6 +193,23 @@ export class Graph {
     if (x.shape[0] % T !== 0) throw new Error(`causalMean ${name}: ${x.shape[0]} rows are not sequences of ${T}`);
     const out = this.activation(name, x.shape, [x]);
     this.nodes.push({ op: causalMeanOp, inputs: [x], output: out, attrs: { T } });
+    return out;
+  }
+
+  /**
+   * (n·T, H): a recurrent cell walked over the T steps of each row's sequence x (n, T·C), from
+   * the state start (1, H); cell: [W, b] (rnn) or [Wz, bz, Wr, br, Wh̄, bh̄] (gru), W (C + H, H).
+   */
+  recurrence(name: string, x: Tensor, start: Tensor, cell: readonly Tensor[], T: number, kind: 'rnn' | 'gru'): Tensor {
+    const H = start.shape[1];
+    const C = x.shape[1] / T;
+    if (!Number.isInteger(C) || cell.length !== (kind === 'gru' ? 6 : 2) || cell.some((t, i) => t.size !== (i % 2 ? H : (C + H) * H))) {
+      throw new Error(`recurrence ${name}: x (${x.shape}) is not (n, ${T}·C), or the ${kind} cell's tensors are not W (C + ${H}, ${H}), b (${H})`);
+    }
+    const out = this.activation(name, [x.shape[0] * T, H], [x, start, ...cell]);
+    const blocks = recurrenceBlocks({ cell: kind, B: x.shape[0], T, C, H });
+    const saved = [this.saved(`${name}.saved`, [blocks.saved]), this.saved(`${name}.scratch`, [blocks.scratch])];
+    this.nodes.push({ op: recurrenceOp, inputs: [x, start, ...cell], output: out, attrs: { T, gru: kind === 'gru' }, saved });
     return out;
   }
 

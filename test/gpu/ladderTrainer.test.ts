@@ -19,8 +19,10 @@ import { expectGpuTrainsAsCpu } from './netTrainerCompare.ts';
 const names = datasetFromWords(loadDefaultDataset().words.filter((w) => [...w].length <= 6), 'short names');
 
 const SPECS: [string, (data: ContextData, h: SequenceHyper) => NetSpec][] = [
-  ['rnn', (data, h) => rnnNetSpec('rnn', data, h)],
-  ['gru', (data, h) => rnnNetSpec('gru', data, h)],
+  ['rnn (the time loop one op)', (data, h) => rnnNetSpec('rnn', data, h, true)],
+  ['gru (the time loop one op)', (data, h) => rnnNetSpec('gru', data, h, true)],
+  ['rnn (unrolled)', (data, h) => rnnNetSpec('rnn', data, h, false)],
+  ['gru (unrolled)', (data, h) => rnnNetSpec('gru', data, h, false)],
   ['bow', bowNetSpec],
 ];
 

@@ -174,8 +174,10 @@ function tinySequences(r: Random, N: number, T: number, V: number): { tokens: Ui
 }
 
 const MODELS: [string, (T: number) => Graph][] = [
-  ['rnn', (T) => rnnGraph({ cell: 'rnn', V: 5, T, C: 3, H: 2 }, 3)],
-  ['gru', (T) => rnnGraph({ cell: 'gru', V: 5, T, C: 3, H: 2 }, 3)],
+  ['rnn (the time loop one op)', (T) => rnnGraph({ cell: 'rnn', V: 5, T, C: 3, H: 2, loop: true }, 3)],
+  ['gru (the time loop one op)', (T) => rnnGraph({ cell: 'gru', V: 5, T, C: 3, H: 2, loop: true }, 3)],
+  ['rnn (unrolled)', (T) => rnnGraph({ cell: 'rnn', V: 5, T, C: 3, H: 2, loop: false }, 3)],
+  ['gru (unrolled)', (T) => rnnGraph({ cell: 'gru', V: 5, T, C: 3, H: 2, loop: false }, 3)],
   ['bow', (T) => bowGraph({ V: 5, T, C: 3, H: 2 }, 3)],
 ];
 
@@ -214,5 +216,25 @@ describe.each(MODELS)('%s on the CPU', (_, graphOf) => {
     const after = program.activation('logits');
     expect(after.subarray(0, (T - 1) * 5)).toEqual(before.subarray(0, (T - 1) * 5));
     expect(after.subarray((T - 1) * 5, T * 5)).not.toEqual(before.subarray((T - 1) * 5, T * 5));
+  });
+});
+
+describe.each(['rnn', 'gru'] as const)('%s: the time loop as one op against the unrolled composition (float64)', (cell) => {
+  it.each([1, freshSeed()])('the same loss and every parameter’s gradient to 1e-12, sizes not multiples of anything (seed %i)', (seed) => {
+    const r = new Random(seed, 603);
+    const [V, T, C, H, B] = [6, 5, 3, 7, 4];
+    const { tokens, targets } = tinySequences(r, 9, T, V);
+    const rows = Uint32Array.from({ length: B }, () => r.index(9)); // repeats, as a minibatch
+    const graphs = [true, false].map((loop) => rnnGraph({ cell, V, T, C, H, loop }, B));
+    const layout = graphs[0].paramLayout();
+    expect(graphs[1].paramLayout().tensors).toEqual(layout.tensors); // one parameter layout: model files and seeds unchanged
+    const P = normal(r, layout.size, 0.7);
+    const runs = graphs.map((g) => {
+      const grad = new Float64Array(P.length);
+      const { sum, count } = new CpuProgram(g, P, layout, grad, Float64Array).run({ tokens, targets }, rows, true);
+      return { loss: sum / count, grad };
+    });
+    expect(Math.abs(runs[0].loss - runs[1].loss)).toBeLessThan(1e-12);
+    for (let i = 0; i < P.length; i++) expect(Math.abs(runs[0].grad[i] - runs[1].grad[i]), `gradient ${i}`).toBeLessThan(1e-12);
   });
 });

@@ -21,6 +21,7 @@ import { STEP_EMBEDDING_UNIFORM } from '../../src/ops/stepEmbedding.ts';
 import { STACK_UNIFORM } from '../../src/ops/stack.ts';
 import { CAUSAL_MEAN_UNIFORM } from '../../src/ops/causalMean.ts';
 import { WINDOW_EMBEDDING_UNIFORM } from '../../src/ops/windowEmbedding.ts';
+import { RECURRENCE_UNIFORM } from '../../src/ops/recurrence.ts';
 import { packUniform, uniformLayout, type UniformStruct } from '../../src/ops/uniform.ts';
 import { attentionBackwardKeysWgsl, attentionBackwardQueryWgsl, attentionForwardWgsl } from '../../shaders/ops/attention.wgsl.ts';
 import { layernormBackwardWgsl, layernormForwardWgsl } from '../../shaders/ops/layernorm.wgsl.ts';
@@ -28,7 +29,7 @@ import { layernormBackwardWgsl, layernormForwardWgsl } from '../../shaders/ops/l
 const DECLARED: UniformStruct[] = [
   EMBEDDING_UNIFORM, MATMUL_UNIFORM, BIAS_UNIFORM, ELEMENTWISE_UNIFORM, SOFTMAX_UNIFORM, CROSSENTROPY_UNIFORM, LOSS_RECORD_UNIFORM,
   SGD_UNIFORM, ADAMW_UNIFORM, BATCH_UNIFORM, LAYERNORM_UNIFORM, POSITION_UNIFORM, ATTENTION_UNIFORM,
-  CONCAT_UNIFORM, STEP_EMBEDDING_UNIFORM, STACK_UNIFORM, CAUSAL_MEAN_UNIFORM, WINDOW_EMBEDDING_UNIFORM,
+  CONCAT_UNIFORM, STEP_EMBEDDING_UNIFORM, STACK_UNIFORM, CAUSAL_MEAN_UNIFORM, WINDOW_EMBEDDING_UNIFORM, RECURRENCE_UNIFORM,
 ];
 
 /** WGSL's size and alignment of the types a uniform may hold. */

@@ -1,6 +1,10 @@
 /**
- * makemore's recurrent models, rnn and gru, as compositions of the op library's layers, the
- * time loop unrolled into the graph (T cells). Shapes: B sequences, T positions (block size),
+ * makemore's recurrent models, rnn and gru, in two forms of one computation: the time loop as
+ * one op (ops/recurrence: a kernel walks the T steps, another walks them back; the default,
+ * DEFAULT_LOOP: 17 and 23 dispatches a step where the unrolled graph has 171 and 427) or
+ * unrolled into the graph as T cells of the op library's layers (the reference the op is
+ * checked against). Both declare the same parameters, so a seed draws the same weights and a
+ * model file reads into either. Shapes: B sequences, T positions (block size),
  * V vocabulary, C token embedding (n_embd), H state (n_embd2).
  *   h_{−1} = start                                         (B, H)   a learned row, broadcast
  *   for t < T:  x_t = wte[idx[:, t]]                       (B, C)   step_embedding
@@ -11,6 +15,10 @@
  *               h_t = (1 − z) ⊙ h_{t−1} + z ⊙ h̄           lerp
  *   logits = stack(h_0 … h_{T−1}) · lm_head + b             (B·T, V)
  *   loss = mean NLL over the positions whose target is not −1
+ * The one-op form computes z and r in one pass over [x_t, h_{t−1}] (2H columns), reading
+ * xh_to_z and xh_to_r where makemore keeps them: one (C + H, 2H) tensor would rename makemore's
+ * parameters and every saved GRU file for no fewer dispatches (its weight gradients are one
+ * product each over all B·T rows either way).
  * Parameters (model files, the GPU's flat vector), in makemore's order: start (1, H), wte (V, C);
  * rnn: cell.xh_to_h.{w (C + H, H), b (H)}; gru: cell.xh_to_z, cell.xh_to_r, cell.xh_to_hbar, each
  * {w (C + H, H), b (H)}; lm_head.{w (H, V), b (V)}. Linear weights are stored (in, out): x·W.
@@ -35,7 +43,12 @@ export interface RnnShape {
   C: number;
   /** State dimensions (n_embd2). */
   H: number;
+  /** The time loop as one op (ops/recurrence: a kernel walks the steps) or unrolled into T cells of the op library's layers (default DEFAULT_LOOP). */
+  loop?: boolean;
 }
+
+/** Which form of the time loop the trainers run (docs/BENCHMARKS.md, "The recurrent models' time loop"). */
+export const DEFAULT_LOOP = true;
 
 export function rnnShape(cell: CellKind, data: Pick<ContextData, 'V' | 'T'>, h: Pick<SequenceHyper, 'nEmbd' | 'nEmbd2'>): RnnShape {
   return { cell, V: data.V, T: data.T, C: h.nEmbd, H: h.nEmbd2 };
@@ -52,6 +65,14 @@ export function rnnGraph(s: RnnShape, rows: number, withLoss = true): Graph {
   const cell = new Map<string, { w: Tensor; b: Tensor }>(CELL_LAYERS[s.cell].map((l) => [l, { w: g.param(`cell.${l}.w`, [C + H, H]), b: g.param(`cell.${l}.b`, [H])}]));
   const head = { w: g.param('lm_head.w', [H, V]), b: g.param('lm_head.b', [V]) };
   const linear = (out: string, x: Tensor, layer: string) => g.linear(out, x, cell.get(layer)!.w, cell.get(layer)!.b);
+  if (s.loop ?? DEFAULT_LOOP) {
+    const x = g.embedding('x', wte, T);
+    const weights = CELL_LAYERS[s.cell].flatMap((l) => [cell.get(l)!.w, cell.get(l)!.b]);
+    const hidden = g.recurrence('hidden', x, start, weights, T, s.cell);
+    const logits = g.linear('logits', hidden, head.w, head.b);
+    if (withLoss) g.crossentropy(logits, T);
+    return g;
+  }
   let h = g.broadcast('h.start', start);
   const states: Tensor[] = [];
   for (let t = 0; t < T; t++) {
@@ -88,8 +109,8 @@ export function sequenceOptimizer(h: SequenceHyper): OptimizerConfig {
   return { kind: h.optimizer, lr: h.lr, lrFinal: h.lrFinal, decayStep: Math.floor(h.steps / 2), beta1: h.beta1, beta2: h.beta2, eps: h.eps, weightDecay: h.weightDecay };
 }
 
-export function rnnNetSpec(cell: CellKind, data: Pick<ContextData, 'V' | 'T'>, hyper: SequenceHyper): NetSpec {
-  const s = rnnShape(cell, data, hyper);
+export function rnnNetSpec(cell: CellKind, data: Pick<ContextData, 'V' | 'T'>, hyper: SequenceHyper, loop = DEFAULT_LOOP): NetSpec {
+  const s = { ...rnnShape(cell, data, hyper), loop };
   return {
     label: cell === 'rnn' ? 'the RNN' : 'the GRU',
     graph: (rows) => rnnGraph(s, rows),
