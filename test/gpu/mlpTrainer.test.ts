@@ -67,7 +67,7 @@ describe('GPU context model against the CPU', () => {
     g.dispose();
   }, 300_000);
 
-  it('evaluates a split in chunks of any size: the same loss as one pass on the CPU', async () => {
+  it('evaluates a split in chunks of any size, reporting progress: the same loss as one pass on the CPU', async () => {
     const ctx = await gpu();
     const data = contextData(names, 4, 3);
     const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 10, seed: 3, blockSize: 4, embed: 7, hidden: 33 };
@@ -78,11 +78,19 @@ describe('GPU context model against the CPU', () => {
       const g = await gpuMlp(ctx, data, hyper, { evalRows }, initial);
       expect(await g.readWeights()).toEqual(await c.readWeights());
       for (const split of evalRows === 333 ? (['dev', 'test'] as const) : (['train', 'dev', 'test'] as const)) {
-        expectAllClose(`${split} (chunks of ${evalRows})`, [await g.evaluateSplit(split)], [await c.evaluateSplit(split)], { rtol: 1e-5, atol: 0 });
+        const done: number[] = [];
+        const N = data[split].Y.length;
+        expectAllClose(`${split} (chunks of ${evalRows})`, [await g.evaluateSplit(split, (d, total) => { expect(total).toBe(N); done.push(d); })], [await c.evaluateSplit(split)], { rtol: 1e-5, atol: 0 });
+        // Progress after each submit: several when the split is many chunks (the first submit is one chunk).
+        expect(done.at(-1)).toBe(N);
+        for (let i = 1; i < done.length; i++) expect(done[i]).toBeGreaterThan(done[i - 1]);
+        if (N > evalRows) expect(done.length).toBeGreaterThan(1);
+        // Evaluated again (the buffers reused): the same loss to the bit.
+        if (evalRows === 333) expect(await g.evaluateSplit(split)).toBe(await g.evaluateSplit(split));
       }
       g.dispose();
     }
-  });
+  }, 300_000);
 });
 
 describe('GPU context model', () => {
