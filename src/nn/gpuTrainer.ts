@@ -11,11 +11,11 @@
  *                        activation's gradient is written by the first, added to by the rest)
  *   sgd_update | adamw_update   every parameter, one dispatch
  * A split is evaluated by the same forward recorded once on R rows, run on one chunk of R
- * examples after another (copied in), many chunks per submit; the partial sums of each submit
- * are read back and added in float64.
+ * examples after another (written in from the CPU), many chunks per submit; the partial sums of
+ * each submit are read back and added in float64.
  */
 import { UserError } from '../errors.ts';
-import type { ContextData, ContextExamples, SplitName } from '../data/contexts.ts';
+import { SPLIT_NAMES, type ContextData, type SplitName } from '../data/contexts.ts';
 import type { LossParts } from '../models/bigramNet.ts';
 import { checkDevice, type GpuContext } from '../gpu/device.ts';
 import { createBuffer, readBuffer, STORAGE } from '../gpu/kernels.ts';
@@ -47,12 +47,8 @@ export interface GpuNetOptions {
   maxWorkgroupsPerDimension?: number;
   /** matmul's tiles (default matmulConfig for the adapter). */
   matmul?: MatmulConfig;
-}
-
-interface SplitBuffers {
-  N: number;
-  X: GPUBuffer; // (N, xPerExample)
-  Y: GPUBuffer; // (N, P)
+  /** Bytes one buffer may hold (default: the device's limit; lower in tests). */
+  maxBufferBytes?: number;
 }
 
 /** The evaluation's forward on R rows, recorded once, and its own buffers. */
@@ -63,12 +59,16 @@ interface EvalProgram {
   xPerExample: number;
   X: GPUBuffer; // (R, xPerExample) the chunk's examples
   Y: GPUBuffer; // (R, P) their targets; past the chunk's end the ignore index
+  /** Chunks of one submit at most, and where their examples are written before it. */
+  groupMax: number;
+  uploadX: GPUBuffer; // (groupMax, R, xPerExample)
+  uploadY: GPUBuffer; // (groupMax, R, P)
   /** (2·pairs,) the chunk's crossentropy partial pairs. */
   partials: GPUBuffer;
   pairs: number;
   dispatches: Dispatch[];
   noTargets: GPUBuffer; // (R, P) all NO_TARGET: copied over the tail of a short chunk
-  group: GPUBuffer; // (EVAL_GROUP_MAX, 2·pairs) the partial pairs of each chunk of a submit
+  group: GPUBuffer; // (groupMax, 2·pairs) the partial pairs of each chunk of a submit
 }
 
 export class GpuNetTrainer implements MlpTrainer {
@@ -78,7 +78,10 @@ export class GpuNetTrainer implements MlpTrainer {
   private readonly buffers: GPUBuffer[] = [];
   private readonly enc: OpEncoder;
   private loop!: StepLoop;
-  private splits!: Record<SplitName, SplitBuffers>;
+  /** The examples on the CPU: each split's are written to the GPU a chunk at a time to be evaluated. */
+  private readonly data: ContextData;
+  /** Bytes one buffer may hold. */
+  private readonly maxBytes: number;
   private P!: GPUBuffer;
   private checkpoint!: GPUBuffer;
   private indices!: GPUBuffer;
@@ -96,9 +99,12 @@ export class GpuNetTrainer implements MlpTrainer {
     data: ContextData,
     private readonly historyLength: number,
     maxPerDim: number,
+    maxBytes: number,
   ) {
     this.deviceDescription = ctx.description;
     this.V = data.V;
+    this.data = data;
+    this.maxBytes = Math.min(maxBytes, ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
     this.enc = new OpEncoder(ctx, maxPerDim);
     this.layout = spec.graph(1).paramLayout();
     this.gpuLayout = this.layout.aligned(GPU_ALIGN);
@@ -107,7 +113,7 @@ export class GpuNetTrainer implements MlpTrainer {
   static async create(ctx: GpuContext, spec: NetSpec, data: ContextData, opts: GpuNetOptions = {}, initial?: ArrayLike<number>): Promise<GpuNetTrainer> {
     checkTrainSplit(data, spec.label);
     checkDevice(ctx);
-    const t = new GpuNetTrainer(ctx, spec, data, opts.historyLength ?? 1024, opts.maxWorkgroupsPerDimension ?? Infinity);
+    const t = new GpuNetTrainer(ctx, spec, data, opts.historyLength ?? 1024, opts.maxWorkgroupsPerDimension ?? Infinity, opts.maxBufferBytes ?? Infinity);
     // Buffers, pipelines and bind groups are made once: a validation error here is a bug,
     // reported at once rather than at the first submit.
     ctx.device.pushErrorScope('validation');
@@ -128,7 +134,7 @@ export class GpuNetTrainer implements MlpTrainer {
 
   private buffer(label: string, elements: number, init?: ArrayBufferView): GPUBuffer {
     const bytes = 4 * elements;
-    const limit = Math.min(this.ctx.device.limits.maxStorageBufferBindingSize, this.ctx.device.limits.maxBufferSize);
+    const limit = this.maxBytes;
     if (bytes > limit) {
       throw new UserError(`the GPU buffer "${label}" needs ${bytes} bytes, above this device's limit of ${limit} bytes per storage binding; use a smaller model, batch or data set`);
     }
@@ -141,7 +147,6 @@ export class GpuNetTrainer implements MlpTrainer {
     const { ctx, spec, enc, layout, gpuLayout } = this;
     const B = spec.batchSize;
     const matmul = opts.matmul ?? matmulConfig(ctx.adapter.software);
-    const limits = ctx.device.limits;
 
     if (initial) checkInitial(initial, layout);
     const flat = initial ?? spec.init(layout, Float32Array);
@@ -154,11 +159,8 @@ export class GpuNetTrainer implements MlpTrainer {
     const v = spec.optimizer.kind === 'adamw' ? this.buffer('adamw v', gpuLayout.size) : undefined;
 
     const P = data.targetsPerExample ?? 1; // logits rows per example
-    const examples = (name: SplitName, ex: ContextExamples): SplitBuffers => ({
-      N: ex.Y.length / P, X: this.buffer(`X ${name}`, ex.X.length, ex.X), Y: this.buffer(`Y ${name}`, ex.Y.length, ex.Y),
-    });
-    this.splits = { train: examples('train', data.train), dev: examples('dev', data.dev), test: examples('test', data.test) };
-    const train = this.splits.train;
+    // The train split lives on the GPU (the minibatches are drawn there); dev and test only pass through.
+    const train = { N: data.train.Y.length / P, X: this.buffer('X train', data.train.X.length, data.train.X), Y: this.buffer('Y train', data.train.Y.length, data.train.Y) };
 
     // The training step.
     const graph = spec.graph(B);
@@ -183,18 +185,19 @@ export class GpuNetTrainer implements MlpTrainer {
       await optimizerDispatch(enc, spec.optimizer, gpuLayout.size, { grad: grads, P: this.P, m, v, state }),
     ];
 
-    // Evaluation: the forward recorded once on R rows, over buffers of its own. A chunk of R
-    // examples of a split is copied into them (the last chunk's missing targets are the
-    // ignore index: they add nothing), the forward run, and its partial pairs copied into
-    // the chunk's slot of a group; a group of chunks is one submit and one readback. GPU
-    // memory and the recorded work stay the same whatever the size of the split.
+    // Evaluation: the forward recorded once on R rows, over buffers of its own. The chunks of
+    // a submit (R examples each, of any split) are written to their slots of an upload buffer
+    // before it; each is copied in (the last chunk's missing targets are the ignore index: they
+    // add nothing), the forward run, and its partial pairs copied to the chunk's slot of a
+    // group, read back after the submit. GPU memory and the recorded work stay the same
+    // whatever the size of a split, and dev and test never need a buffer of their own.
     // R: large chunks, each activation within one storage binding, all of them within
     // EVAL_ACTIVATIONS floats.
     const perRow = spec.graph(1).activations;
     const widest = Math.max(...perRow.map((a) => a.size), 1);
     const total = perRow.reduce((s, a) => s + a.size, 0);
-    const R = Math.max(1, Math.min(opts.evalRows ?? 8192, Math.floor(limits.maxStorageBufferBindingSize / (4 * widest)), Math.floor(EVAL_ACTIVATIONS / Math.max(1, total))));
-    const Rmax = Math.min(R, Math.max(...Object.values(this.splits).map((s) => s.N), 1));
+    const R = Math.max(1, Math.min(opts.evalRows ?? 8192, Math.floor(this.maxBytes / (4 * widest)), Math.floor(EVAL_ACTIVATIONS / Math.max(1, total))));
+    const Rmax = Math.min(R, Math.max(...SPLIT_NAMES.map((n) => data[n].Y.length / P), 1));
     const xPerExample = data.train.X.length / train.N;
     const evalActs = own('evaluation ', spec.graph(Rmax).activations);
     const evalPairs = crossentropyPartials(Rmax * P);
@@ -205,10 +208,13 @@ export class GpuNetTrainer implements MlpTrainer {
       params: this.P, paramLayout: gpuLayout, paramGrads: null, activation: (a) => evalActs.get(a)!, activationGrad: () => { throw new Error('evaluation has no gradients'); },
       data: { tokens: X, targets: Y, indices: null, first: 0 }, state, partials: { buffer: evalPartials, first: 0 },
     });
+    const groupMax = Math.max(1, Math.min(EVAL_GROUP_MAX, Math.floor(this.maxBytes / (4 * Rmax * Math.max(xPerExample, P)))));
     this.eval = {
-      R: Rmax, P, xPerExample, X, Y, partials: evalPartials, pairs: evalPairs, dispatches: encoded.forward,
+      R: Rmax, P, xPerExample, X, Y, partials: evalPartials, pairs: evalPairs, dispatches: encoded.forward, groupMax,
+      uploadX: this.buffer('evaluation X of a group', groupMax * Rmax * xPerExample),
+      uploadY: this.buffer('evaluation Y of a group', groupMax * Rmax * P),
       noTargets: this.buffer('evaluation ignored targets', Rmax * P, new Uint32Array(Rmax * P).fill(NO_TARGET)),
-      group: this.buffer('evaluation partial pairs of a group', 2 * evalPairs * EVAL_GROUP_MAX),
+      group: this.buffer('evaluation partial pairs of a group', 2 * evalPairs * groupMax),
     };
   }
 
@@ -251,21 +257,27 @@ export class GpuNetTrainer implements MlpTrainer {
   /** Mean NLL over a whole split, a submit of chunks at a time; onProgress after each: examples done of N. */
   async evaluateSplit(name: SplitName, onProgress?: EvalProgress): Promise<number> {
     checkDevice(this.ctx);
-    const split = this.splits[name];
-    if (split.N === 0) return NaN;
     const e = this.eval;
-    const chunks = Math.ceil(split.N / e.R);
+    // (the lib's types want an ArrayBuffer's view; the split's arrays are)
+    const { X: xs, Y: ys } = this.data[name] as { X: Uint32Array<ArrayBuffer>; Y: Uint32Array<ArrayBuffer> };
+    const N = ys.length / e.P;
+    if (N === 0) return NaN;
+    const chunks = Math.ceil(N / e.R);
     let sum = 0;
     let valid = 0;
     for (let c = 0; c < chunks; ) {
-      const k = Math.min(this.evalGroup, chunks - c);
+      const k = Math.min(this.evalGroup, e.groupMax, chunks - c);
       const t0 = performance.now();
       const encoder = this.ctx.device.createCommandEncoder({ label: `evaluate ${name}` });
       for (let j = 0; j < k; j++) {
         const first = (c + j) * e.R;
-        const n = Math.min(e.R, split.N - first);
-        encoder.copyBufferToBuffer(split.X, 4 * first * e.xPerExample, e.X, 0, 4 * n * e.xPerExample);
-        encoder.copyBufferToBuffer(split.Y, 4 * first * e.P, e.Y, 0, 4 * n * e.P);
+        const n = Math.min(e.R, N - first);
+        // Written before the submit, each chunk to its own slot; copied in as its turn comes.
+        const [x, y] = [e.R * e.xPerExample, e.R * e.P];
+        this.ctx.device.queue.writeBuffer(e.uploadX, 4 * j * x, xs, first * e.xPerExample, n * e.xPerExample);
+        this.ctx.device.queue.writeBuffer(e.uploadY, 4 * j * y, ys, first * e.P, n * e.P);
+        encoder.copyBufferToBuffer(e.uploadX, 4 * j * x, e.X, 0, 4 * n * e.xPerExample);
+        encoder.copyBufferToBuffer(e.uploadY, 4 * j * y, e.Y, 0, 4 * n * e.P);
         if (n < e.R) encoder.copyBufferToBuffer(e.noTargets, 0, e.Y, 4 * n * e.P, 4 * (e.R - n) * e.P);
         const pass = encoder.beginComputePass({ label: `evaluate ${name}` });
         encodeDispatches(pass, e.dispatches);
@@ -283,7 +295,7 @@ export class GpuNetTrainer implements MlpTrainer {
       c += k;
       this.evalMsPerChunk = (performance.now() - t0) / k;
       this.evalGroup = Math.max(1, Math.min(EVAL_GROUP_MAX, Math.round(EVAL_SUBMIT_MS / Math.max(this.evalMsPerChunk, 1e-3))));
-      onProgress?.(Math.min(c * e.R, split.N), split.N);
+      onProgress?.(Math.min(c * e.R, N), N);
     }
     return valid > 0 ? sum / valid : NaN;
   }

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { contextData } from '../../src/data/contexts.ts';
+import { UserError } from '../../src/errors.ts';
+import { checkDevice } from '../../src/gpu/device.ts';
 import { datasetFromWords } from '../../src/data/dataset.ts';
 import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
 import { initMlpParams, mlpShape } from '../../src/models/mlp/net.ts';
@@ -90,6 +92,25 @@ describe('GPU context model against the CPU', () => {
       }
       g.dispose();
     }
+  }, 300_000);
+
+  it('a split larger than a GPU buffer may hold is evaluated in pieces; a train split too large is refused by name', async () => {
+    const ctx = await gpu();
+    // Most words in dev: its examples take more bytes than one buffer may hold, the train split's fewer.
+    const data = contextData(names, 3, 4, { dev: 0.7, test: 0.1 });
+    const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 10, seed: 4, hidden: 16, embed: 4 };
+    const maxBufferBytes = 4 * data.train.X.length + 4;
+    expect(4 * data.dev.X.length).toBeGreaterThan(maxBufferBytes);
+    const g = await gpuMlp(ctx, data, hyper, { maxBufferBytes, evalRows: 4096 });
+    const c = cpuMlp(data, hyper);
+    for (const split of ['train', 'dev', 'test'] as const) {
+      expectAllClose(`${split} loss`, [await g.evaluateSplit(split)], [await c.evaluateSplit(split)], { rtol: 1e-5, atol: 0 });
+    }
+    g.dispose();
+    const err = await gpuMlp(ctx, data, hyper, { maxBufferBytes: 4 * data.train.X.length - 4 }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/^the GPU buffer "X train" needs \d+ bytes, above this device's limit of \d+ bytes per storage binding; use a smaller model, batch or data set$/);
+    checkDevice(ctx); // and the device is fine
   }, 300_000);
 });
 
