@@ -258,7 +258,7 @@ export class GpuNetTrainer implements MlpTrainer {
   async evaluateSplit(name: SplitName, onProgress?: EvalProgress): Promise<number> {
     checkDevice(this.ctx);
     const e = this.eval;
-    // (the lib's types want an ArrayBuffer's view; the split's arrays are)
+    // Views of an ArrayBuffer (as they are), which writeBuffer's declaration asks for.
     const { X: xs, Y: ys } = this.data[name] as { X: Uint32Array<ArrayBuffer>; Y: Uint32Array<ArrayBuffer> };
     const N = ys.length / e.P;
     if (N === 0) return NaN;
