@@ -10,6 +10,10 @@ import { cpuMlp } from './helpers/mlpTrainers.ts';
 import { runTraining } from '../src/train/run.ts';
 import { loadDefaultDataset } from '../src/data/defaultNames.node.ts';
 import { userError } from './helpers/fixtures.ts';
+import { CpuProgram } from '../src/nn/cpuProgram.ts';
+import { targetsOf } from '../src/nn/netSpec.ts';
+import { rangeRows } from '../src/ops/rows.ts';
+import { mlpNetSpec } from '../src/models/mlp/net.ts';
 
 const data = loadDefaultDataset();
 const mlp: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 40, hidden: 20, embed: 4, blockSize: 2, seed: 6 };
@@ -37,6 +41,31 @@ describe('runTraining --model mlp (CPU)', () => {
     expect(r.model).toMatchObject({ kind: 'mlp', steps: 40, loss: r.loss, devLoss: r.devLoss, testLoss: r.testLoss, hyper: mlp });
     expect(r.samples).toEqual(modelSamples(r.model, 8, mlp.seed));
     expect(r.samples).toHaveLength(8);
+  });
+});
+
+describe('the evaluation of the splits (CPU)', () => {
+  it('reports its progress, each split from 0 to its examples, and the loss of one pass over the whole split', async () => {
+    const calls: [string, number, number][] = [];
+    const r = await runTraining(data, {
+      model: 'mlp', device: 'cpu', hyper: DEFAULT_NET_HYPER, mlp, smoothing: 1, samples: 0, onEvalProgress: (split, done, total) => calls.push([split, done, total]),
+    });
+    const d = contextData(data, 2, 6);
+    for (const split of ['train', 'dev', 'test'] as const) {
+      const mine = calls.filter((c) => c[0] === split);
+      const N = d[split].Y.length;
+      expect(mine[0]).toEqual([split, 0, N]);
+      expect(mine.at(-1)).toEqual([split, N, N]);
+      for (let i = 1; i < mine.length; i++) expect(mine[i][1]).toBeGreaterThan(mine[i - 1][1]);
+      if (split === 'train') expect(mine.length).toBeGreaterThan(10); // chunk by chunk, not only at the end
+      // One chunk of all N rows: the same sum in float64 of float32 losses, up to its order.
+      const t = cpuMlp(d, mlp, Float32Array, r.model.weights);
+      const whole = new CpuProgram(mlpNetSpec(d, mlp).graph(N), t.params, t.layout, null, Float32Array);
+      const { sum, count } = whole.run({ tokens: d[split].X, targets: targetsOf(d[split]) }, rangeRows(0, N), false);
+      expect(count).toBe(N);
+      expect(Math.abs((split === 'train' ? r.loss : split === 'dev' ? r.devLoss! : r.testLoss!) - sum / count)).toBeLessThan(1e-6);
+    }
+    expect(calls.map((c) => c[0]).filter((s, i, a) => s !== a[i - 1])).toEqual(['train', 'dev', 'test']);
   });
 });
 

@@ -44,4 +44,44 @@ describe('progressReporter', () => {
     r.done(1.5);
     expect(out.text().endsWith('step 10/10 | loss 1.5000 | 1.00 ms/step\x1b[K\n')).toBe(true);
   });
+
+  it('piped: a long evaluation prints a line per 10% of a split, after the last step; a short one prints nothing', () => {
+    const out = stream();
+    let t = 0;
+    const r = progressReporter(out.s, true, { label: 'batch loss', now: () => t });
+    for (let s = 1; s <= 10; s++) r.update(p(s, 3 - s / 10));
+    // dev: done within the quiet second, silent.
+    r.evaluation('dev', 0, 500);
+    t = 900;
+    r.evaluation('dev', 500, 500);
+    // train: 100 examples a chunk, 1 s each.
+    r.evaluation('train', 0, 1000);
+    for (let done = 100; done <= 1000; done += 100) {
+      t += 1000;
+      r.evaluation('train', done, 1000);
+    }
+    r.done();
+    const lines = out.text().trimEnd().split('\n');
+    expect(lines.filter((l) => l.includes('dev'))).toEqual([]);
+    const at = lines.indexOf('step 10/10 | batch loss 2.0000 | 1.00 ms/step');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1)).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000].map((d) => `evaluating the train split | ${d.toLocaleString('en-US')}/1,000 examples`));
+  });
+
+  it('on a terminal: the evaluation line is redrawn under the bar and erased at the end', () => {
+    const out = stream(true);
+    let t = 0;
+    const r = progressReporter(out.s, true, { now: () => t });
+    r.update(p(10, 2));
+    r.evaluation('train', 0, 20_000);
+    t = 50;
+    r.evaluation('train', 10_000, 20_000); // within the redraw interval: not drawn
+    t = 200;
+    r.evaluation('train', 20_000, 20_000);
+    r.done();
+    expect(out.text()).toBe(
+      '\r[##############################] step 10/10 | loss 2.0000 | 1.00 ms/step\x1b[K\n'
+      + '\revaluating the train split | 0/20,000 examples\x1b[K\revaluating the train split | 20,000/20,000 examples\x1b[K\r\x1b[K',
+    );
+  });
 });

@@ -374,6 +374,18 @@ function download(): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
 }
 
+/**
+ * A table wider than its box scrolls inside it: data-scrollable then shows a hint that says so
+ * (on a phone the scroll bar is hidden until touched). Redone when the box or the table resizes.
+ */
+function markScrollable(wrap: HTMLElement): void {
+  const update = () => wrap.toggleAttribute('data-scrollable', wrap.scrollWidth > wrap.clientWidth + 1);
+  const observer = new ResizeObserver(update);
+  observer.observe(wrap);
+  for (const child of Array.from(wrap.children)) observer.observe(child);
+}
+for (const wrap of Array.from(document.querySelectorAll<HTMLElement>('.table-wrap'))) markScrollable(wrap);
+
 runButton.addEventListener('click', () => void run());
 downloadButton.addEventListener('click', download);
 

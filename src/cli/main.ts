@@ -240,6 +240,7 @@ async function train(values: Values): Promise<number> {
   try {
     result = await runTraining(data, {
       model, device, hyper, mlp, smoothing, samples, sampleOptions, gpu: nodeGpu, signal: controller.signal, onProgress: (p) => progress.update(p),
+      onEvalProgress: (split, done, total) => progress.evaluation(split, done, total),
       keepWeights: save !== undefined,
     });
     progress.done(fullBatch ? result.loss : undefined);

@@ -10,7 +10,7 @@ import { adamwUpdateCpu, scheduledLr, sgdUpdateCpu } from '../ops/optimizers.ts'
 import { rangeRows } from '../ops/rows.ts';
 import { batchIndicesCpu } from '../train/cpuTrainer.ts';
 import { cpuDescription } from '../train/platform.ts';
-import type { MlpTrainer } from '../train/trainer.ts';
+import type { EvalProgress, MlpTrainer } from '../train/trainer.ts';
 import { CpuProgram, type CpuData } from './cpuProgram.ts';
 import type { TensorLayout } from './layout.ts';
 import { checkInitial, checkTrainSplit, targetsOf, type NetSpec } from './netSpec.ts';
@@ -18,6 +18,8 @@ import { checkInitial, checkTrainSplit, targetsOf, type NetSpec } from './netSpe
 /** Rows of one evaluation chunk at most, and the floats of activations it may hold (a few MB). */
 const EVAL_ROWS = 1024;
 const EVAL_ACTIVATIONS = 1 << 22;
+/** Milliseconds between turns of the event loop during an evaluation. */
+const EVAL_YIELD_MS = 100;
 
 export class CpuNetTrainer implements MlpTrainer {
   readonly device = 'cpu' as const;
@@ -93,10 +95,11 @@ export class CpuNetTrainer implements MlpTrainer {
   }
 
   /** Mean NLL over a whole split: the training forward on chunks of rows, without its backward. */
-  async evaluateSplit(name: SplitName): Promise<number> {
+  async evaluateSplit(name: SplitName, onProgress?: EvalProgress): Promise<number> {
     const N = this.data[name].Y.length / (this.data.targetsPerExample ?? 1);
     let sum = 0;
     let valid = 0;
+    let yielded = performance.now();
     this.evalRows ??= Math.max(1, Math.min(EVAL_ROWS, Math.floor(EVAL_ACTIVATIONS / Math.max(1, this.spec.graph(1).activationLayout().size))));
     for (let first = 0; first < N; first += this.evalRows) {
       const n = Math.min(this.evalRows, N - first);
@@ -108,6 +111,12 @@ export class CpuNetTrainer implements MlpTrainer {
       const loss = program.run(this.splits[name], rangeRows(first, n), false);
       sum += loss.sum;
       valid += loss.count;
+      onProgress?.(first + n, N);
+      // Now and then a turn of the event loop, so that progress is drawn and Ctrl-C is seen.
+      if (onProgress && performance.now() - yielded > EVAL_YIELD_MS) {
+        await new Promise((r) => setTimeout(r, 0));
+        yielded = performance.now();
+      }
     }
     return valid > 0 ? sum / valid : NaN;
   }

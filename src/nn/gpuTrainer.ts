@@ -10,11 +10,12 @@
  *   the backward         the nodes in reverse, each adding into its inputs' gradients (an
  *                        activation's gradient is written by the first, added to by the rest)
  *   sgd_update | adamw_update   every parameter, one dispatch
- * A split is evaluated by the same forward recorded on chunks of R examples, its partial sums
- * read back once and added in float64.
+ * A split is evaluated by the same forward recorded once on R rows, run on one chunk of R
+ * examples after another (written in from the CPU), many chunks per submit; the partial sums of
+ * each submit are read back and added in float64.
  */
 import { UserError } from '../errors.ts';
-import type { ContextData, ContextExamples, SplitName } from '../data/contexts.ts';
+import { SPLIT_NAMES, type ContextData, type SplitName } from '../data/contexts.ts';
 import type { LossParts } from '../models/bigramNet.ts';
 import { checkDevice, type GpuContext } from '../gpu/device.ts';
 import { createBuffer, readBuffer, STORAGE } from '../gpu/kernels.ts';
@@ -25,14 +26,17 @@ import { fillZeroDispatch } from '../ops/fillZero.ts';
 import { OpEncoder } from '../ops/kernel.ts';
 import { matmulConfig, type MatmulConfig } from '../ops/matmulTiling.ts';
 import { optimizerDispatch } from '../ops/optimizers.ts';
-import type { MlpTrainer } from '../train/trainer.ts';
+import type { EvalProgress, MlpTrainer } from '../train/trainer.ts';
+import { NO_TARGET } from '../data/sequences.ts';
 import { encodeGraph } from './gpuProgram.ts';
 import { GPU_ALIGN, type TensorLayout } from './layout.ts';
-import type { Graph } from './graph.ts';
 import { checkInitial, checkTrainSplit, type NetSpec } from './netSpec.ts';
 
 /** Floats of activations an evaluation chunk may hold (64 MB): a few MB for the MLP's 8,192 rows, far more for a Transformer's. */
 const EVAL_ACTIVATIONS = 1 << 24;
+/** Evaluation chunks per submit at most, and the time a submit aims at (progress, and well under a browser's GPU watchdog). */
+const EVAL_GROUP_MAX = 64;
+const EVAL_SUBMIT_MS = 250;
 
 export interface GpuNetOptions {
   /** Steps one submit may hold (the loss history ring). */
@@ -43,16 +47,28 @@ export interface GpuNetOptions {
   maxWorkgroupsPerDimension?: number;
   /** matmul's tiles (default matmulConfig for the adapter). */
   matmul?: MatmulConfig;
+  /** Bytes one buffer may hold (default: the device's limit; lower in tests). */
+  maxBufferBytes?: number;
 }
 
-interface SplitBuffers {
-  N: number;
-  X: GPUBuffer;
-  Y: GPUBuffer;
-  /** (2·pairs,) crossentropy partial pairs of the evaluation. */
-  partials: GPUBuffer | null;
+/** The evaluation's forward on R rows, recorded once, and its own buffers. */
+interface EvalProgram {
+  R: number;
+  /** Targets (logits rows) per example, and tokens per example. */
+  P: number;
+  xPerExample: number;
+  X: GPUBuffer; // (R, xPerExample) the chunk's examples
+  Y: GPUBuffer; // (R, P) their targets; past the chunk's end the ignore index
+  /** Chunks of one submit at most, and where their examples are written before it. */
+  groupMax: number;
+  uploadX: GPUBuffer; // (groupMax, R, xPerExample)
+  uploadY: GPUBuffer; // (groupMax, R, P)
+  /** (2·pairs,) the chunk's crossentropy partial pairs. */
+  partials: GPUBuffer;
   pairs: number;
   dispatches: Dispatch[];
+  noTargets: GPUBuffer; // (R, P) all NO_TARGET: copied over the tail of a short chunk
+  group: GPUBuffer; // (groupMax, 2·pairs) the partial pairs of each chunk of a submit
 }
 
 export class GpuNetTrainer implements MlpTrainer {
@@ -62,14 +78,20 @@ export class GpuNetTrainer implements MlpTrainer {
   private readonly buffers: GPUBuffer[] = [];
   private readonly enc: OpEncoder;
   private loop!: StepLoop;
-  private splits!: Record<SplitName, SplitBuffers>;
+  /** The examples on the CPU: each split's are written to the GPU a chunk at a time to be evaluated. */
+  private readonly data: ContextData;
+  /** Bytes one buffer may hold. */
+  private readonly maxBytes: number;
   private P!: GPUBuffer;
   private checkpoint!: GPUBuffer;
   private indices!: GPUBuffer;
   /** The parameters' packed layout (model files, readWeights) and the GPU's (aligned). */
   readonly layout: TensorLayout;
   private readonly gpuLayout: TensorLayout;
-  private readonly evalMs: Record<SplitName, number> = { train: 0, dev: 0, test: 0 };
+  private eval!: EvalProgram;
+  /** Chunks per evaluation submit (grown or shrunk towards EVAL_SUBMIT_MS), and the last ms per chunk. */
+  private evalGroup = 1;
+  private evalMsPerChunk = 0;
 
   private constructor(
     private readonly ctx: GpuContext,
@@ -77,9 +99,12 @@ export class GpuNetTrainer implements MlpTrainer {
     data: ContextData,
     private readonly historyLength: number,
     maxPerDim: number,
+    maxBytes: number,
   ) {
     this.deviceDescription = ctx.description;
     this.V = data.V;
+    this.data = data;
+    this.maxBytes = Math.min(maxBytes, ctx.device.limits.maxStorageBufferBindingSize, ctx.device.limits.maxBufferSize);
     this.enc = new OpEncoder(ctx, maxPerDim);
     this.layout = spec.graph(1).paramLayout();
     this.gpuLayout = this.layout.aligned(GPU_ALIGN);
@@ -88,7 +113,7 @@ export class GpuNetTrainer implements MlpTrainer {
   static async create(ctx: GpuContext, spec: NetSpec, data: ContextData, opts: GpuNetOptions = {}, initial?: ArrayLike<number>): Promise<GpuNetTrainer> {
     checkTrainSplit(data, spec.label);
     checkDevice(ctx);
-    const t = new GpuNetTrainer(ctx, spec, data, opts.historyLength ?? 1024, opts.maxWorkgroupsPerDimension ?? Infinity);
+    const t = new GpuNetTrainer(ctx, spec, data, opts.historyLength ?? 1024, opts.maxWorkgroupsPerDimension ?? Infinity, opts.maxBufferBytes ?? Infinity);
     // Buffers, pipelines and bind groups are made once: a validation error here is a bug,
     // reported at once rather than at the first submit.
     ctx.device.pushErrorScope('validation');
@@ -109,7 +134,7 @@ export class GpuNetTrainer implements MlpTrainer {
 
   private buffer(label: string, elements: number, init?: ArrayBufferView): GPUBuffer {
     const bytes = 4 * elements;
-    const limit = Math.min(this.ctx.device.limits.maxStorageBufferBindingSize, this.ctx.device.limits.maxBufferSize);
+    const limit = this.maxBytes;
     if (bytes > limit) {
       throw new UserError(`the GPU buffer "${label}" needs ${bytes} bytes, above this device's limit of ${limit} bytes per storage binding; use a smaller model, batch or data set`);
     }
@@ -122,7 +147,6 @@ export class GpuNetTrainer implements MlpTrainer {
     const { ctx, spec, enc, layout, gpuLayout } = this;
     const B = spec.batchSize;
     const matmul = opts.matmul ?? matmulConfig(ctx.adapter.software);
-    const limits = ctx.device.limits;
 
     if (initial) checkInitial(initial, layout);
     const flat = initial ?? spec.init(layout, Float32Array);
@@ -135,11 +159,8 @@ export class GpuNetTrainer implements MlpTrainer {
     const v = spec.optimizer.kind === 'adamw' ? this.buffer('adamw v', gpuLayout.size) : undefined;
 
     const P = data.targetsPerExample ?? 1; // logits rows per example
-    const examples = (name: SplitName, ex: ContextExamples): SplitBuffers => ({
-      N: ex.Y.length / P, X: this.buffer(`X ${name}`, ex.X.length, ex.X), Y: this.buffer(`Y ${name}`, ex.Y.length, ex.Y), partials: null, pairs: 0, dispatches: [],
-    });
-    this.splits = { train: examples('train', data.train), dev: examples('dev', data.dev), test: examples('test', data.test) };
-    const train = this.splits.train;
+    // The train split lives on the GPU (the minibatches are drawn there); dev and test only pass through.
+    const train = { N: data.train.Y.length / P, X: this.buffer('X train', data.train.X.length, data.train.X), Y: this.buffer('Y train', data.train.Y.length, data.train.Y) };
 
     // The training step.
     const graph = spec.graph(B);
@@ -164,36 +185,37 @@ export class GpuNetTrainer implements MlpTrainer {
       await optimizerDispatch(enc, spec.optimizer, gpuLayout.size, { grad: grads, P: this.P, m, v, state }),
     ];
 
-    // Evaluation: the forward on chunks of R examples (the last one shorter), its loss's
-    // partial pairs side by side in one buffer per split. R: large chunks, each activation
-    // within one storage binding, all of them within EVAL_ACTIVATIONS floats.
+    // Evaluation: the forward recorded once on R rows, over buffers of its own. The chunks of
+    // a submit (R examples each, of any split) are written to their slots of an upload buffer
+    // before it; each is copied in (the last chunk's missing targets are the ignore index: they
+    // add nothing), the forward run, and its partial pairs copied to the chunk's slot of a
+    // group, read back after the submit. GPU memory and the recorded work stay the same
+    // whatever the size of a split, and dev and test never need a buffer of their own.
+    // R: large chunks, each activation within one storage binding, all of them within
+    // EVAL_ACTIVATIONS floats.
     const perRow = spec.graph(1).activations;
     const widest = Math.max(...perRow.map((a) => a.size), 1);
     const total = perRow.reduce((s, a) => s + a.size, 0);
-    const R = Math.max(1, Math.min(opts.evalRows ?? 8192, Math.floor(limits.maxStorageBufferBindingSize / (4 * widest)), Math.floor(EVAL_ACTIVATIONS / Math.max(1, total))));
-    const Rmax = Math.min(R, Math.max(...Object.values(this.splits).map((s) => s.N), 1));
+    const R = Math.max(1, Math.min(opts.evalRows ?? 8192, Math.floor(this.maxBytes / (4 * widest)), Math.floor(EVAL_ACTIVATIONS / Math.max(1, total))));
+    const Rmax = Math.min(R, Math.max(...SPLIT_NAMES.map((n) => data[n].Y.length / P), 1));
+    const xPerExample = data.train.X.length / train.N;
     const evalActs = own('evaluation ', spec.graph(Rmax).activations);
-    const graphs = new Map<number, Graph>();
-    for (const [name, split] of Object.entries(this.splits) as [SplitName, SplitBuffers][]) {
-      if (split.N === 0) continue;
-      const chunks = Math.ceil(split.N / Rmax);
-      const firstPair: number[] = [];
-      for (let c = 0; c < chunks; c++) {
-        firstPair.push(split.pairs);
-        split.pairs += crossentropyPartials(Math.min(Rmax, split.N - c * Rmax) * P);
-      }
-      split.partials = this.buffer(`loss partial pairs (${name})`, 2 * split.pairs);
-      for (let c = 0; c < chunks; c++) {
-        const first = c * Rmax;
-        const n = Math.min(Rmax, split.N - first);
-        if (!graphs.has(n)) graphs.set(n, spec.graph(n));
-        const encoded = await encodeGraph(graphs.get(n)!, enc, matmul, {
-          params: this.P, paramLayout: gpuLayout, paramGrads: null, activation: (a) => evalActs.get(a)!, activationGrad: () => { throw new Error('evaluation has no gradients'); },
-          data: { tokens: split.X, targets: split.Y, indices: null, first }, state, partials: { buffer: split.partials, first: firstPair[c] },
-        });
-        split.dispatches.push(...encoded.forward);
-      }
-    }
+    const evalPairs = crossentropyPartials(Rmax * P);
+    const X = this.buffer('evaluation X', Rmax * xPerExample);
+    const Y = this.buffer('evaluation Y', Rmax * P);
+    const evalPartials = this.buffer('evaluation loss partial pairs', 2 * evalPairs);
+    const encoded = await encodeGraph(spec.graph(Rmax), enc, matmul, {
+      params: this.P, paramLayout: gpuLayout, paramGrads: null, activation: (a) => evalActs.get(a)!, activationGrad: () => { throw new Error('evaluation has no gradients'); },
+      data: { tokens: X, targets: Y, indices: null, first: 0 }, state, partials: { buffer: evalPartials, first: 0 },
+    });
+    const groupMax = Math.max(1, Math.min(EVAL_GROUP_MAX, Math.floor(this.maxBytes / (4 * Rmax * Math.max(xPerExample, P)))));
+    this.eval = {
+      R: Rmax, P, xPerExample, X, Y, partials: evalPartials, pairs: evalPairs, dispatches: encoded.forward, groupMax,
+      uploadX: this.buffer('evaluation X of a group', groupMax * Rmax * xPerExample),
+      uploadY: this.buffer('evaluation Y of a group', groupMax * Rmax * P),
+      noTargets: this.buffer('evaluation ignored targets', Rmax * P, new Uint32Array(Rmax * P).fill(NO_TARGET)),
+      group: this.buffer('evaluation partial pairs of a group', 2 * evalPairs * groupMax),
+    };
   }
 
   /** Dispatches per training step. */
@@ -232,25 +254,48 @@ export class GpuNetTrainer implements MlpTrainer {
     return { loss, nll: loss };
   }
 
-  async evaluateSplit(name: SplitName): Promise<number> {
+  /** Mean NLL over a whole split, a submit of chunks at a time; onProgress after each: examples done of N. */
+  async evaluateSplit(name: SplitName, onProgress?: EvalProgress): Promise<number> {
     checkDevice(this.ctx);
-    const split = this.splits[name];
-    if (split.N === 0 || !split.partials) return NaN;
-    const t0 = performance.now();
-    const encoder = this.ctx.device.createCommandEncoder({ label: `evaluate ${name}` });
-    const pass = encoder.beginComputePass({ label: `evaluate ${name}` });
-    encodeDispatches(pass, split.dispatches);
-    pass.end();
-    this.ctx.device.queue.submit([encoder.finish()]);
-    const raw = await readBuffer(this.ctx, split.partials, 8 * split.pairs, 0, 0.9 * this.evalMs[name]);
-    this.evalMs[name] = performance.now() - t0;
-    const sums = new Float32Array(raw);
-    const counts = new Uint32Array(raw);
+    const e = this.eval;
+    // Views of an ArrayBuffer (as they are), which writeBuffer's declaration asks for.
+    const { X: xs, Y: ys } = this.data[name] as { X: Uint32Array<ArrayBuffer>; Y: Uint32Array<ArrayBuffer> };
+    const N = ys.length / e.P;
+    if (N === 0) return NaN;
+    const chunks = Math.ceil(N / e.R);
     let sum = 0;
     let valid = 0;
-    for (let p = 0; p < split.pairs; p++) {
-      sum += sums[2 * p];
-      valid += counts[2 * p + 1];
+    for (let c = 0; c < chunks; ) {
+      const k = Math.min(this.evalGroup, e.groupMax, chunks - c);
+      const t0 = performance.now();
+      const encoder = this.ctx.device.createCommandEncoder({ label: `evaluate ${name}` });
+      for (let j = 0; j < k; j++) {
+        const first = (c + j) * e.R;
+        const n = Math.min(e.R, N - first);
+        // Written before the submit, each chunk to its own slot; copied in as its turn comes.
+        const [x, y] = [e.R * e.xPerExample, e.R * e.P];
+        this.ctx.device.queue.writeBuffer(e.uploadX, 4 * j * x, xs, first * e.xPerExample, n * e.xPerExample);
+        this.ctx.device.queue.writeBuffer(e.uploadY, 4 * j * y, ys, first * e.P, n * e.P);
+        encoder.copyBufferToBuffer(e.uploadX, 4 * j * x, e.X, 0, 4 * n * e.xPerExample);
+        encoder.copyBufferToBuffer(e.uploadY, 4 * j * y, e.Y, 0, 4 * n * e.P);
+        if (n < e.R) encoder.copyBufferToBuffer(e.noTargets, 0, e.Y, 4 * n * e.P, 4 * (e.R - n) * e.P);
+        const pass = encoder.beginComputePass({ label: `evaluate ${name}` });
+        encodeDispatches(pass, e.dispatches);
+        pass.end();
+        encoder.copyBufferToBuffer(e.partials, 0, e.group, 8 * j * e.pairs, 8 * e.pairs);
+      }
+      this.ctx.device.queue.submit([encoder.finish()]);
+      const raw = await readBuffer(this.ctx, e.group, 8 * k * e.pairs, 0, 0.9 * k * this.evalMsPerChunk);
+      const sums = new Float32Array(raw);
+      const counts = new Uint32Array(raw);
+      for (let p = 0; p < k * e.pairs; p++) {
+        sum += sums[2 * p];
+        valid += counts[2 * p + 1];
+      }
+      c += k;
+      this.evalMsPerChunk = (performance.now() - t0) / k;
+      this.evalGroup = Math.max(1, Math.min(EVAL_GROUP_MAX, Math.round(EVAL_SUBMIT_MS / Math.max(this.evalMsPerChunk, 1e-3))));
+      onProgress?.(Math.min(c * e.R, N), N);
     }
     return valid > 0 ? sum / valid : NaN;
   }

@@ -41,6 +41,8 @@ export interface RunOptions {
   sampleOptions?: SampleOptions;
   gpu?: () => Promise<GpuBackend>;
   onProgress?: (p: Progress) => void;
+  /** The evaluation of the splits after training (neural models): `done` of a split's `total` examples, 0 as each begins. */
+  onEvalProgress?: (split: SplitName, done: number, total: number) => void;
   signal?: AbortSignal;
   /** Steps per chunk (one GPU submit). */
   chunk?: number;
@@ -127,7 +129,12 @@ async function runNet(kind: NetModelKind, data: Dataset, hyper: MlpHyper, gpu: G
       steps: hyper.steps, lr: hyper.lr, chunk: opts.chunk, onProgress: opts.onProgress, signal: opts.signal, keepWeights: opts.keepWeights,
       defaultLr: def.defaultLr[hyper.optimizer],
     }).catch((e) => keepPartial(e, (w, step) => netModelFile(kind, data.symbols, hyper, w, step, nan)));
-    const losses = { train: await trainer.evaluateSplit('train'), dev: await trainer.evaluateSplit('dev'), test: await trainer.evaluateSplit('test') };
+    const evaluate = (name: SplitName) => {
+      const report = opts.onEvalProgress;
+      report?.(name, 0, examples[name].Y.length / (examples.targetsPerExample ?? 1));
+      return trainer.evaluateSplit(name, report && ((done, total) => report(name, done, total)));
+    };
+    const losses = { train: await evaluate('train'), dev: await evaluate('dev'), test: await evaluate('test') };
     const weights = await trainer.readWeights();
     // Examples: the targets the loss is taken over (a sequence's masked positions are none).
     const split = Object.fromEntries(SPLIT_NAMES.map((n) => [n, { words: examples.words[n], examples: validTargets(examples[n].Y) }])) as RunResult['split'];

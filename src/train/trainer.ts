@@ -35,9 +35,12 @@ export type BigramTrainer = Trainer;
 
 /** The neural models' trainers (MLP, Transformer): their data come split, and each split can be evaluated. */
 export interface MlpTrainer extends Trainer {
-  /** Mean NLL of the current weights over a whole split (NaN for an empty split). */
-  evaluateSplit(split: SplitName): Promise<number>;
+  /** Mean NLL of the current weights over a whole split (NaN for an empty split), in chunks: onProgress after each. */
+  evaluateSplit(split: SplitName, onProgress?: EvalProgress): Promise<number>;
 }
+
+/** An evaluation under way: `done` of the split's `total` examples. */
+export type EvalProgress = (done: number, total: number) => void;
 
 /** After each chunk of steps: the steps done of `steps`, the last step's loss, the mean time per step so far. */
 export interface Progress {

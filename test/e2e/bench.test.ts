@@ -197,6 +197,41 @@ describe('the benchmark page', () => {
     await page.close();
   }, RUN_MS + 60_000);
 
+  it('at 390 px: a table wider than its box says that it scrolls sideways; one that fits says nothing', async () => {
+    const { page, problems } = await openPage(served.browser.context, `${served.server.url}bench.html`);
+    await page.setViewportSize({ width: 390, height: 900 });
+    // A results row as the page writes one: a long kernel name that does not wrap.
+    await page.evaluate(() => {
+      const row = document.querySelector<HTMLTableElement>('#bench-table')!.createTBody().insertRow();
+      for (const [cls, text] of [['name', 'crossentropy_forward_softmax_fused'], ['num', '262,144'], ['num', '12.345'], ['num', '67.890'], ['num', '5.50×'], ['num', '1.23'], ['note', 'a note of a few words']]) {
+        const cell = row.insertCell();
+        cell.className = cls;
+        cell.textContent = text;
+      }
+    });
+    const hints = () => page.evaluate(() => Array.from(document.querySelectorAll<HTMLElement>('.table-wrap')).map((wrap) => {
+      const hint = getComputedStyle(wrap, '::before');
+      return {
+        table: wrap.querySelector('table')!.id,
+        overflows: wrap.scrollWidth > wrap.clientWidth + 1,
+        hint: hint.content !== 'none' && hint.display !== 'none' ? hint.content : '',
+        inView: wrap.getBoundingClientRect().right <= window.innerWidth,
+      };
+    }));
+    await expect.poll(async () => (await hints()).find((h) => h.table === 'bench-table')?.hint).toContain('Scroll sideways');
+    for (const h of await hints()) {
+      expect(h.inView, `${h.table}: its box within the window`).toBe(true);
+      expect(Boolean(h.hint), `${h.table}: hint shown exactly when it overflows`).toBe(h.overflows);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(ARTIFACTS, 'bench-390-table.png'), fullPage: true });
+    // Wide enough for the whole table: no hint.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await expect.poll(async () => (await hints()).find((h) => h.table === 'bench-table')?.hint).toBe('');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('without a WebGPU adapter: says so plainly, runs the CPU half alone, downloads CPU rows only', async () => {
     const plain = await launch({ webgpu: false });
     try {

@@ -409,4 +409,38 @@ describe('the page', () => {
       await plain.close();
     }
   });
+
+  it('at 390 px: the loss legend keeps each line\'s swatch, name and value side by side, and is shorter than the chart', async () => {
+    const { page, problems } = await openPage(served.browser.context, served.server.url);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await gpuStatus(page);
+    await train(page, { model: 'bigram-counts', device: 'cpu' }, CPU_RUN_MS);
+    await train(page, { model: 'bigram-nn', device: 'cpu', steps: 20, lr: LR, seed: SEED }, CPU_RUN_MS);
+    // An MLP run adds the longest names: its steps' own losses, the smoothed line, the dev points.
+    await byTestId(page, 'model-select').selectOption('mlp');
+    await byTestId(page, 'steps').fill('30');
+    await byTestId(page, 'train').click();
+    expect(await waitForStatus(page, ['done', 'error'], CPU_RUN_MS)).toBe('done');
+    const layout = await page.evaluate(() => {
+      const chart = document.querySelector('[data-testid="loss-chart"]')!;
+      const legend = chart.querySelector('.u-legend')!.getBoundingClientRect();
+      const canvas = chart.querySelector('canvas')!.getBoundingClientRect();
+      // Each line's entry: its swatch, name and value side by side (the name may wrap within its column).
+      const entries = Array.from(chart.querySelectorAll('.u-legend .u-series')).slice(1).map((tr) => {
+        const [marker, label, value] = ['.u-marker', '.u-label', '.u-value'].map((q) => tr.querySelector(q)!.getBoundingClientRect());
+        const middle = (r: DOMRect) => (r.top + r.bottom) / 2;
+        const beside = (a: DOMRect, b: DOMRect) => a.right <= b.left + 1 && middle(b) > a.top && middle(b) < a.bottom;
+        return { label: tr.querySelector('.u-label')!.textContent, together: beside(marker, label) && beside(label, value) };
+      });
+      const wide = Array.from(document.querySelectorAll('body *')).filter((e) => e.getBoundingClientRect().right > 391).slice(0, 8).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`);
+      return { legend: legend.height, chart: canvas.height, width: document.documentElement.scrollWidth, entries, wide };
+    });
+    expect(layout.entries.length).toBeGreaterThanOrEqual(2);
+    for (const e of layout.entries) expect(e.together, `${e.label}: swatch, name and value side by side`).toBe(true);
+    expect(layout.legend, 'legend height against the chart\'s').toBeLessThan(layout.chart);
+    expect(layout.width, layout.wide.join('; ')).toBeLessThanOrEqual(390);
+    await byTestId(page, 'loss-chart').screenshot({ path: join(ARTIFACTS, 'page-390-chart.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
 });

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { contextData } from '../../src/data/contexts.ts';
+import { UserError } from '../../src/errors.ts';
+import { checkDevice } from '../../src/gpu/device.ts';
 import { datasetFromWords } from '../../src/data/dataset.ts';
 import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
 import { initMlpParams, mlpShape } from '../../src/models/mlp/net.ts';
@@ -67,7 +69,7 @@ describe('GPU context model against the CPU', () => {
     g.dispose();
   }, 300_000);
 
-  it('evaluates a split in chunks of any size: the same loss as one pass on the CPU', async () => {
+  it('evaluates a split in chunks of any size, reporting progress: the same loss as one pass on the CPU', async () => {
     const ctx = await gpu();
     const data = contextData(names, 4, 3);
     const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 10, seed: 3, blockSize: 4, embed: 7, hidden: 33 };
@@ -78,11 +80,38 @@ describe('GPU context model against the CPU', () => {
       const g = await gpuMlp(ctx, data, hyper, { evalRows }, initial);
       expect(await g.readWeights()).toEqual(await c.readWeights());
       for (const split of evalRows === 333 ? (['dev', 'test'] as const) : (['train', 'dev', 'test'] as const)) {
-        expectAllClose(`${split} (chunks of ${evalRows})`, [await g.evaluateSplit(split)], [await c.evaluateSplit(split)], { rtol: 1e-5, atol: 0 });
+        const done: number[] = [];
+        const N = data[split].Y.length;
+        expectAllClose(`${split} (chunks of ${evalRows})`, [await g.evaluateSplit(split, (d, total) => { expect(total).toBe(N); done.push(d); })], [await c.evaluateSplit(split)], { rtol: 1e-5, atol: 0 });
+        // Progress after each submit: several when the split is many chunks (the first submit is one chunk).
+        expect(done.at(-1)).toBe(N);
+        for (let i = 1; i < done.length; i++) expect(done[i]).toBeGreaterThan(done[i - 1]);
+        if (N > evalRows) expect(done.length).toBeGreaterThan(1);
+        // Evaluated again (the buffers reused): the same loss to the bit.
+        if (evalRows === 333) expect(await g.evaluateSplit(split)).toBe(await g.evaluateSplit(split));
       }
       g.dispose();
     }
-  });
+  }, 300_000);
+
+  it('a split larger than a GPU buffer may hold is evaluated in pieces; a train split too large is refused by name', async () => {
+    const ctx = await gpu();
+    // Most words in dev: its examples take more bytes than one buffer may hold, the train split's fewer.
+    const data = contextData(names, 3, 4, { dev: 0.7, test: 0.1 });
+    const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 10, seed: 4, hidden: 16, embed: 4 };
+    const maxBufferBytes = 4 * data.train.X.length + 4;
+    expect(4 * data.dev.X.length).toBeGreaterThan(maxBufferBytes);
+    const g = await gpuMlp(ctx, data, hyper, { maxBufferBytes, evalRows: 4096 });
+    const c = cpuMlp(data, hyper);
+    for (const split of ['train', 'dev', 'test'] as const) {
+      expectAllClose(`${split} loss`, [await g.evaluateSplit(split)], [await c.evaluateSplit(split)], { rtol: 1e-5, atol: 0 });
+    }
+    g.dispose();
+    const err = await gpuMlp(ctx, data, hyper, { maxBufferBytes: 4 * data.train.X.length - 4 }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/^the GPU buffer "X train" needs \d+ bytes, above this device's limit of \d+ bytes per storage binding; use a smaller model, batch or data set$/);
+    checkDevice(ctx); // and the device is fine
+  }, 300_000);
 });
 
 describe('GPU context model', () => {
