@@ -12,6 +12,7 @@ import type { GpuContext } from '../src/gpu/device.ts';
 import { bindGroup, createBuffer, getPipeline, STORAGE, UNIFORM } from '../src/gpu/kernels.ts';
 import { matmulCpu } from '../src/ops/matmulCpu.ts';
 import { matmulConfig, matmulGrid, type MatmulConfig } from '../src/ops/matmulTiling.ts';
+import { matmulVec4 } from '../src/ops/linear.ts';
 import { summarize } from './stats.ts';
 
 export interface Shape {
@@ -47,7 +48,7 @@ export const gflops = (s: Shape, ms: number) => (2 * s.M * s.K * s.N) / 1e6 / ms
 /** A GPU matmul implementation to time: how to compile, bind and grid it. */
 export interface GpuMatmul {
   name: string;
-  pipeline(transA: boolean, transB: boolean): Promise<GPUComputePipeline>;
+  pipeline(s: Shape): Promise<GPUComputePipeline>;
   bind(pipeline: GPUComputePipeline, s: Shape, a: GPUBuffer, b: GPUBuffer, out: GPUBuffer): GPUBindGroup;
   grid(s: Shape): { x: number; y: number };
 }
@@ -57,8 +58,8 @@ export function newMatmul(ctx: GpuContext, config: MatmulConfig = matmulConfig(c
   const maxDim = ctx.device.limits.maxComputeWorkgroupsPerDimension;
   return {
     name,
-    pipeline: (transA, transB) =>
-      getPipeline(ctx, { stem: 'ops/matmul', defines: { tiled: config.tiled, transA, transB, bias: false, accumulate: false, tanh: false, tanhGrad: false, gelu: false, geluGrad: false, aux: false, residual: false, biasGrad: false }, overrides: config.overrides, libs: [] }),
+    pipeline: (s) =>
+      getPipeline(ctx, { stem: 'ops/matmul', defines: { ...matmulVec4(config, s), tiled: config.tiled, transA: s.transA, transB: s.transB, bias: false, accumulate: false, tanh: false, tanhGrad: false, gelu: false, geluGrad: false, aux: false, residual: false, biasGrad: false }, overrides: config.overrides, libs: [] }),
     bind: (p, s, a, b, out) => bindGroup(ctx, p, name, [matmulParams(ctx, s.M, s.K, s.N), a, b, null, out]),
     grid: (s) => matmulGrid(s.M, s.N, config, maxDim),
   };
@@ -69,7 +70,7 @@ export function newMatmul(ctx: GpuContext, config: MatmulConfig = matmulConfig(c
  * layout: workgroup tiles of K staged 16 at a time, a barrier per slab).
  */
 export function oldMatmul(ctx: GpuContext): GpuMatmul {
-  return newMatmul(ctx, { tiled: true, overrides: { WG: 16, TX: 1, TS: 4, KT: 16 }, tileRows: 16, tileCols: 16 }, 'v1 tiled');
+  return newMatmul(ctx, { tiled: true, vec4: false, overrides: { WG: 16, TX: 1, TS: 4, KT: 16 }, tileRows: 16, tileCols: 16 }, 'v1 tiled');
 }
 
 export function matmulParams(ctx: GpuContext, M: number, K: number, N: number): GPUBuffer {
@@ -93,7 +94,7 @@ async function prepareGpu(ctx: GpuContext, impl: GpuMatmul, s: Shape): Promise<{
   const a = createBuffer(ctx, 'a', 4 * s.M * s.K, STORAGE, randomData(s.M * s.K, 1));
   const b = createBuffer(ctx, 'b', 4 * s.K * s.N, STORAGE, randomData(s.K * s.N, 2));
   const out = createBuffer(ctx, 'out', 4 * s.M * s.N, STORAGE);
-  const pipeline = await impl.pipeline(s.transA, s.transB);
+  const pipeline = await impl.pipeline(s);
   const bind = impl.bind(pipeline, s, a, b, out);
   const grid = impl.grid(s);
   const run = async (R: number, expectedMs: number) => {

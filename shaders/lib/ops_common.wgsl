@@ -38,3 +38,14 @@ fn gelu_tanh_slope(x: f32) -> f32 {
   let th = tanh(clamp(GELU_SCALE * (x + 0.044715 * x * x * x), -15.0, 15.0));
   return 0.5 * (1.0 + th) + 0.5 * x * (1.0 - th * th) * GELU_SCALE * (1.0 + 3.0 * 0.044715 * x * x);
 }
+
+// The same, on four values at once (the matmul's vec4 epilogues).
+fn gelu_tanh4(x: vec4<f32>) -> vec4<f32> {
+  let u = GELU_SCALE * (x + 0.044715 * x * x * x);
+  return 0.5 * x * (1.0 + tanh(clamp(u, vec4<f32>(-15.0), vec4<f32>(15.0))));
+}
+
+fn gelu_tanh_slope4(x: vec4<f32>) -> vec4<f32> {
+  let th = tanh(clamp(GELU_SCALE * (x + 0.044715 * x * x * x), vec4<f32>(-15.0), vec4<f32>(15.0)));
+  return 0.5 * (1.0 + th) + 0.5 * x * (1.0 - th * th) * GELU_SCALE * (1.0 + 3.0 * 0.044715 * x * x);
+}

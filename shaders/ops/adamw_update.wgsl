@@ -8,6 +8,14 @@
 // only 5 of them), and PyTorch computes them in double precision. One thread per parameter.
 // Twin: adamwUpdateCpu (src/ops/optimizers.ts).
 
+// E: one element, or four consecutive ones when the count is a multiple of 4 (vec4: on
+// SwiftShader a vec4 access costs what one f32 access does; params.count counts E's).
+#if ${vec4}
+alias E = vec4<f32>;
+#else
+alias E = f32;
+#endif
+
 override WG: u32 = 256;
 
 struct AdamwParams {
@@ -39,10 +47,10 @@ fn expm1_neg(x: f32) -> f32 {
 }
 
 @group(0) @binding(0) var<uniform> params: AdamwParams;
-@group(0) @binding(1) var<storage, read> grad: array<f32>;          // (count,)
-@group(0) @binding(2) var<storage, read_write> P: array<f32>;       // (count,)
-@group(0) @binding(3) var<storage, read_write> m: array<f32>;       // (count,) first moment
-@group(0) @binding(4) var<storage, read_write> v: array<f32>;       // (count,) second moment
+@group(0) @binding(1) var<storage, read> grad: array<E>;            // (count,)
+@group(0) @binding(2) var<storage, read_write> P: array<E>;         // (count,)
+@group(0) @binding(3) var<storage, read_write> m: array<E>;         // (count,) first moment
+@group(0) @binding(4) var<storage, read_write> v: array<E>;         // (count,) second moment
 @group(0) @binding(5) var<storage, read> state: StepState;
 
 @compute @workgroup_size(WG)

@@ -2,6 +2,14 @@
 // activations share one buffer), since a clearBuffer cannot sit inside the step's compute pass.
 // Twin: fillZeroCpu (src/ops/fillZero.ts).
 
+// E: one element, or four consecutive ones when the count is a multiple of 4 (vec4: on
+// SwiftShader a vec4 access costs what one f32 access does; params.count counts E's).
+#if ${vec4}
+alias E = vec4<f32>;
+#else
+alias E = f32;
+#endif
+
 override WG: u32 = 256;
 
 struct ElementwiseParams {
@@ -10,11 +18,11 @@ struct ElementwiseParams {
 }
 
 @group(0) @binding(0) var<uniform> params: ElementwiseParams;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;       // (count,)
+@group(0) @binding(1) var<storage, read_write> x: array<E>;         // (count,)
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = flat_id(gid, params.rowStride);
   if (i >= params.count) { return; }
-  x[i] = 0.0;
+  x[i] = E(0.0);
 }

@@ -7,9 +7,9 @@
  */
 import { writeFileSync } from 'node:fs';
 
-/** Rows and columns of one thread's block in the direct path (RN a multiple of 4). */
-export const RM = 16;
-export const RN = 16;
+import { RM, RN } from './matmulVec.wgsl.ts';
+
+export { RM, RN };
 
 export function matmulWgsl(): string {
   const Q = RN / 4;
@@ -287,3 +287,4 @@ fn tiled(tile: u32, li: u32) {
 if (process.argv[1]?.endsWith('matmul.gen.ts')) {
   writeFileSync(new URL('./matmul.wgsl', import.meta.url), matmulWgsl());
 }
+

@@ -4,6 +4,14 @@
 // loss_record: this step is state.step − 1). One thread per parameter.
 // Twin: sgdUpdateCpu (src/ops/optimizers.ts).
 
+// E: one element, or four consecutive ones when the count is a multiple of 4 (vec4: on
+// SwiftShader a vec4 access costs what one f32 access does; params.count counts E's).
+#if ${vec4}
+alias E = vec4<f32>;
+#else
+alias E = f32;
+#endif
+
 override WG: u32 = 256;
 
 struct SgdParams {
@@ -15,8 +23,8 @@ struct SgdParams {
 }
 
 @group(0) @binding(0) var<uniform> params: SgdParams;
-@group(0) @binding(1) var<storage, read> grad: array<f32>;          // (count,)
-@group(0) @binding(2) var<storage, read_write> P: array<f32>;       // (count,)
+@group(0) @binding(1) var<storage, read> grad: array<E>;            // (count,)
+@group(0) @binding(2) var<storage, read_write> P: array<E>;         // (count,)
 @group(0) @binding(3) var<storage, read> state: StepState;
 
 @compute @workgroup_size(WG)

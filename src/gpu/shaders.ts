@@ -9,6 +9,7 @@ import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { bigramStepFusedVec4 } from '../../shaders/bigram_step_fused_vec4.wgsl.ts';
 import { attentionBackwardKeysWgsl, attentionBackwardQueryWgsl, attentionForwardWgsl } from '../../shaders/ops/attention.wgsl.ts';
 import { layernormBackwardWgsl, layernormForwardWgsl } from '../../shaders/ops/layernorm.wgsl.ts';
+import { matmulVecWgsl } from '../../shaders/ops/matmulVec.wgsl.ts';
 
 /** File name relative to shaders/ (e.g. 'softmax_forward.wgsl', 'lib/philox.wgsl') → text. */
 export type ShaderFiles = (path: string) => string;
@@ -44,6 +45,7 @@ const GENERATED: Record<string, (defines: Defines) => string | null> = {
   'ops/attention_backward_keys': (d) => attentionBackwardKeysWgsl(Number(d.HS)),
   'ops/layernorm_forward': (d) => (d.unrollC ? layernormForwardWgsl(Number(d.unrollC)) : null),
   'ops/layernorm_backward': (d) => (d.unrollC ? layernormBackwardWgsl(Number(d.unrollC)) : null),
+  'ops/matmul': (d) => (d.vecA || d.vecB || d.vecOut ? matmulVecWgsl({ transA: !!d.transA, transB: !!d.transB, a: !!d.vecA, b: !!d.vecB, out: !!d.vecOut }) : null),
 };
 
 export function assembleShader(files: ShaderFiles, stem: string, defines: Defines, libs: readonly string[] = SHADER_LIBS): string {

@@ -11,6 +11,18 @@ export function elementwiseDispatch<B extends string>(
   o: { label?: string; WG?: number; defines?: Record<string, boolean> } = {},
 ): Promise<Dispatch> {
   const WG = o.WG ?? ELEMENTWISE_WG;
-  const grid = enc.grid(count, WG);
-  return enc.dispatch(kernel, { label: o.label, defines: o.defines, overrides: { WG }, grid, uniform: { count, rowStride: grid.rowStride }, bind });
+  const { vec4, units } = vec4Units(count, !!kernel.vec4);
+  const grid = enc.grid(units, WG);
+  const defines = kernel.vec4 ? { ...o.defines, vec4 } : o.defines;
+  return enc.dispatch(kernel, { label: o.label, defines, overrides: { WG }, grid, uniform: { count: units, rowStride: grid.rowStride }, bind });
+}
+
+/**
+ * A kernel written over an element type E (f32, or vec4<f32> under the define vec4) runs in
+ * vec4 when the count is a multiple of 4: a thread per four elements. (Bindings start at
+ * multiples of 256 bytes, so a vec4 view of one is aligned.)
+ */
+export function vec4Units(count: number, vectorizable: boolean): { vec4: boolean; units: number } {
+  const vec4 = vectorizable && count % 4 === 0;
+  return { vec4, units: vec4 ? count / 4 : count };
 }

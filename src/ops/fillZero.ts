@@ -4,7 +4,7 @@ import { ELEMENTWISE_UNIFORM, elementwiseDispatch } from './elementwise.ts';
 import type { Dispatch } from '../gpu/stepLoop.ts';
 import type { Floats } from './op.ts';
 
-export const fillZeroKernel = opKernel('ops/fill_zero', ELEMENTWISE_UNIFORM, ['x']);
+export const fillZeroKernel = opKernel('ops/fill_zero', ELEMENTWISE_UNIFORM, ['x'], undefined, { vec4: true });
 
 export function fillZeroCpu(x: Floats): void {
   x.fill(0);

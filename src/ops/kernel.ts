@@ -21,10 +21,12 @@ export interface OpKernel<F extends string = string, B extends string = string> 
   bindings: readonly B[];
   /** Shader snippets before the kernel (default OPS_LIBS). */
   libs?: readonly string[];
+  /** An elementwise kernel written over E (f32, or vec4<f32> under the define vec4): see vec4Units. */
+  vec4?: boolean;
 }
 
-export function opKernel<F extends string, const B extends string>(stem: string, uniform: UniformStruct<F>, bindings: readonly B[], libs?: readonly string[]): OpKernel<F, B> {
-  return { stem, uniform, bindings, libs };
+export function opKernel<F extends string, const B extends string>(stem: string, uniform: UniformStruct<F>, bindings: readonly B[], libs?: readonly string[], o: { vec4?: boolean } = {}): OpKernel<F, B> {
+  return { stem, uniform, bindings, libs, vec4: o.vec4 };
 }
 
 export type Binding = GPUBuffer | GPUBufferBinding;

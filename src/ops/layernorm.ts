@@ -11,6 +11,7 @@ import { opKernel, type Binding, type OpEncoder } from './kernel.ts';
 import type { Dispatch } from '../gpu/stepLoop.ts';
 import type { Floats, Op } from './op.ts';
 import { LAYERNORM_UNROLL_MAX } from '../../shaders/ops/layernorm.wgsl.ts';
+import { vec4Units } from './elementwise.ts';
 
 /** The define that picks the written-out kernels (0: the loop kernels); `loops` forces the loops (tests). */
 const unroll = (C: number, loops = false) => ({ unrollC: !loops && C <= LAYERNORM_UNROLL_MAX ? C : 0 });
@@ -18,7 +19,7 @@ const unroll = (C: number, loops = false) => ({ unrollC: !loops && C <= LAYERNOR
 export const LAYERNORM_UNIFORM = defineUniform('LayernormParams', { n: 'u32', C: 'u32', rowStride: 'u32' });
 export const layernormForwardKernel = opKernel('ops/layernorm_forward', LAYERNORM_UNIFORM, ['x', 'w', 'b', 'out', 'mean', 'rstd']);
 export const layernormBackwardKernel = opKernel('ops/layernorm_backward', LAYERNORM_UNIFORM, ['dout', 'x', 'w', 'mean', 'rstd', 'dx']);
-export const layernormParamBackwardKernel = opKernel('ops/layernorm_param_backward', LAYERNORM_UNIFORM, ['dout', 'x', 'mean', 'rstd', 'dw', 'db']);
+export const layernormParamBackwardKernel = opKernel('ops/layernorm_param_backward', LAYERNORM_UNIFORM, ['dout', 'x', 'mean', 'rstd', 'dw', 'db'], undefined, { vec4: true });
 export const LAYERNORM_WG = 64;
 /**
  * layernorm_param_backward has one thread per channel, each summing over every row: with 64
@@ -82,14 +83,17 @@ export function layernormBackwardDispatches(
   paramWG = LAYERNORM_PARAM_WG,
 ): Promise<Dispatch[]> {
   const rows = enc.grid(d.n, WG);
-  const cols = enc.grid(d.C, paramWG);
+  // Channels in fours when C allows (the kernel's vec4), in workgroups a quarter the size: as many workgroups.
+  const { vec4, units } = vec4Units(d.C, true);
+  const colWG = vec4 ? Math.max(1, Math.floor(paramWG / 4)) : paramWG;
+  const cols = enc.grid(units, colWG);
   return Promise.all([
     ...(d.dx ? [enc.dispatch(layernormBackwardKernel, {
       defines: { accumulate: d.accumulate, ...unroll(d.C, d.loops) }, overrides: { WG }, grid: rows, uniform: { n: d.n, C: d.C, rowStride: rows.rowStride },
       bind: { dout: d.dout, x: d.x, w: d.w, mean: d.mean, rstd: d.rstd, dx: d.dx },
     })] : []),
     enc.dispatch(layernormParamBackwardKernel, {
-      overrides: { WG: paramWG }, grid: cols, uniform: { n: d.n, C: d.C, rowStride: cols.rowStride },
+      defines: { vec4 }, overrides: { WG: colWG }, grid: cols, uniform: { n: d.n, C: units, rowStride: cols.rowStride },
       bind: { dout: d.dout, x: d.x, mean: d.mean, rstd: d.rstd, dw: d.dw, db: d.db },
     }),
   ]);

@@ -44,11 +44,23 @@ export interface MatmulDispatch {
   label?: string;
 }
 
+/**
+ * Which operands the direct path reads and writes in vec4 (shaders/ops/matmulVec.wgsl.ts): a
+ * along m when transposed and M is a multiple of 4, b along n unless transposed when N is, out
+ * along n when N is.
+ */
+export function matmulVec4(config: MatmulConfig, d: Pick<MatmulDispatch, 'M' | 'N' | 'transA' | 'transB'>): { vecA: boolean; vecB: boolean; vecOut: boolean } {
+  const on = config.vec4 && !config.tiled;
+  const vecOut = on && d.N % 4 === 0;
+  return { vecA: on && !!d.transA && d.M % 4 === 0, vecB: vecOut && !d.transB, vecOut };
+}
+
 /** One matmul dispatch: out (M, N) = [out +] op(a)·op(b) [+ bias], with the fused epilogues of MatmulDispatch. */
 export function matmulDispatch(enc: OpEncoder, config: MatmulConfig, d: MatmulDispatch): Promise<Dispatch> {
   return enc.dispatch(matmulKernel, {
     label: d.label,
     defines: {
+      ...matmulVec4(config, d),
       tiled: config.tiled, transA: !!d.transA, transB: !!d.transB, bias: !!d.bias, accumulate: !!d.accumulate, tanh: !!d.tanh, tanhGrad: !!d.tanhGrad,
       gelu: !!d.geluPre, geluGrad: !!d.geluGrad, aux: !!(d.tanhGrad || d.geluGrad), residual: !!d.residual, biasGrad: !!d.biasGrad,
     },

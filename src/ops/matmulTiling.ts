@@ -5,6 +5,11 @@
 export interface MatmulConfig {
   /** The tiled path (workgroup memory), else the direct one: a define, so the direct variant has no workgroup memory. */
   tiled: boolean;
+  /**
+   * Direct path: read and write in vec4 along every dimension that is a multiple of 4
+   * (shaders/ops/matmulVec.wgsl.ts): on SwiftShader one vec4 load costs what one f32 load does.
+   */
+  vec4: boolean;
   /** The kernel's override constants. */
   overrides: Record<string, number>;
   /** Output rows and columns of one workgroup's tile. */
@@ -27,10 +32,10 @@ export function matmulConfig(software: boolean): MatmulConfig {
   if (software) {
     const WG = 4;
     const TX = 2;
-    return { tiled: false, overrides: { WG, TX, TS: 1, KT: 1 }, tileRows: (WG / TX) * BLOCK, tileCols: TX * BLOCK };
+    return { tiled: false, vec4: true, overrides: { WG, TX, TS: 1, KT: 1 }, tileRows: (WG / TX) * BLOCK, tileCols: TX * BLOCK };
   }
   const TS = 16;
-  return { tiled: true, overrides: { WG: TS * TS, TX: 1, TS, KT: 16 }, tileRows: 4 * TS, tileCols: 4 * TS };
+  return { tiled: true, vec4: false, overrides: { WG: TS * TS, TX: 1, TS, KT: 16 }, tileRows: 4 * TS, tileCols: 4 * TS };
 }
 
 /**

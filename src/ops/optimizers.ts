@@ -10,6 +10,7 @@ import { defineUniform } from './uniform.ts';
 import { opKernel, type Binding, type OpEncoder } from './kernel.ts';
 import type { Dispatch } from '../gpu/stepLoop.ts';
 import type { Floats } from './op.ts';
+import { vec4Units } from './elementwise.ts';
 
 export type OptimizerKind = 'sgd' | 'adamw';
 export const OPTIMIZER_KINDS: readonly OptimizerKind[] = ['sgd', 'adamw'];
@@ -27,12 +28,12 @@ export interface OptimizerConfig {
 }
 
 export const SGD_UNIFORM = defineUniform('SgdParams', { count: 'u32', rowStride: 'u32', lr: 'f32', lrFinal: 'f32', decayStep: 'u32' });
-export const sgdUpdateKernel = opKernel('ops/sgd_update', SGD_UNIFORM, ['grad', 'P', 'state']);
+export const sgdUpdateKernel = opKernel('ops/sgd_update', SGD_UNIFORM, ['grad', 'P', 'state'], undefined, { vec4: true });
 export const ADAMW_UNIFORM = defineUniform('AdamwParams', {
   count: 'u32', rowStride: 'u32', lr: 'f32', lrFinal: 'f32', decayStep: 'u32', beta1: 'f32', beta2: 'f32', eps: 'f32', weightDecay: 'f32',
   oneMinusBeta1: 'f32', oneMinusBeta2: 'f32', lnBeta1: 'f32', lnBeta2: 'f32',
 });
-export const adamwUpdateKernel = opKernel('ops/adamw_update', ADAMW_UNIFORM, ['grad', 'P', 'm', 'v', 'state']);
+export const adamwUpdateKernel = opKernel('ops/adamw_update', ADAMW_UNIFORM, ['grad', 'P', 'm', 'v', 'state'], undefined, { vec4: true });
 export const OPTIMIZER_WG = 256;
 
 /** The learning rate of step `step` (0-based). */
@@ -67,14 +68,15 @@ function gpuValues(o: OptimizerConfig) {
 export function optimizerDispatch(
   enc: OpEncoder, o: OptimizerConfig, count: number, b: { grad: Binding; P: Binding; m?: Binding; v?: Binding; state: Binding },
 ): Promise<Dispatch> {
-  const grid = enc.grid(count, OPTIMIZER_WG);
-  const common = { count, rowStride: grid.rowStride, ...gpuValues(o) };
+  const { vec4, units } = vec4Units(count, true);
+  const grid = enc.grid(units, OPTIMIZER_WG);
+  const common = { count: units, rowStride: grid.rowStride, ...gpuValues(o) };
   if (o.kind === 'sgd') {
-    return enc.dispatch(sgdUpdateKernel, { overrides: { WG: OPTIMIZER_WG }, grid, uniform: common, bind: { grad: b.grad, P: b.P, state: b.state } });
+    return enc.dispatch(sgdUpdateKernel, { defines: { vec4 }, overrides: { WG: OPTIMIZER_WG }, grid, uniform: common, bind: { grad: b.grad, P: b.P, state: b.state } });
   }
   if (!b.m || !b.v) throw new Error('adamw_update needs its m and v buffers');
   return enc.dispatch(adamwUpdateKernel, {
-    overrides: { WG: OPTIMIZER_WG }, grid,
+    defines: { vec4 }, overrides: { WG: OPTIMIZER_WG }, grid,
     uniform: {
       ...common, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay,
       // In float64 here: see the kernel. (β = 0 has ln β = −∞: any very negative number does.)

@@ -8,8 +8,8 @@ import { ELEMENTWISE_UNIFORM, elementwiseDispatch } from './elementwise.ts';
 import type { Floats, Op } from './op.ts';
 import type { Dispatch } from '../gpu/stepLoop.ts';
 
-export const residualForwardKernel = opKernel('ops/residual_forward', ELEMENTWISE_UNIFORM, ['a', 'b', 'out']);
-export const residualBackwardKernel = opKernel('ops/residual_backward', ELEMENTWISE_UNIFORM, ['dout', 'da', 'db']);
+export const residualForwardKernel = opKernel('ops/residual_forward', ELEMENTWISE_UNIFORM, ['a', 'b', 'out'], undefined, { vec4: true });
+export const residualBackwardKernel = opKernel('ops/residual_backward', ELEMENTWISE_UNIFORM, ['dout', 'da', 'db'], undefined, { vec4: true });
 
 export function residualForwardCpu(out: Floats, a: ArrayLike<number>, b: ArrayLike<number>): void {
   for (let i = 0; i < out.length; i++) out[i] = a[i] + b[i];

@@ -404,47 +404,49 @@ describe('step ops', () => {
     }
   });
 
-  it('AdamW: 10 steps on a small tensor against a float64 reference written from the formula; SGD with its schedule', async () => {
+  it('AdamW: 10 steps on a small tensor (an odd count, and a multiple of 4: the vec4 path) against a float64 reference written from the formula; SGD with its schedule', async () => {
     const { ctx, encs } = await encoders();
-    const count = 1 + rng(22).index(700);
-    const p0 = randomNormal(rng(23), count);
-    const grads = Array.from({ length: 10 }, (_, s) => randomNormal(rng(30 + s), count, 0.1 * (s + 1)));
-    const o: OptimizerConfig = { kind: 'adamw', lr: 0.01, lrFinal: 0.002, decayStep: 6, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 };
-    // The reference: PyTorch's AdamW, step t = 1..10, in float64, written out here.
-    const p = Float64Array.from(p0);
-    const m = new Float64Array(count);
-    const v = new Float64Array(count);
-    for (let t = 1; t <= 10; t++) {
-      const lr = t - 1 < o.decayStep ? o.lr : o.lrFinal;
-      for (let i = 0; i < count; i++) {
-        const g = grads[t - 1][i];
-        p[i] *= 1 - lr * o.weightDecay;
-        m[i] = o.beta1 * m[i] + (1 - o.beta1) * g;
-        v[i] = o.beta2 * v[i] + (1 - o.beta2) * g * g;
-        const mhat = m[i] / (1 - o.beta1 ** t);
-        const vhat = v[i] / (1 - o.beta2 ** t);
-        p[i] -= (lr * mhat) / (Math.sqrt(vhat) + o.eps);
-      }
-    }
-    // The CPU twin in float32 storage, as the CPU trainer holds it.
-    const cp = Float32Array.from(p0);
-    const [cm, cv] = [new Float32Array(count), new Float32Array(count)];
-    for (let t = 1; t <= 10; t++) adamwUpdateCpu(cp, grads[t - 1], cm, cv, t, Math.fround(t - 1 < o.decayStep ? o.lr : o.lrFinal), o);
-    // Each step moves p by at most ~lr; float32 rounds |p| and the step: a few ulps of |p| + lr per step.
-    const atol = Float64Array.from(p, (x) => 10 * 8 * EPS32 * (Math.abs(x) + o.lr));
-    expectAllClose('adamw (CPU twin, float32 storage)', cp, p, { rtol: 0, atol });
-    for (const enc of encs) {
-      const P = input(ctx, 'P', p0);
-      const [mb, vb] = [input(ctx, 'm', new Float32Array(count)), input(ctx, 'v', new Float32Array(count))];
+    // An odd count runs the scalar kernels, a multiple of 4 their vec4 variant.
+    for (const count of [1 + 2 * rng(22).index(350), 4 * (1 + rng(21).index(175))]) {
+      const p0 = randomNormal(rng(23), count);
+      const grads = Array.from({ length: 10 }, (_, s) => randomNormal(rng(30 + s), count, 0.1 * (s + 1)));
+      const o: OptimizerConfig = { kind: 'adamw', lr: 0.01, lrFinal: 0.002, decayStep: 6, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.1 };
+      // The reference: PyTorch's AdamW, step t = 1..10, in float64, written out here.
+      const p = Float64Array.from(p0);
+      const m = new Float64Array(count);
+      const v = new Float64Array(count);
       for (let t = 1; t <= 10; t++) {
-        await run(ctx, [await optimizerDispatch(enc, o, count, { grad: input(ctx, 'g', grads[t - 1]), P, m: mb, v: vb, state: state(ctx, t, 0) })]);
+        const lr = t - 1 < o.decayStep ? o.lr : o.lrFinal;
+        for (let i = 0; i < count; i++) {
+          const g = grads[t - 1][i];
+          p[i] *= 1 - lr * o.weightDecay;
+          m[i] = o.beta1 * m[i] + (1 - o.beta1) * g;
+          v[i] = o.beta2 * v[i] + (1 - o.beta2) * g * g;
+          const mhat = m[i] / (1 - o.beta1 ** t);
+          const vhat = v[i] / (1 - o.beta2 ** t);
+          p[i] -= (lr * mhat) / (Math.sqrt(vhat) + o.eps);
+        }
       }
-      expectAllClose(`adamw_update GPU (TEST_SEED ${TEST_SEED})`, await readF32(ctx, P, count), p, { rtol: 0, atol });
-      // SGD: step 5 (state 6) at lr, step 6 (state 7) at lrFinal.
-      for (const [st, lr] of [[6, o.lr], [7, o.lrFinal]]) {
-        const Q = input(ctx, 'Q', p0);
-        await run(ctx, [await optimizerDispatch(enc, { ...o, kind: 'sgd' }, count, { grad: input(ctx, 'g', grads[0]), P: Q, state: state(ctx, st, 0) })]);
-        expectAllClose(`sgd_update lr ${lr}`, await readF32(ctx, Q, count), Float64Array.from(p0, (x, i) => x - Math.fround(lr) * grads[0][i]), { rtol: 2 * EPS32, atol: 1e-30 });
+      // The CPU twin in float32 storage, as the CPU trainer holds it.
+      const cp = Float32Array.from(p0);
+      const [cm, cv] = [new Float32Array(count), new Float32Array(count)];
+      for (let t = 1; t <= 10; t++) adamwUpdateCpu(cp, grads[t - 1], cm, cv, t, Math.fround(t - 1 < o.decayStep ? o.lr : o.lrFinal), o);
+      // Each step moves p by at most ~lr; float32 rounds |p| and the step: a few ulps of |p| + lr per step.
+      const atol = Float64Array.from(p, (x) => 10 * 8 * EPS32 * (Math.abs(x) + o.lr));
+      expectAllClose('adamw (CPU twin, float32 storage)', cp, p, { rtol: 0, atol });
+      for (const enc of encs) {
+        const P = input(ctx, 'P', p0);
+        const [mb, vb] = [input(ctx, 'm', new Float32Array(count)), input(ctx, 'v', new Float32Array(count))];
+        for (let t = 1; t <= 10; t++) {
+          await run(ctx, [await optimizerDispatch(enc, o, count, { grad: input(ctx, 'g', grads[t - 1]), P, m: mb, v: vb, state: state(ctx, t, 0) })]);
+        }
+        expectAllClose(`adamw_update GPU (TEST_SEED ${TEST_SEED})`, await readF32(ctx, P, count), p, { rtol: 0, atol });
+        // SGD: step 5 (state 6) at lr, step 6 (state 7) at lrFinal.
+        for (const [st, lr] of [[6, o.lr], [7, o.lrFinal]]) {
+          const Q = input(ctx, 'Q', p0);
+          await run(ctx, [await optimizerDispatch(enc, { ...o, kind: 'sgd' }, count, { grad: input(ctx, 'g', grads[0]), P: Q, state: state(ctx, st, 0) })]);
+          expectAllClose(`sgd_update lr ${lr}`, await readF32(ctx, Q, count), Float64Array.from(p0, (x, i) => x - Math.fround(lr) * grads[0][i]), { rtol: 2 * EPS32, atol: 1e-30 });
+        }
       }
     }
   });

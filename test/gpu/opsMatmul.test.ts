@@ -14,6 +14,7 @@ import { matmulAbsSum, matmulCpu } from '../../src/ops/matmulCpu.ts';
 import { matmulConfig, matmulGrid, type MatmulConfig } from '../../src/ops/matmulTiling.ts';
 import { createBuffer, UNIFORM } from '../../src/gpu/kernels.ts';
 import { matmulWgsl } from '../../shaders/ops/matmul.gen.ts';
+import { matmulVec4 } from '../../src/ops/linear.ts';
 import { EPS32, expectAllClose, gpu, input, poisoned, randomNormal, readF32, rng, runKernel, TEST_SEED } from './gpuHelpers.ts';
 
 const TRANS = [
@@ -40,6 +41,9 @@ const SHAPES = [
   { M: 97, K: 7, N: 33 },
   { M: 33, K: 301, N: 7 },
   { M: 65, K: 17, N: 31 },
+  // Multiples of 4 in M and N (not of a tile): the vec4 variants, their edges clamped in fours.
+  { M: 36, K: 13, N: 44 },
+  { M: 68, K: 9, N: 5 },
   drawn,
 ];
 
@@ -135,6 +139,7 @@ describe('matmulGrid', () => {
 
 describe.each([
   { name: 'software config', config: matmulConfig(true) },
+  { name: 'software config, f32 loads only', config: { ...matmulConfig(true), vec4: false } },
   { name: 'GPU config', config: matmulConfig(false) },
 ])('ops/matmul on the GPU, $name', ({ config }: { config: MatmulConfig }) => {
   const cases = SHAPES.flatMap((s) => TRANS.flatMap((t) => FLAGS.map((f) => ({ ...s, ...t, ...f }))));
@@ -147,7 +152,7 @@ describe.each([
     const out = x.old ? input(ctx, 'out', x.old) : poisoned(ctx, 'out', c.M * c.N);
     await runKernel(
       ctx,
-      { stem: 'ops/matmul', defines: { tiled: config.tiled, transA: c.transA, transB: c.transB, bias: c.bias, accumulate: c.accumulate, tanh: false, tanhGrad: false, gelu: false, geluGrad: false, aux: false, residual: false, biasGrad: false }, overrides: config.overrides, libs: [] },
+      { stem: 'ops/matmul', defines: { ...matmulVec4(config, c), tiled: config.tiled, transA: c.transA, transB: c.transB, bias: c.bias, accumulate: c.accumulate, tanh: false, tanhGrad: false, gelu: false, geluGrad: false, aux: false, residual: false, biasGrad: false }, overrides: config.overrides, libs: [] },
       [params, input(ctx, 'a', x.a), input(ctx, 'b', x.b), x.bias ? input(ctx, 'bias', x.bias) : null, out],
       grid,
     );

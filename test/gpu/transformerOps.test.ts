@@ -27,7 +27,7 @@ const maxAbs = (a: ArrayLike<number>) => {
 const SHAPES: AttentionShape[] = [
   { B: 1, T: 1, C: 1, nh: 1 },
   { B: 3, T: 16, C: 64, nh: 4 }, // makemore's default, a batch of 3
-  { B: 5, T: 7, C: 12, nh: 3 },
+  { B: 5, T: 7, C: 12, nh: 3 }, // C a multiple of 4 (also 64): LayerNorm rows in vec4
   { B: 2, T: 33, C: 10, nh: 2 },
   { B: 2, T: 3, C: 130, nh: 2 }, // rows wider than LayerNorm writes out: its loop kernels
 ];
