@@ -1,14 +1,17 @@
 /**
- * GPU vs CPU benchmark in Node (Dawn): `npm run bench [-- --quick] [--json] [--sizes 10000,228146] [--suites …] [--ladder-steps N] [--ladder-models mlp,gru,…]`.
+ * GPU vs CPU benchmark in Node (Dawn): `npm run bench [-- --quick] [--json] [--sizes 10000,228146] [--suites …] [--ladder-steps N] [--ladder-models mlp,gru,…] [--adapter swiftshader|lavapipe|ICD.json]`.
  * Prints one table per suite (kernels, training steps, count tables), where the GPU overtakes
  * the CPU, and writes the full results to bench/results/. See bench/suite.ts for the method.
  * On a software adapter (SwiftShader) only ratios measured in the same run mean anything.
+ * The adapter and the fused bigram step's measured launch shape are written beside the numbers.
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { openNodeGpu } from '../src/gpu/nodeBackend.ts';
+import { selectVulkanDriver } from '../src/gpu/nodeGpu.ts';
+import { describeLaunch, measuredLaunches, type LaunchChoice } from '../src/gpu/launchShape.ts';
 import { cpuDescription } from '../src/train/platform.ts';
 import { loadDefaultNames } from '../src/node.ts';
 import { compare, cpuSuite, crossover, crossoverSentence, FULL, gpuSuite, LADDER, QUICK, type BenchOptions } from './suite.ts';
@@ -23,8 +26,11 @@ const { values } = parseArgs({
     suites: { type: 'string' },
     'ladder-steps': { type: 'string' },
     'ladder-models': { type: 'string' },
+    adapter: { type: 'string' },
   },
 });
+// Before Dawn loads: the Vulkan loader reads VK_ICD_FILENAMES once.
+if (values.adapter) selectVulkanDriver(values.adapter);
 const SUITES = ['kernel', 'step', 'mlp', 'transformer', 'matmul', 'ladder'] as const;
 const only = values.suites ? values.suites.split(',') : [...SUITES];
 for (const s of only) if (!(SUITES as readonly string[]).includes(s)) throw new Error(`--suites takes a list of ${SUITES.join(', ')}, got ${s}`);
@@ -59,6 +65,10 @@ const env = {
   commit: gitCommit(),
   runtime: `Node ${process.versions.node}`,
   adapter: ctx.adapter,
+  /** The Vulkan driver Dawn was pointed at, if any. */
+  vulkanDriver: process.env.VK_ICD_FILENAMES ?? null,
+  /** The fused bigram step's launch shape per kernel, measured on first use (src/gpu/launchShape.ts). */
+  launches: [] as LaunchChoice[],
   cpu: cpuDescription(),
   timestamps: ctx.hasTimestamps,
   quick: Boolean(values.quick),
@@ -68,7 +78,10 @@ log(`adapter: ${ctx.description}${ctx.hasTimestamps ? '' : ' (no timestamp queri
 log(`cpu: ${env.cpu} | ${env.runtime} | commit ${env.commit} | ${env.date}`);
 log(`running: kernels at N ${opts.kernelN}, steps at N ${opts.sizes.join(', ')}, MLP steps at B ${opts.mlpBatches?.join(', ')}, ${opts.repeats} repeats …`);
 
-const rows = [...(await gpuSuite(ctx, opts)), ...(await cpuSuite(opts))];
+const gpuRows = await gpuSuite(ctx, opts);
+env.launches = await measuredLaunches();
+for (const c of env.launches) log(`launch shape (${c.key}): ${describeLaunch(c)}`);
+const rows = [...gpuRows, ...(await cpuSuite(opts))];
 const comparisons = compare(rows);
 const ms = (x: number) => `${x < 10 ? x.toFixed(3) : x.toFixed(1)} ms`;
 const TITLES = {

@@ -26,6 +26,7 @@ import { checkDevice, type GpuContext } from './device.ts';
 import { VEC4_MAX_VOCAB } from '../../shaders/bigram_step_fused_vec4.wgsl.ts';
 import { bindGroup, createBuffer, foldGrid, getPipeline, readBuffer, STORAGE, UNIFORM, type Grid } from './kernels.ts';
 import { encodeDispatches, StepLoop, type Dispatch } from './stepLoop.ts';
+import { LAUNCH_CANDIDATES, MEASURE_MIN_EXAMPLES, measuredLaunch, sampleExamples, type LaunchChoice, type LaunchShape } from './launchShape.ts';
 
 /**
  * fused and unfused compute every example's softmax; counts is a different algorithm (the
@@ -40,9 +41,9 @@ export interface GpuBigramOptions {
    * V ≤ 64) or 'loop' (bigram_step_fused, any V). Default: vec4 where V allows.
    */
   fusedKernel?: 'vec4' | 'loop';
-  /** Threads per workgroup of the fused kernel (default: see launchDefaults). */
+  /** Threads per workgroup of the fused kernel (default: measured, see launchShape.ts). */
   fusedWorkgroup?: number;
-  /** C: most examples one workgroup of bigram_step_fused takes. */
+  /** C: most examples one workgroup of bigram_step_fused takes (default: measured). */
   chunkSize?: number;
   /** H: steps one submit may hold (the loss history ring). */
   historyLength?: number;
@@ -80,13 +81,47 @@ export function paramsBuffer(ctx: GpuContext, label: string, p: BigramParams): G
   return createBuffer(ctx, label, data.byteLength, UNIFORM, new Uint8Array(data));
 }
 
+const fusedStemFor = (V: number, opts: GpuBigramOptions) =>
+  (opts.fusedKernel ?? (V <= VEC4_MAX_VOCAB ? 'vec4' : 'loop')) === 'vec4' ? 'bigram_step_fused_vec4' : 'bigram_step_fused';
+
 /**
- * Launch shapes by adapter: a software adapter runs workgroups on a few CPU threads and pays
- * per thread and per workgroup, so it wants few, long chunks (measured in docs/BENCHMARKS.md);
- * a GPU wants many short ones to fill its cores.
+ * The launch shape of a trainer: the caller's, or the one measured for this adapter and
+ * kernel (timed on these examples the first time, then shared by every trainer of the process).
  */
-export function launchDefaults(software: boolean): { chunkSize: number; fusedWorkgroup: number } {
-  return software ? { chunkSize: 8192, fusedWorkgroup: 32 } : { chunkSize: 1024, fusedWorkgroup: 64 };
+async function chooseLaunch(ctx: GpuContext, data: { V: number; xs: Uint32Array; ys: Uint32Array }, opts: GpuBigramOptions): Promise<LaunchChoice> {
+  const key = `${ctx.description} | ${fusedStemFor(data.V, opts)}`;
+  const first = LAUNCH_CANDIDATES[0];
+  if (opts.chunkSize !== undefined || opts.fusedWorkgroup !== undefined) {
+    return { chunkSize: opts.chunkSize ?? first.chunkSize, fusedWorkgroup: opts.fusedWorkgroup ?? first.fusedWorkgroup, how: 'given', key, timings: [] };
+  }
+  if (data.xs.length < MEASURE_MIN_EXAMPLES) return { ...first, how: 'small data', key, timings: [] };
+  const sample = { V: data.V, ...sampleExamples(data.xs, data.ys) };
+  return measuredLaunch(key, (shape) => timeLaunch(ctx, sample, shape, opts));
+}
+
+/**
+ * ms per full-batch fused step at one shape: a step that compiles, one that sizes the timed
+ * submits (about 10 ms each, so a fast GPU is not timing its submit overhead), the least of two.
+ */
+async function timeLaunch(ctx: GpuContext, data: { V: number; xs: Uint32Array; ys: Uint32Array }, shape: LaunchShape, opts: GpuBigramOptions): Promise<number> {
+  const hyper = { steps: 1, lr: 0, reg: 0, batchSize: 0, seed: 0 };
+  const t = await GpuBigramTrainer.create(ctx, data, hyper, { fusedKernel: opts.fusedKernel, maxWorkgroupsPerDimension: opts.maxWorkgroupsPerDimension, historyLength: 64, ...shape });
+  try {
+    await t.runSteps(1);
+    let t0 = performance.now();
+    await t.runSteps(1);
+    const once = performance.now() - t0;
+    const K = Math.max(1, Math.min(64, Math.round(10 / Math.max(once, 1e-3))));
+    let best = once;
+    for (let r = 0; r < 2; r++) {
+      t0 = performance.now();
+      await t.runSteps(K);
+      best = Math.min(best, (performance.now() - t0) / K);
+    }
+    return best;
+  } finally {
+    t.dispose();
+  }
 }
 
 /** Threads per workgroup of onehot_matmul_backward (one workgroup per chunk). */
@@ -118,6 +153,8 @@ export class GpuBigramTrainer implements BigramTrainer {
     readonly V: number,
     readonly path: BigramPath,
     historyLength: number,
+    /** The fused kernel's launch shape and how it was chosen. */
+    readonly launch: LaunchChoice,
   ) {
     this.deviceDescription = ctx.description;
     this.H = historyLength;
@@ -130,7 +167,8 @@ export class GpuBigramTrainer implements BigramTrainer {
     opts: GpuBigramOptions = {},
     initial?: ArrayLike<number>,
   ): Promise<GpuBigramTrainer> {
-    const t = new GpuBigramTrainer(ctx, data.V, opts.path ?? 'fused', opts.historyLength ?? 1024);
+    const launch = await chooseLaunch(ctx, data, opts);
+    const t = new GpuBigramTrainer(ctx, data.V, opts.path ?? 'fused', opts.historyLength ?? 1024, launch);
     // Buffers, pipelines and bind groups are made once: a validation error here is a bug,
     // reported at once rather than at the first submit.
     ctx.device.pushErrorScope('validation');
@@ -169,10 +207,9 @@ export class GpuBigramTrainer implements BigramTrainer {
     initial?: ArrayLike<number>,
   ): Promise<void> {
     const { ctx, V, H } = this;
-    const launch = launchDefaults(ctx.adapter.software);
-    const C = opts.chunkSize ?? launch.chunkSize;
-    const fusedWG = opts.fusedWorkgroup ?? launch.fusedWorkgroup;
-    const fusedStem = (opts.fusedKernel ?? (V <= VEC4_MAX_VOCAB ? 'vec4' : 'loop')) === 'vec4' ? 'bigram_step_fused_vec4' : 'bigram_step_fused';
+    const C = this.launch.chunkSize;
+    const fusedWG = this.launch.fusedWorkgroup;
+    const fusedStem = fusedStemFor(V, opts);
     const maxPerDimension = opts.maxWorkgroupsPerDimension;
     const N = data.xs.length;
     const B = hyper.batchSize;

@@ -24,6 +24,10 @@ describe('npm run bench -- --quick --json', () => {
     const report = JSON.parse(r.stdout);
     expect(report.env.adapter.description).toMatch(/\S/);
     expect(report.env.commit).toMatch(/\S/);
+    // The fused step's launch shape, measured on this adapter, is stated in the JSON and the text.
+    expect(report.env.launches).toEqual([expect.objectContaining({ how: 'measured', key: `${report.env.adapter.description} | bigram_step_fused_vec4` })]);
+    expect(report.env.launches[0].timings.length).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/launch shape \(.*bigram_step_fused_vec4\): C \d+, \d+ threads \(measured: /);
     const gpuKernels = report.rows.filter((x: { suite: string; device: string }) => x.suite === 'kernel' && x.device === 'gpu').map((x: { name: string }) => x.name);
     expect(gpuKernels).toEqual(expect.arrayContaining([
       'onehot_matmul', 'softmax_forward', 'nll_forward', 'loss_finalize', 'softmax_nll_backward', 'onehot_matmul_backward', 'sgd_update',
@@ -45,5 +49,11 @@ describe('npm run bench -- --quick --json', () => {
     const written = /results: (bench\/results\/\S+\.json)/.exec(r.stderr);
     expect(written).not.toBeNull();
     expect(existsSync(join(ROOT, written![1]))).toBe(true);
+  });
+
+  it('--adapter names the Vulkan driver; an unknown one fails saying what it takes', async () => {
+    const r = await runBench(['--quick', '--adapter', 'no-such-driver']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/no Vulkan driver "no-such-driver".*swiftshader or lavapipe/);
   });
 });

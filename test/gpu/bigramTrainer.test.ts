@@ -9,7 +9,8 @@ import { datasetFromWords, type Dataset } from '../../src/data/dataset.ts';
 import { loadDefaultDataset } from '../../src/data/defaultNames.node.ts';
 import { bigramCountsCpu } from '../../src/models/bigramCounts.ts';
 import { backendFromContext } from '../../src/gpu/gpuBackend.ts';
-import { GpuBigramTrainer, launchDefaults, type BigramPath } from '../../src/gpu/bigramTrainer.ts';
+import { GpuBigramTrainer, type BigramPath } from '../../src/gpu/bigramTrainer.ts';
+import { LAUNCH_CANDIDATES } from '../../src/gpu/launchShape.ts';
 import { openNodeGpu } from '../../src/gpu/nodeBackend.ts';
 import { CpuBigramTrainer } from '../../src/train/cpuTrainer.ts';
 import { DivergedError, InterruptedError, trainLoop } from '../../src/train/trainer.ts';
@@ -89,12 +90,12 @@ describe('GPU trainer', () => {
     }
   });
 
-  it('both fused kernels, at software and GPU launch shapes, train alike', async () => {
+  it('both fused kernels, at every candidate launch shape, train alike', async () => {
     const ctx = await gpu();
     const hyper = { steps: 20, lr: 50, reg: 0.01, batchSize: 0, seed: 8 };
     const reference = await new CpuBigramTrainer(data(names), hyper).runSteps(20);
     for (const fusedKernel of ['loop', 'vec4'] as const) {
-      for (const launch of [launchDefaults(true), launchDefaults(false)]) {
+      for (const launch of LAUNCH_CANDIDATES) {
         const t = await GpuBigramTrainer.create(ctx, data(names), hyper, { fusedKernel, ...launch });
         expectAllClose(`${fusedKernel} ${JSON.stringify(launch)}`, await t.runSteps(20), reference, { rtol: 1e-5, atol: 0 });
         t.dispose();
