@@ -12,7 +12,6 @@ import { causalMeanBackwardCpu, causalMeanForwardCpu } from '../../src/ops/causa
 import { concatBackwardCpu, concatForwardCpu } from '../../src/ops/concat.ts';
 import { lerpBackwardCpu, lerpForwardCpu } from '../../src/ops/lerp.ts';
 import { mulBackwardCpu, mulForwardCpu } from '../../src/ops/mul.ts';
-import { rangeRows } from '../../src/ops/rows.ts';
 import { sigmoidBackwardCpu, sigmoidForwardCpu } from '../../src/ops/sigmoid.ts';
 import { stackBackwardCpu, stackForwardCpu } from '../../src/ops/stack.ts';
 import { stepEmbeddingBackwardCpu, stepEmbeddingForwardCpu } from '../../src/ops/stepEmbedding.ts';
@@ -21,6 +20,7 @@ import { rnnGraph } from '../../src/models/rnn/net.ts';
 import { Random } from '../../src/random/philox.ts';
 import { freshSeed } from '../helpers/fixtures.ts';
 import { dot, expectGradient, normal } from '../helpers/finiteDifferences.ts';
+import { describeSequenceModels, tinySequences } from '../helpers/sequenceModelChecks.ts';
 
 
 describe.each([1, 2, freshSeed()])('the ladder ops’ CPU twins (seed %i)', (seed) => {
@@ -157,21 +157,6 @@ describe.each([1, 2, freshSeed()])('the ladder ops’ CPU twins (seed %i)', (see
   });
 });
 
-/** Tiny sequences as sequences.ts builds them: x = [0, c…, 0…], y = [c…, 0, −1…]; every word shorter than T − 1 but one. */
-function tinySequences(r: Random, N: number, T: number, V: number): { tokens: Uint32Array; targets: Int32Array } {
-  const tokens = new Uint32Array(N * T);
-  const targets = new Int32Array(N * T).fill(-1);
-  for (let n = 0; n < N; n++) {
-    const L = n === 0 ? T - 1 : r.index(T - 1);
-    for (let i = 0; i < L; i++) {
-      const c = 1 + r.index(V - 1);
-      tokens[n * T + i + 1] = c;
-      targets[n * T + i] = c;
-    }
-    targets[n * T + L] = 0;
-  }
-  return { tokens, targets };
-}
 
 const MODELS: [string, (T: number) => Graph][] = [
   ['rnn (the time loop one op)', (T) => rnnGraph({ cell: 'rnn', V: 5, T, C: 3, H: 2, loop: true }, 3)],
@@ -181,43 +166,7 @@ const MODELS: [string, (T: number) => Graph][] = [
   ['bow', (T) => bowGraph({ V: 5, T, C: 3, H: 2 }, 3)],
 ];
 
-describe.each(MODELS)('%s on the CPU', (_, graphOf) => {
-  it.each([1, freshSeed()])('every parameter’s gradient against finite differences (float64), positions without targets included (seed %i)', (seed) => {
-    const r = new Random(seed, 601);
-    const T = 4;
-    const g = graphOf(T);
-    const { tokens, targets } = tinySequences(r, 5, T, 5);
-    expect(targets.some((y) => y < 0)).toBe(true);
-    const rows = rangeRows(1, 3);
-    const layout = g.paramLayout();
-    const P = normal(r, layout.size, 0.7); // the start state too (makemore starts it at zero)
-    const lossOf = (grad: Float64Array | null) => {
-      const { sum, count } = new CpuProgram(g, P, layout, grad, Float64Array).run({ tokens, targets }, rows, grad !== null);
-      return sum / count;
-    };
-    const grad = new Float64Array(P.length);
-    lossOf(grad);
-    expectGradient('params', () => lossOf(null), P, grad);
-  });
-
-  it('causal: the logits of position t do not depend on the tokens after it', () => {
-    const r = new Random(freshSeed(), 602);
-    const T = 5;
-    const g = graphOf(T);
-    const layout = g.paramLayout();
-    const P = normal(r, layout.size, 0.7);
-    const tokens = Uint32Array.from({ length: 3 * T }, () => r.index(5));
-    const targets = new Int32Array(3 * T);
-    const program = new CpuProgram(g, P, layout, null, Float64Array);
-    program.run({ tokens, targets }, rangeRows(0, 3), false);
-    const before = Float64Array.from(program.activation('logits'));
-    tokens[T - 1] = (tokens[T - 1] + 1) % 5; // the last token of sequence 0
-    program.run({ tokens, targets }, rangeRows(0, 3), false);
-    const after = program.activation('logits');
-    expect(after.subarray(0, (T - 1) * 5)).toEqual(before.subarray(0, (T - 1) * 5));
-    expect(after.subarray((T - 1) * 5, T * 5)).not.toEqual(before.subarray((T - 1) * 5, T * 5));
-  });
-});
+describeSequenceModels(MODELS, 601);
 
 describe.each(['rnn', 'gru'] as const)('%s: the time loop as one op against the unrolled composition (float64)', (cell) => {
   it.each([1, freshSeed()])('the same loss and every parameter’s gradient to 1e-12, sizes not multiples of anything (seed %i)', (seed) => {
