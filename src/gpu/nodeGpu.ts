@@ -1,10 +1,12 @@
 /**
  * WebGPU in Node through the npm package `webgpu` (Dawn). Without a GPU, Dawn needs a Vulkan
- * driver: SwiftShader, which Debian's chromium package ships, is used when nothing else is set.
+ * driver: SwiftShader, which Debian's chromium package ships, is used when nothing else is set
+ * and the machine shows no GPU device node (/dev/dri/renderD*, /dev/nvidia0): with one, the
+ * Vulkan loader's own choice stands, so an installed chromium does not hide a real GPU.
  * VK_ICD_FILENAMES, or `selectVulkanDriver` before the first use, picks another (lavapipe:
  * Mesa's CPU driver, `apt-get install mesa-vulkan-drivers`, from bookworm-backports on Debian 12).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { UserError } from '../errors.ts';
 import { NO_ADAPTER_HELP } from './device.ts';
 
@@ -45,9 +47,19 @@ export function selectVulkanDriver(driver: string): string {
  */
 let nodeGpu: GPU | null = null;
 
+/** A GPU's device node on Linux: a DRM render node (Mesa's and AMD's, Intel's drivers) or NVIDIA's. */
+function hasGpuDeviceNode(): boolean {
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
+
 export async function getNodeGpu(): Promise<GPU> {
   if (nodeGpu) return nodeGpu;
-  if (process.platform === 'linux' && !process.env.VK_ICD_FILENAMES) {
+  if (process.platform === 'linux' && !process.env.VK_ICD_FILENAMES && !hasGpuDeviceNode()) {
     const icd = SWIFTSHADER_ICDS.find((path) => existsSync(path));
     if (icd) process.env.VK_ICD_FILENAMES = icd;
   }
