@@ -89,7 +89,7 @@ export class GpuNetTrainer implements MlpTrainer {
   readonly layout: TensorLayout;
   private readonly gpuLayout: TensorLayout;
   private eval!: EvalProgram;
-  /** Chunks per evaluation submit (grown or shrunk towards EVAL_SUBMIT_MS), and the last ms per chunk. */
+  /** Chunks per evaluation submit (1 at a split's start, then grown or shrunk towards EVAL_SUBMIT_MS), and the last ms per chunk. */
   private evalGroup = 1;
   private evalMsPerChunk = 0;
 
@@ -265,6 +265,9 @@ export class GpuNetTrainer implements MlpTrainer {
     const chunks = Math.ceil(N / e.R);
     let sum = 0;
     let valid = 0;
+    // Each split starts with a submit of one chunk, so that its progress shows at once; the
+    // submits then grow towards EVAL_SUBMIT_MS.
+    this.evalGroup = 1;
     for (let c = 0; c < chunks; ) {
       const k = Math.min(this.evalGroup, e.groupMax, chunks - c);
       const t0 = performance.now();
