@@ -11,6 +11,7 @@ import wordsUrl from 'an-array-of-english-words/index.json?url';
 import { UserError } from '../../src/errors.ts';
 import { describeAdapter, openGpu, type GpuContext } from '../../src/gpu/device.ts';
 import { browserShaderFiles } from '../../src/gpu/shaders.browser.ts';
+import { describeLaunch, measuredLaunches } from '../../src/gpu/launchShape.ts';
 import { byId, formatInt, frameThrottle, messageOf } from '../../src/page/dom.ts';
 import { loadBundledDataset } from '../../src/page/defaultDataset.ts';
 import { crossover, crossoverSentence, FULL, gpuSuite, QUICK, type Row } from '../suite.ts';
@@ -39,6 +40,7 @@ const ladderStepsEl = byId('bench-ladder-steps', HTMLElement);
 const envEl = {
   adapter: byId('env-adapter', HTMLElement),
   timestamps: byId('env-timestamps', HTMLElement),
+  launch: byId('env-launch', HTMLElement),
   browser: byId('env-browser', HTMLElement),
   cpu: byId('env-cpu', HTMLElement),
   date: byId('env-date', HTMLElement),
@@ -330,6 +332,9 @@ async function run(): Promise<void> {
       try {
         progressEl.textContent = 'GPU half: compiling and warming up…';
         await gpuSuite(ctx, { ...preset, words: list, ladderWords, minSampleMs: MIN_SAMPLE_MS, onRow: (r) => addRow(r, 'GPU') });
+        // What the fused bigram step measured and chose on this adapter (src/gpu/launchShape.ts).
+        const launches = await measuredLaunches();
+        envEl.launch.textContent = launches.length ? launches.map((c) => `${c.key}: ${describeLaunch(c)}`).join('; ') : 'not measured (small data: the default shape)';
       } catch (e) {
         failed = true;
         showError(`The GPU half failed: ${messageOf(e)}. The CPU half still runs.`, e);

@@ -97,6 +97,8 @@ describe('the benchmark page', () => {
     expect(env).toMatch(/SwiftShader/i);
     expect(env).toContain('HeadlessChrome');
     expect(env).toMatch(/Timestamps\s*available/);
+    // The fused bigram step's launch shape, as measured (or the default on data too small to time).
+    expect(await byTestId(page, 'bench-launch').textContent()).toMatch(/C \d+, \d+ threads|not measured \(small data/);
     expect(env).toMatch(/\d{4}-\d\d-\d\dT/);
 
     // The table: a GPU and a CPU time for every kernel, every step path and the count table at every N.
