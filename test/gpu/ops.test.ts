@@ -445,7 +445,9 @@ describe('step ops', () => {
         for (const [st, lr] of [[6, o.lr], [7, o.lrFinal]]) {
           const Q = input(ctx, 'Q', p0);
           await run(ctx, [await optimizerDispatch(enc, { ...o, kind: 'sgd' }, count, { grad: input(ctx, 'g', grads[0]), P: Q, state: state(ctx, st, 0) })]);
-          expectAllClose(`sgd_update lr ${lr}`, await readF32(ctx, Q, count), Float64Array.from(p0, (x, i) => x - Math.fround(lr) * grads[0][i]), { rtol: 2 * EPS32, atol: 1e-30 });
+          // p − lr·g rounds the product and the difference (or once, fused): within 2ε of the terms' sizes.
+          const terms = Float64Array.from(p0, (x, i) => 2 * EPS32 * (Math.abs(x) + Math.abs(Math.fround(lr) * grads[0][i])));
+          expectAllClose(`sgd_update lr ${lr}`, await readF32(ctx, Q, count), Float64Array.from(p0, (x, i) => x - Math.fround(lr) * grads[0][i]), { rtol: 0, atol: terms });
         }
       }
     }
