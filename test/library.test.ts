@@ -68,6 +68,23 @@ describe('createTrainer and trainLoop', () => {
     trainer.dispose();
   });
 
+  it("split as makemore.py does with shuffle 'torch', and record it in the model file", async () => {
+    const testLoss = async (shuffle?: 'torch') => {
+      const trainer = await createTrainer('makemore-bigram', names, { hyper: { steps: 5, seed: 3407, ...(shuffle ? { shuffle } : {}) } });
+      await trainLoop(trainer);
+      const e = await trainer.evaluate();
+      const model = await trainer.modelFile(e);
+      trainer.dispose();
+      return { loss: e.testLoss, shuffle: model.hyper.shuffle };
+    };
+    const own = await testLoss();
+    const torch = await testLoss('torch');
+    expect(own.shuffle).toBeUndefined();
+    expect(torch.shuffle).toBe('torch');
+    // Other test words, so another test loss after the same 5 steps.
+    expect(torch.loss).not.toBe(own.loss);
+  });
+
   it('set a sequence model\'s block size from the data', async () => {
     const trainer = await createTrainer('transformer', names, { hyper: { steps: 1, nLayer: 1, nEmbd: 8, nHead: 2 } });
     expect(trainer.hyper.blockSize).toBe(Math.max(...names.words.map((w) => w.length)) + 1);
@@ -123,6 +140,7 @@ describe('bad input is refused, naming the problem', () => {
     await refuses(() => createTrainer('mlp', names, { hyper: { steps: '10' as unknown as number } }), 'hyper.steps must be an integer from 1 to 10,000,000, got "10"');
     await refuses(() => createTrainer('mlp', names, { hyper: { optimizer: 'adam' as 'adamw' } }), 'hyper.optimizer must be one of sgd, adamw, got "adam"');
     await refuses(() => createTrainer('bigram-nn', names, { hyper: { optimizer: 'sgd' } as object }), 'hyper.optimizer is not a hyper-parameter of bigram-nn');
+    await refuses(() => createTrainer('rnn', names, { hyper: { shuffle: 'numpy' as 'torch' } }), `hyper.shuffle must be one of philox, torch (torch: makemore.py's split), got "numpy"`);
     await refuses(() => createTrainer('mlp', names, { hyper: { devShare: 0.5, testShare: 0.5 } }), 'must leave a share of the words to train on');
     await refuses(() => createTrainer('mlp', { words: ['a'] } as never), 'the data must be a Dataset, as parseWordList or datasetFromWords return it');
     await refuses(() => createTrainer('mlp', names, { device: 'gpu', gpu: { description: 'mine', software: false } }), 'options.gpu must be a GpuDevice opened by openGpu()');

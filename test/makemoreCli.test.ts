@@ -4,7 +4,7 @@
  * sorted into in train / in test / new, the best model and the log in the work directory,
  * --sample-only, --resume and their errors.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseModel } from '../src/models/modelFile.ts';
@@ -59,7 +59,7 @@ describe('makemore.py’s command line', () => {
     expect(ev, r.stdout).not.toBeNull();
     expect(r.stdout).toContain(`test loss ${ev![2]} is the best so far, saving model to ${join(work, 'model.json')}`);
     const m = parseModel(readFileSync(join(work, 'model.json'), 'utf8'), 'model.json');
-    expect(m).toMatchObject({ kind: 'transformer', steps: 500 });
+    expect(m).toMatchObject({ kind: 'transformer', steps: 500, hyper: { shuffle: 'torch' } });
     expect(m.testLoss!.toFixed(4)).toBe(ev![2]);
     const log = readFileSync(join(work, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(log).toEqual([{ step: 500, trainLoss: expect.any(Number), testLoss: m.testLoss, msPerStep: expect.any(Number) }]);
@@ -68,9 +68,15 @@ describe('makemore.py’s command line', () => {
     expect(s.code, s.stderr).toBe(0);
     const sg = sampleGroups(s.stdout);
     expect(sg.reduce((a, g) => a + g.words.length, 0)).toBe(50);
-    const train = new Set(splitWords(wordsText.trim().split('\n'), 5, { dev: 0, test: testShareFor(n, test) }).train);
+    // makemore.py's split of these words under seed 5: torch.randperm's, not the project's own shuffle.
+    const split = splitWords(wordsText.trim().split('\n'), 5, { dev: 0, test: testShareFor(n, test), shuffle: 'torch' });
+    const own = splitWords(wordsText.trim().split('\n'), 5, { dev: 0, test: testShareFor(n, test) });
+    expect(split.test).not.toEqual(own.test);
+    const train = new Set(split.train);
+    const heldOut = new Set(split.test);
     for (const w of sg.find((g) => g.name === 'in train')!.words) expect(train.has(w), w).toBe(true);
-    for (const w of sg.find((g) => g.name === 'new')!.words) expect(train.has(w), w).toBe(false);
+    for (const w of sg.find((g) => g.name === 'in test')!.words) expect(heldOut.has(w), w).toBe(true);
+    for (const w of sg.find((g) => g.name === 'new')!.words) expect(train.has(w) || heldOut.has(w), w).toBe(false);
 
     const again = await runCli(['-i', words, '-o', work, '--resume', '--max-steps', '10', '-b', '4', '--seed', '5']);
     expect(again.code, again.stderr).toBe(0);
@@ -79,6 +85,17 @@ describe('makemore.py’s command line', () => {
     const after = parseModel(readFileSync(join(work, 'model.json'), 'utf8'), 'model.json');
     expect(after.testLoss).toBeLessThanOrEqual(m.testLoss!);
     expect(readFileSync(join(work, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).step)).toEqual([500, 510]);
+    expect(again.stderr).not.toContain('note:');
+
+    // A model trained on the project's own split (a file from before makemore's split) resumes with a note.
+    const older = join(dir, 'older');
+    mkdirSync(older, { recursive: true });
+    const file = JSON.parse(readFileSync(join(work, 'model.json'), 'utf8'));
+    delete file.hyper.shuffle;
+    writeFileSync(join(older, 'model.json'), JSON.stringify(file));
+    const resumedOld = await runCli(['-i', words, '-o', older, '--resume', '--max-steps', '10', '-b', '4', '--seed', '5']);
+    expect(resumedOld.code, resumedOld.stderr).toBe(0);
+    expect(resumedOld.stderr).toContain(`note: ${join(older, 'model.json')} was trained on the project's own split of the words; it goes on here on makemore's (other test words)`);
 
     const shape = await runCli(['-i', words, '-o', work, '--resume', '--n-layer', '2', '--max-steps', '10']);
     expect(shape.code).toBe(1);

@@ -109,6 +109,7 @@ describe('mlp model files', () => {
       ['no hyper at all', bad({ hyper: undefined }), /"hyper\.blockSize"/],
       ['a hidden size string', bad({ hyper: { ...hyper, hidden: '4' } }), /"hyper\.hidden" must be an integer from 1 to 16,384, got "4"$/],
       ['an unknown optimizer', bad({ hyper: { ...hyper, optimizer: 'lion' } }), /"hyper\.optimizer" must be one of sgd, adamw, got "lion"$/],
+      ['an unknown split shuffle', bad({ hyper: { ...hyper, shuffle: 'numpy' } }), /"hyper\.shuffle" must be one of philox, torch, got "numpy"$/],
       ['a beta of 1', bad({ hyper: { ...hyper, beta1: 1 } }), /"hyper\.beta1" must be a finite number ≥ 0 and < 1, got 1$/],
     ])('%s', (_name, text, message) => {
       const e = userError(() => parseModel(text, 'm.json'));

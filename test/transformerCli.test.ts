@@ -67,6 +67,25 @@ describe('makemore train --model transformer', () => {
     expect(bigram.stderr).toContain('--dev-share does not apply to --model bigram-nn; it applies to train --model mlp');
   });
 
+  it("--shuffle torch splits by PyTorch's torch.randperm (makemore.py's split) and the model file says so; another shuffle is refused", async () => {
+    const file = join(dir, 'shuffled.json');
+    const run = (shuffle: string[]) => runCli(['train', '--model', 'transformer', '--input', words, ...SMALL, '--steps', '2', '--samples', '0', '--dev-share', '0', '--test-share', '0.25', ...shuffle, '--json', '--save', file]);
+    const own = await run([]);
+    const torch = await run(['--shuffle', 'torch']);
+    expect(torch.code, torch.stderr).toBe(0);
+    expect(parseModel(readFileSync(file, 'utf8'), file).hyper.shuffle).toBe('torch');
+    // The same numbers of words, other words: other numbers of targets, other losses after the same two steps.
+    const wordCounts = (r: typeof own) => Object.values(oneJson(r).split as Record<string, { words: number }>).map((s) => s.words);
+    expect(wordCounts(torch)).toEqual(wordCounts(own));
+    expect(oneJson(torch).split).not.toEqual(oneJson(own).split);
+    expect(oneJson(torch).testLoss).not.toBe(oneJson(own).testLoss);
+    const bad = await run(['--shuffle', 'numpy']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--shuffle must be one of philox, torch, got "numpy"');
+    const bigram = await runCli(['train', '--input', words, '--steps', '2', '--shuffle', 'torch']);
+    expect(bigram.stderr).toContain('--shuffle does not apply to --model bigram-nn');
+  });
+
   it.each([
     [['--n-head', '3'], '--n-embd must be a multiple of --n-head: 8 channels do not split into 3 heads'],
     [['--n-layer', '0'], '--n-layer must be an integer from 1 to'],

@@ -9,13 +9,13 @@ import { describeDataset, escapeForTerminal, plural } from '../data/dataset.ts';
 import { loadDefaultNames, loadModelFile, readWordList } from '../node.ts';
 import { modelSamples, serializeModel, type ModelFile } from '../models/modelFile.ts';
 import {
-  DEFAULT_ADAMW, DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, RULES, parseNumber,
+  DEFAULT_ADAMW, DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, DEVICE_KINDS, RULES, parseNumber, splitShares,
   type DeviceKind, type MlpHyper, type ModelKind, type NumberRule,
 } from '../train/hyper.ts';
 import { runTraining, type GpuBackend } from '../train/run.ts';
 import { isNetModel, MODEL_KINDS, MODELS, NET_MODELS, netModel } from '../models/registry.ts';
 import type { SampleOptions } from '../models/sequenceSample.ts';
-import { splitWords } from '../data/split.ts';
+import { SPLIT_SHUFFLES, splitWords, type SplitShuffle } from '../data/split.ts';
 import type { HyperField } from '../models/netModel.ts';
 import { DivergedError, InterruptedError } from '../train/trainer.ts';
 import { progressReporter } from './progress.ts';
@@ -56,8 +56,11 @@ ${Object.values(MODELS).map((m) => `                      ${m.kind}: ${m.help}`)
 mlp and transformer options (the words are split 80/10/10 into train/dev/test by --seed; it
 trains on train, and reports the train and dev loss, and the test loss, over whole splits at the end):
   --dev-share F --test-share F
-                      the shares of the words held out for dev and test (default 0.1 each;
-                      makemore's split of names.txt: --dev-share 0 --test-share 0.0312, 1,000 test words)
+                      the shares of the words held out for dev and test (default 0.1 each)
+  --shuffle philox|torch
+                      the split's shuffle by --seed: the project's own (default), or PyTorch's
+                      torch.randperm, makemore.py's (its split of names.txt: --shuffle torch
+                      --seed 3407 --dev-share 0 --test-share 0.0312, the same 1,000 test words)
 ${Object.values(NET_MODELS).flatMap((m) => m.fields.map((f: HyperField) => `  --${`${f.flag} ${f.metavar}`.padEnd(18)}${f.help} (default ${(m.defaults as unknown as Record<string, number>)[f.key]}; ${m.kind})`)).join('\n')}
   --lr-final F        learning rate of the last half of the steps (default --lr / 10)
   --optimizer sgd|adamw  the lecture's SGD, or PyTorch's AdamW (default: mlp sgd, transformer adamw; mlp with adamw: --lr ${DEFAULT_MLP_ADAMW_LR})
@@ -95,6 +98,7 @@ const OPTIONS = {
   'weight-decay': { type: 'string' },
   'dev-share': { type: 'string' },
   'test-share': { type: 'string' },
+  shuffle: { type: 'string' },
   reg: { type: 'string' },
   'batch-size': { type: 'string' },
   smoothing: { type: 'string' },
@@ -137,7 +141,7 @@ async function nodeGpu(): Promise<GpuBackend> {
 const TRAIN_FLAGS = ['model', 'input', 'lowercase', 'device', 'seed', 'samples', 'save', 'json'];
 const SAMPLE_FLAGS = ['load', 'count', 'seed', 'temperature', 'top-k', 'json'];
 /** What every neural model of the registry trains with (its own fields come from the registry). */
-const NET_TRAINING_FLAGS = ['steps', 'lr', 'lr-final', 'optimizer', 'beta1', 'beta2', 'eps', 'weight-decay', 'batch-size', 'dev-share', 'test-share', 'temperature', 'top-k'];
+const NET_TRAINING_FLAGS = ['steps', 'lr', 'lr-final', 'optimizer', 'beta1', 'beta2', 'eps', 'weight-decay', 'batch-size', 'dev-share', 'test-share', 'shuffle', 'temperature', 'top-k'];
 const ADAMW_FLAGS = ['beta1', 'beta2', 'eps', 'weight-decay'];
 /** The same thing under the other command's name. */
 const COUNTERPART: Record<string, string> = { samples: 'count', count: 'samples' };
@@ -193,6 +197,7 @@ function netHyperFromFlags(kind: string, values: Values): MlpHyper {
     seed: num(values, 'seed', d.seed, RULES.seed),
     devShare: num(values, 'dev-share', d.devShare, RULES.share),
     testShare: num(values, 'test-share', d.testShare, RULES.share),
+    ...(values.shuffle === undefined ? {} : { shuffle: oneOf<SplitShuffle>('shuffle', values.shuffle as string, SPLIT_SHUFFLES, 'philox') }),
   };
 }
 
@@ -321,7 +326,7 @@ function shownWord(w: string): string {
 
 /** Where each sampled word is in the seeded split, as makemore marks its samples: 'train', 'dev', 'test' or 'new'. */
 function sampleOrigins(samples: string[], words: readonly string[], h: MlpHyper): string[] {
-  const split = splitWords(words, h.seed, { dev: h.devShare, test: h.testShare });
+  const split = splitWords(words, h.seed, splitShares(h));
   const where = new Map<string, string>();
   for (const name of ['test', 'dev', 'train'] as const) for (const w of split[name]) where.set(w, name);
   return samples.map((s) => where.get(s) ?? 'new');

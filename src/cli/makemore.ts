@@ -1,8 +1,9 @@
 /**
  * makemore.py's own command line, for its users:
  *   npm run makemore -- -i names.txt -o names [--type transformer] [--max-steps N] [--sample-only] [--resume] …
- * As makemore.py does it: the words split by the seed into 1,000 test words (or 10% if fewer)
- * and the rest for training, no dev split; a line every 10 steps; 10 samples every 200 steps,
+ * As makemore.py does it: the words split into 1,000 test words (or 10% if fewer) and the rest
+ * for training, no dev split, by PyTorch's torch.randperm under the seed (the same words as
+ * makemore.py's split for the same seed); a line every 10 steps; 10 samples every 200 steps,
  * sorted into "in train", "in test" and "new"; every 500 steps the loss over 1,100 training
  * words and over the test words, and the model saved to <work-dir>/model.json when the test loss
  * is the best so far; --max-steps −1 (the default) trains until Ctrl-C. --sample-only prints 50
@@ -20,7 +21,7 @@ import type { ContextData } from '../data/contexts.ts';
 import { modelSamples, netHyper, netModelFile, parseModel, serializeModel, type ModelFile } from '../models/modelFile.ts';
 import { isNetModel, NET_MODELS, netModel, type NetModelKind } from '../models/registry.ts';
 import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
-import { RULES, parseNumber, type MlpHyper, type NumberRule } from '../train/hyper.ts';
+import { RULES, parseNumber, splitShares, type MlpHyper, type NumberRule } from '../train/hyper.ts';
 import { Random, Stream } from '../random/philox.ts';
 import { divergenceBound } from '../train/trainer.ts';
 import { readUserFile, userPath, writeFileAtomic } from './files.ts';
@@ -134,7 +135,7 @@ export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<b
   if (values['sample-only']) {
     const m = readModel(modelPath);
     const h = m.hyper as Partial<MlpHyper>;
-    const shares = typeof h.devShare === 'number' && typeof h.testShare === 'number' ? { devShare: h.devShare, testShare: h.testShare } : undefined;
+    const shares = typeof h.devShare === 'number' && typeof h.testShare === 'number' ? { devShare: h.devShare, testShare: h.testShare, shuffle: h.shuffle } : undefined;
     printSamples(io, m, dataset, splitOf(dataset, Number(h.seed ?? 3407), shares), 50, Number(h.seed ?? 3407) + 1, sampleOptions);
     return false;
   }
@@ -171,6 +172,7 @@ export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<b
     weightDecay: num('weight-decay', 0.01, RULES.weightDecay),
     devShare: 0,
     testShare: testShareFor(n, testWords),
+    shuffle: 'torch',
   };
   hyper = { ...hyper, lrFinal: hyper.lr };
   const maxSteps = num('max-steps', -1, { integer: true, min: -1, max: RULES.steps.max });
@@ -183,6 +185,7 @@ export async function makemoreCommand(argv: string[], io: MakemoreIo): Promise<b
   data = { ...data, dev: trainSample(data, hyper.seed), words: { ...data.words, dev: Math.min(TRAIN_EVAL_WORDS, split.train.length) } };
   hyper = def.resolve(hyper, data) as MlpHyper;
   const initial = resumed ? Float32Array.from(resumed.weights) : undefined;
+  if (resumed && resumed.hyper.shuffle !== 'torch') io.err(`note: ${modelPath} was trained on the project's own split of the words; it goes on here on makemore's (other test words)`);
   mkdirSync(userPath(workDir), { recursive: true });
   io.out(`number of examples in the dataset: ${n}`);
   io.out(`max word length: ${data.T - 1}`);
@@ -258,10 +261,10 @@ function readModel(path: string): ModelFile {
   return m;
 }
 
-/** The words' split as the model's hyper-parameters cut it (makemore's: 1,000 test words, no dev). */
-function splitOf(dataset: Dataset, seed: number, h?: Pick<MlpHyper, 'devShare' | 'testShare'>) {
+/** The words' split as the model's hyper-parameters cut it (makemore's: 1,000 test words, no dev, PyTorch's shuffle). */
+function splitOf(dataset: Dataset, seed: number, h?: Pick<MlpHyper, 'devShare' | 'testShare' | 'shuffle'>) {
   const n = dataset.words.length;
-  const shares = h ? { dev: h.devShare, test: h.testShare } : { dev: 0, test: testShareFor(n, Math.min(1000, Math.floor(0.1 * n))) };
+  const shares = h ? splitShares(h) : { dev: 0, test: testShareFor(n, Math.min(1000, Math.floor(0.1 * n))), shuffle: 'torch' as const };
   return splitWords(dataset.words, seed, shares);
 }
 

@@ -14,6 +14,7 @@ import type { GpuContext } from '../gpu/device.ts';
 import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
 import { CpuBigramTrainer } from '../train/cpuTrainer.ts';
 import { OPTIMIZER_KINDS } from '../ops/optimizers.ts';
+import { SPLIT_SHUFFLES, type SplitShuffle } from '../data/split.ts';
 import { cpuDescription } from '../train/platform.ts';
 import {
   BIGRAM_NET_RULES, checkNetHyper, checkNetTrainingHyper, checkNumber, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, describeRule, NET_TRAINING_RULES, RULES,
@@ -154,7 +155,7 @@ export function resolveHyper<K extends ModelKind>(kind: K, given: Partial<ModelH
   const rules: readonly HyperRule[] = kind === 'bigram-counts'
     ? [{ key: 'smoothing', flag: 'smoothing', rule: RULES.smoothing }]
     : kind === 'bigram-nn' ? BIGRAM_NET_RULES : [...NET_TRAINING_RULES, ...netModel(kind).fields];
-  const known = [...rules.map((r) => r.key), ...(isNetModel(kind) ? ['optimizer'] : [])];
+  const known = [...rules.map((r) => r.key), ...(isNetModel(kind) ? ['optimizer', 'shuffle'] : [])];
   for (const key of Object.keys(g)) {
     if (!known.includes(key)) throw new UserError(`hyper.${key} is not a hyper-parameter of ${kind} (its hyper-parameters: ${known.join(', ')})`);
   }
@@ -167,6 +168,9 @@ export function resolveHyper<K extends ModelKind>(kind: K, given: Partial<ModelH
   const optimizer = g.optimizer ?? d.optimizer;
   if (!OPTIMIZER_KINDS.includes(optimizer as MlpHyper['optimizer'])) {
     throw new UserError(`hyper.optimizer must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${JSON.stringify(optimizer)}`);
+  }
+  if (g.shuffle !== undefined && !SPLIT_SHUFFLES.includes(g.shuffle as SplitShuffle)) {
+    throw new UserError(`hyper.shuffle must be one of ${SPLIT_SHUFFLES.join(', ')} (torch: makemore.py's split), got ${JSON.stringify(g.shuffle)}`);
   }
   const lr = (g.lr as number | undefined) ?? (optimizer === d.optimizer ? d.lr : def.defaultLr[optimizer as MlpHyper['optimizer']]);
   const lrFinal = (g.lrFinal as number | undefined) ?? (g.lr === undefined && optimizer === d.optimizer ? d.lrFinal : def.lrFinal(lr));

@@ -5,6 +5,7 @@
  */
 import { UserError } from '../errors.ts';
 import { BOUNDARY, decode, escapeForTerminal, isControlSymbol, MAX_VOCAB } from '../data/dataset.ts';
+import { SPLIT_SHUFFLES, type SplitShuffle } from '../data/split.ts';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
 import { countsToProbs } from './bigramCounts.ts';
 import { bigramNetProbs } from './bigramNet.ts';
@@ -152,6 +153,9 @@ function checkFileFields(m: Partial<ModelFile>, hyper: Record<string, unknown>, 
   for (const r of rules) if (hyper[r.key] !== undefined) checkField(source, `hyper.${r.key}`, hyper[r.key], r.rule);
   if (isNetModel(m.kind!) && hyper.optimizer !== undefined && !OPTIMIZER_KINDS.includes(hyper.optimizer as OptimizerKind)) {
     throw new UserError(`${source}: corrupted model file: "hyper.optimizer" must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${JSON.stringify(hyper.optimizer)}`);
+  }
+  if (isNetModel(m.kind!) && hyper.shuffle !== undefined && !SPLIT_SHUFFLES.includes(hyper.shuffle as SplitShuffle)) {
+    throw new UserError(`${source}: corrupted model file: "hyper.shuffle" must be one of ${SPLIT_SHUFFLES.join(', ')}, got ${JSON.stringify(hyper.shuffle)}`);
   }
   if (m.steps !== undefined) checkField(source, 'steps', m.steps, { integer: true, min: 0, max: RULES.steps.max });
   for (const key of ['loss', 'nll', 'devLoss', 'testLoss'] as const) {

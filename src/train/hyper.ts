@@ -2,6 +2,7 @@
 import { UserError } from '../errors.ts';
 import { MAX_SEED } from '../random/philox.ts';
 import { OPTIMIZER_KINDS, type OptimizerKind } from '../ops/optimizers.ts';
+import { SPLIT_SHUFFLES, type SplitShares, type SplitShuffle } from '../data/split.ts';
 
 /** Every model kind; the registry (src/models/registry.ts) holds what each one is. */
 export type ModelKind = 'bigram-counts' | 'bigram-nn' | 'mlp' | 'transformer' | 'rnn' | 'gru' | 'bow' | 'makemore-mlp' | 'makemore-bigram';
@@ -34,6 +35,8 @@ export interface NetTrainingHyper {
   /** Shares of the words held out for the dev and the test split (src/data/split.ts). */
   devShare: number;
   testShare: number;
+  /** The split's shuffle: the project's (philox, when absent) or makemore.py's (torch). */
+  shuffle?: SplitShuffle;
   /** sgd (the lecture's) or adamw (PyTorch's AdamW: betas, eps and decoupled weight decay below). */
   optimizer: OptimizerKind;
   beta1: number;
@@ -210,6 +213,11 @@ export const NET_TRAINING_RULES: readonly HyperRule[] = [
   { key: 'weightDecay', flag: 'weight-decay', rule: RULES.weightDecay },
 ];
 
+/** How the hyper-parameters split the words (src/data/split.ts). */
+export function splitShares(h: Pick<NetTrainingHyper, 'devShare' | 'testShare' | 'shuffle'>): SplitShares {
+  return h.shuffle === undefined ? { dev: h.devShare, test: h.testShare } : { dev: h.devShare, test: h.testShare, shuffle: h.shuffle };
+}
+
 export function checkNetHyper(h: BigramNetHyper): BigramNetHyper {
   return checkHyper(h, BIGRAM_NET_RULES);
 }
@@ -219,6 +227,7 @@ export function checkNetTrainingHyper<H extends NetTrainingHyper>(h: H, fields: 
   checkHyper(h, NET_TRAINING_RULES.slice(0, 7));
   if (h.devShare + h.testShare >= 1) throw new UserError(`--dev-share ${h.devShare} and --test-share ${h.testShare} must leave a share of the words to train on (they sum to ${h.devShare + h.testShare})`);
   checkHyper(h, fields);
+  if (h.shuffle !== undefined && !SPLIT_SHUFFLES.includes(h.shuffle)) throw new UserError(`the split's shuffle must be one of ${SPLIT_SHUFFLES.join(', ')}, got ${JSON.stringify(h.shuffle)}`);
   if (!OPTIMIZER_KINDS.includes(h.optimizer)) throw new UserError(`--optimizer must be one of ${OPTIMIZER_KINDS.join(', ')}, got ${JSON.stringify(h.optimizer)}`);
   return checkHyper(h, NET_TRAINING_RULES.slice(7));
 }

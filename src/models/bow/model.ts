@@ -1,6 +1,6 @@
 /** The bow's entry in the registry: makemore's bag of words (net.ts), its hyper-parameters, model files and samples. */
 import { sequenceData } from '../../data/sequences.ts';
-import { DEFAULT_SEQUENCE_HYPER, type SequenceHyper } from '../../train/hyper.ts';
+import { DEFAULT_SEQUENCE_HYPER, splitShares, type SequenceHyper } from '../../train/hyper.ts';
 import type { NetModelDef } from '../netModel.ts';
 import { BLOCK_SIZE_FIELD, SEQUENCE_FIELDS } from '../rnn/model.ts';
 import { sampleSequenceTokens, sequenceBigramView, type SequenceModelShape } from '../sequenceSample.ts';
@@ -17,7 +17,7 @@ export const bowModel: NetModelDef<SequenceHyper> = {
   defaults: DEFAULT_SEQUENCE_HYPER,
   fields: SEQUENCE_FIELDS("the MLP's hidden width"),
   fileFields: [BLOCK_SIZE_FIELD],
-  data: (dataset, h) => sequenceData(dataset, h.seed, undefined, { dev: h.devShare, test: h.testShare }),
+  data: (dataset, h) => sequenceData(dataset, h.seed, undefined, splitShares(h)),
   resolve: (h, data) => ({ ...h, blockSize: data.T }),
   defaultLr: { sgd: 0.1, adamw: DEFAULT_SEQUENCE_HYPER.lr },
   lrFinal: (lr) => lr,

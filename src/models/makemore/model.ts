@@ -5,7 +5,7 @@
  * reports 2.143 and 2.744), and 2.173 and 2.750 on the 80/10/10 split (seed 42).
  */
 import { sequenceData } from '../../data/sequences.ts';
-import { DEFAULT_SEQUENCE_HYPER, RULES, type SequenceHyper } from '../../train/hyper.ts';
+import { DEFAULT_SEQUENCE_HYPER, RULES, splitShares, type SequenceHyper } from '../../train/hyper.ts';
 import type { NetModelDef } from '../netModel.ts';
 import { BLOCK_SIZE_FIELD } from '../rnn/model.ts';
 import { sampleSequenceTokens, sequenceBigramView, type SequenceModelShape } from '../sequenceSample.ts';
@@ -20,7 +20,7 @@ function sequenceModel(kind: string, label: string, help: string, fields: NetMod
     kind, label, help, fields, ...rest,
     defaults: DEFAULT_SEQUENCE_HYPER,
     fileFields: [BLOCK_SIZE_FIELD],
-    data: (dataset, h) => sequenceData(dataset, h.seed, undefined, { dev: h.devShare, test: h.testShare }),
+    data: (dataset, h) => sequenceData(dataset, h.seed, undefined, splitShares(h)),
     resolve: (h, data) => ({ ...h, blockSize: data.T }),
     defaultLr: { sgd: 0.1, adamw: DEFAULT_SEQUENCE_HYPER.lr },
     lrFinal: (lr) => lr,

@@ -1,6 +1,6 @@
 /** The context model's entry in the registry: makemore's MLP (net.ts), its hyper-parameters and its model files. */
 import { contextData } from '../../data/contexts.ts';
-import { DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, RULES, tenthOf, type MlpHyper } from '../../train/hyper.ts';
+import { DEFAULT_MLP_ADAMW_LR, DEFAULT_MLP_HYPER, RULES, tenthOf, splitShares, type MlpHyper } from '../../train/hyper.ts';
 import type { NetModelDef } from '../netModel.ts';
 import { mlpNetSpec, mlpParamLayout } from './net.ts';
 import { mlpBigramView, sampleMlpTokens } from './sample.ts';
@@ -17,7 +17,7 @@ export const mlpModel: NetModelDef<MlpHyper> = {
     { key: 'embed', flag: 'embed', metavar: 'E', rule: RULES.embed, help: 'embedding dimensions per symbol' },
     { key: 'hidden', flag: 'hidden', metavar: 'H', rule: RULES.hidden, help: 'hidden tanh units' },
   ],
-  data: (dataset, h) => contextData(dataset, h.blockSize, h.seed, { dev: h.devShare, test: h.testShare }),
+  data: (dataset, h) => contextData(dataset, h.blockSize, h.seed, splitShares(h)),
   resolve: (h) => h,
   defaultLr: { sgd: DEFAULT_MLP_HYPER.lr, adamw: DEFAULT_MLP_ADAMW_LR },
   lrFinal: tenthOf,

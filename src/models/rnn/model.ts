@@ -1,6 +1,6 @@
 /** The rnn's and the gru's entries in the registry: makemore's recurrent models (net.ts), their hyper-parameters, model files and samples. */
 import { sequenceData } from '../../data/sequences.ts';
-import { DEFAULT_SEQUENCE_HYPER, RULES, type SequenceHyper } from '../../train/hyper.ts';
+import { DEFAULT_SEQUENCE_HYPER, RULES, splitShares, type SequenceHyper } from '../../train/hyper.ts';
 import type { HyperField, NetModelDef } from '../netModel.ts';
 import { sampleSequenceTokens, sequenceBigramView, type SequenceModelShape } from '../sequenceSample.ts';
 import { rnnGraph, rnnNetSpec, rnnParamLayout, type CellKind } from './net.ts';
@@ -25,7 +25,7 @@ function recurrentModel(cell: CellKind, label: string, help: string): NetModelDe
     defaults: DEFAULT_SEQUENCE_HYPER,
     fields: SEQUENCE_FIELDS('state dimensions'),
     fileFields: [BLOCK_SIZE_FIELD],
-    data: (dataset, h) => sequenceData(dataset, h.seed, undefined, { dev: h.devShare, test: h.testShare }),
+    data: (dataset, h) => sequenceData(dataset, h.seed, undefined, splitShares(h)),
     resolve: (h, data) => ({ ...h, blockSize: data.T }),
     defaultLr: { sgd: 0.1, adamw: DEFAULT_SEQUENCE_HYPER.lr },
     lrFinal: (lr) => lr,

@@ -1,6 +1,6 @@
 /** The Transformer's entry in the registry: makemore's GPT (net.ts), its hyper-parameters, its model files and samples. */
 import { sequenceData } from '../../data/sequences.ts';
-import { DEFAULT_TRANSFORMER_HYPER, RULES, type TransformerHyper } from '../../train/hyper.ts';
+import { DEFAULT_TRANSFORMER_HYPER, RULES, splitShares, type TransformerHyper } from '../../train/hyper.ts';
 import type { NetModelDef } from '../netModel.ts';
 import { transformerNetSpec, transformerParamLayout } from './net.ts';
 import { sampleTransformerTokens, transformerBigramView } from './sample.ts';
@@ -19,7 +19,7 @@ export const transformerModel: NetModelDef<TransformerHyper> = {
   ],
   // Any length a word list may have (lines of up to 1,000 symbols), plus the boundary.
   fileFields: [{ key: 'blockSize', flag: 'block-size', rule: { integer: true, min: 1, max: 1001 } }],
-  data: (dataset, h) => sequenceData(dataset, h.seed, undefined, { dev: h.devShare, test: h.testShare }),
+  data: (dataset, h) => sequenceData(dataset, h.seed, undefined, splitShares(h)),
   resolve: (h, data) => ({ ...h, blockSize: data.T }),
   defaultLr: { sgd: 0.1, adamw: DEFAULT_TRANSFORMER_HYPER.lr },
   lrFinal: (lr) => lr,
