@@ -105,9 +105,8 @@ export const FULL: Pick<BenchOptions, 'sizes' | 'kernelN' | 'repeats' | 'mlpBatc
 
 /**
  * The ladder's rungs, in makemore's order (the neural bigram has a trainer of its own: the step
- * suite; makemore's zero-started bigram is a rung). On names.txt, 2,000 steps on makemore's
- * split reach a test loss of makemore-bigram 2.750 and makemore-mlp 2.178 (makemore: 2.744,
- * 2.143); see README.md for the rest of the ladder.
+ * suite; makemore's zero-started bigram is a rung). makemore's own figures, 2,000 steps on
+ * its split of names.txt, beside makemore's: README.md, "makemore's figures".
  */
 export const LADDER: readonly NetModelKind[] = ['makemore-bigram', 'mlp', 'makemore-mlp', 'bow', 'rnn', 'gru', 'transformer'];
 /** Steps per timed chunk of the ladder (one submit on the GPU); fewer in a short run, so a chunk after the first is timed. */

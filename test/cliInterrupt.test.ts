@@ -1,6 +1,6 @@
 /** Ctrl-C as a terminal sends it: SIGINT to the whole process group, through `npm run makemore` too. */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseModel } from '../src/models/modelFile.ts';
 import { spawnCliGroup, tempWordList } from './helpers/cli.ts';
@@ -39,6 +39,27 @@ describe.concurrent('Ctrl-C', () => {
     expect(out.steps).toBeGreaterThanOrEqual(1);
     expect(out.steps).toBeLessThan(10_000_000);
   });
+
+  it('during the evaluation after training: cuts it short, reports the splits not finished as NaN, saves the model', async () => {
+    // 20,000 words: on the CPU the Transformer's evaluation of them takes tens of seconds.
+    const big = join(dir, 'many-words.txt');
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const list = Array.from({ length: 20_000 }, (_, i) => Array.from({ length: 4 + (i % 7) }, (_, j) => letters[(i * 7 + j * 13 + ((i * j) % 5)) % 26]).join(''));
+    writeFileSync(big, list.join('\n') + '\n');
+    const model = join(dir, 'cut.json');
+    const run = spawnCliGroup(['train', '--model', 'transformer', '--input', big, '--steps', '1', '--samples', '0', '--save', model]);
+    await run.stderrHas('evaluating the train split');
+    run.interrupt();
+    const r = await run.result;
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('makemore: stopping the evaluation under way; the splits it has not finished read NaN (Ctrl-C again to quit at once)');
+    expect(r.stdout).toContain('evaluation cut short by Ctrl-C: the splits it had not finished read NaN');
+    expect(r.stdout).toContain('train loss NaN | dev loss NaN | test loss NaN | 1 step');
+    expect(r.stdout).not.toContain('cancelled after');
+    const saved = parseModel(readFileSync(model, 'utf8'), model);
+    expect(saved.steps).toBe(1);
+    expect(saved.testLoss ?? NaN).toBeNaN(); // JSON keeps NaN as null
+  }, 60_000);
 
   it('a second Ctrl-C exits at once, without results or a saved file', async () => {
     const model = join(dir, 'twice.json');

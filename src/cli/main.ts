@@ -230,22 +230,34 @@ async function train(values: Values): Promise<number> {
   const fullBatch = model === 'bigram-nn' && hyper.batchSize === 0;
   const progress = progressReporter(process.stderr, !json || Boolean(process.stderr.isTTY), { label: fullBatch ? 'loss' : 'batch loss' });
   // Ctrl-C: the first stops the run after the chunk of steps under way (what was trained is
-  // reported and saved); a second exits at once.
+  // reported and saved), or cuts the evaluation of the splits after training short; a second
+  // exits at once.
   const controller = new AbortController();
+  const evaluation = new AbortController();
+  let evaluating = false;
   const onSigint = () => {
     if (controller.signal.aborted) {
       progress.note('makemore: interrupted again; exiting without finishing');
       process.exit(EXIT_INTERRUPTED);
     }
     controller.abort();
-    progress.note('makemore: stopping after the steps under way (Ctrl-C again to quit at once)');
+    if (evaluating) {
+      evaluation.abort();
+      progress.note('makemore: stopping the evaluation under way; the splits it has not finished read NaN (Ctrl-C again to quit at once)');
+    } else {
+      progress.note('makemore: stopping after the steps under way (Ctrl-C again to quit at once)');
+    }
   };
   process.on('SIGINT', onSigint);
   let result;
   try {
     result = await runTraining(data, {
-      model, device, hyper, mlp, smoothing, samples, sampleOptions, gpu: nodeGpu, signal: controller.signal, onProgress: (p) => progress.update(p),
-      onEvalProgress: (split, done, total) => progress.evaluation(split, done, total),
+      model, device, hyper, mlp, smoothing, samples, sampleOptions, gpu: nodeGpu, signal: controller.signal, evalSignal: evaluation.signal,
+      onProgress: (p) => progress.update(p),
+      onEvalProgress: (split, done, total) => {
+        evaluating = true;
+        progress.evaluation(split, done, total);
+      },
       keepWeights: save !== undefined,
     });
     progress.done(fullBatch ? result.loss : undefined);
@@ -281,14 +293,16 @@ async function train(values: Values): Promise<number> {
       ...(mlp ? { devLoss: result.devLoss, testLoss: result.testLoss } : {}),
       msPerStep: result.msPerStep, samples: result.samples,
       ...(mlp ? { sampleOrigins: sampleOrigins(result.samples, data.words, mlp) } : {}),
-      ...(result.cancelled ? { cancelled: true } : {}),
+      ...(result.cancelled || result.evaluationCut ? { cancelled: true } : {}),
+      ...(result.evaluationCut ? { evaluationCut: true } : {}),
       ...(saveError ? { saveError: saveError.message } : {}),
     }) + '\n');
     if (saveError) throw saveError;
-    return result.cancelled ? EXIT_INTERRUPTED : 0;
+    return result.cancelled || result.evaluationCut ? EXIT_INTERRUPTED : 0;
   }
   log(`model ${model}${mlp ? ` (${result.model.weights.length} parameters, ${mlp.optimizer})` : ''} on ${result.deviceDescription}`);
   if (result.cancelled) log(`cancelled after ${plural(result.steps, 'step')}`);
+  if (result.evaluationCut) log('evaluation cut short by Ctrl-C: the splits it had not finished read NaN');
   const split = result.split;
   if (mlp && split) {
     log(`split ${split.train.words}/${split.dev.words}/${split.test.words} words, ${split.train.examples}/${split.dev.examples}/${split.test.examples} examples (train/dev/test)`);
@@ -306,7 +320,7 @@ async function train(values: Values): Promise<number> {
     log('samples:\n' + shown.map((s, i) => '  ' + (origins ? `${s.padEnd(width)}  ${origins[i] === 'new' ? 'new' : `in ${origins[i]}`}` : s)).join('\n'));
   }
   if (saveError) throw saveError;
-  return result.cancelled ? EXIT_INTERRUPTED : 0;
+  return result.cancelled || result.evaluationCut ? EXIT_INTERRUPTED : 0;
 }
 
 /** --temperature and --top-k, for the neural models' samples (of a model file, in `where`). */

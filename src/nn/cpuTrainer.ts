@@ -95,13 +95,14 @@ export class CpuNetTrainer implements MlpTrainer {
   }
 
   /** Mean NLL over a whole split: the training forward on chunks of rows, without its backward. */
-  async evaluateSplit(name: SplitName, onProgress?: EvalProgress): Promise<number> {
+  async evaluateSplit(name: SplitName, onProgress?: EvalProgress, signal?: AbortSignal): Promise<number> {
     const N = this.data[name].Y.length / (this.data.targetsPerExample ?? 1);
     let sum = 0;
     let valid = 0;
     let yielded = performance.now();
     this.evalRows ??= Math.max(1, Math.min(EVAL_ROWS, Math.floor(EVAL_ACTIVATIONS / Math.max(1, this.spec.graph(1).activationLayout().size))));
     for (let first = 0; first < N; first += this.evalRows) {
+      if (signal?.aborted) return NaN;
       const n = Math.min(this.evalRows, N - first);
       let program = this.evalPrograms.get(n);
       if (!program) {
@@ -113,7 +114,7 @@ export class CpuNetTrainer implements MlpTrainer {
       valid += loss.count;
       onProgress?.(first + n, N);
       // Now and then a turn of the event loop, so that progress is drawn and Ctrl-C is seen.
-      if (onProgress && performance.now() - yielded > EVAL_YIELD_MS) {
+      if ((onProgress || signal) && performance.now() - yielded > EVAL_YIELD_MS) {
         await new Promise((r) => setTimeout(r, 0));
         yielded = performance.now();
       }

@@ -255,7 +255,7 @@ export class GpuNetTrainer implements MlpTrainer {
   }
 
   /** Mean NLL over a whole split, a submit of chunks at a time; onProgress after each: examples done of N. */
-  async evaluateSplit(name: SplitName, onProgress?: EvalProgress): Promise<number> {
+  async evaluateSplit(name: SplitName, onProgress?: EvalProgress, signal?: AbortSignal): Promise<number> {
     checkDevice(this.ctx);
     const e = this.eval;
     // Views of an ArrayBuffer (as they are), which writeBuffer's declaration asks for.
@@ -269,6 +269,7 @@ export class GpuNetTrainer implements MlpTrainer {
     // submits then grow towards EVAL_SUBMIT_MS.
     this.evalGroup = 1;
     for (let c = 0; c < chunks; ) {
+      if (signal?.aborted) return NaN;
       const k = Math.min(this.evalGroup, e.groupMax, chunks - c);
       const t0 = performance.now();
       const encoder = this.ctx.device.createCommandEncoder({ label: `evaluate ${name}` });

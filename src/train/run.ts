@@ -44,6 +44,8 @@ export interface RunOptions {
   /** The evaluation of the splits after training (neural models): `done` of a split's `total` examples, 0 as each begins. */
   onEvalProgress?: (split: SplitName, done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Cuts the evaluation after training short (neural models): the splits it has not finished read NaN. */
+  evalSignal?: AbortSignal;
   /** Steps per chunk (one GPU submit). */
   chunk?: number;
   /**
@@ -71,6 +73,8 @@ export interface RunResult {
   losses: Float32Array;
   samples: string[];
   cancelled: boolean;
+  /** evalSignal stopped the evaluation of the splits before its end (their losses: NaN). */
+  evaluationCut?: boolean;
 }
 
 export async function runTraining(data: Dataset, opts: RunOptions): Promise<RunResult> {
@@ -129,10 +133,19 @@ async function runNet(kind: NetModelKind, data: Dataset, hyper: MlpHyper, gpu: G
       steps: hyper.steps, lr: hyper.lr, chunk: opts.chunk, onProgress: opts.onProgress, signal: opts.signal, keepWeights: opts.keepWeights,
       defaultLr: def.defaultLr[hyper.optimizer],
     }).catch((e) => keepPartial(e, (w, step) => netModelFile(kind, data.symbols, hyper, w, step, nan)));
-    const evaluate = (name: SplitName) => {
+    let cut = false;
+    const evaluate = async (name: SplitName) => {
       const report = opts.onEvalProgress;
-      report?.(name, 0, examples[name].Y.length / (examples.targetsPerExample ?? 1));
-      return trainer.evaluateSplit(name, report && ((done, total) => report(name, done, total)));
+      const total = examples[name].Y.length / (examples.targetsPerExample ?? 1);
+      if (opts.evalSignal?.aborted) {
+        cut ||= total > 0;
+        return NaN;
+      }
+      report?.(name, 0, total);
+      const loss = await trainer.evaluateSplit(name, report && ((done, total) => report(name, done, total)), opts.evalSignal);
+      // Stopped between chunks (a split that was finished keeps its loss).
+      cut ||= Boolean(opts.evalSignal?.aborted) && Number.isNaN(loss) && total > 0;
+      return loss;
     };
     const losses = { train: await evaluate('train'), dev: await evaluate('dev'), test: await evaluate('test') };
     const weights = await trainer.readWeights();
@@ -141,6 +154,7 @@ async function runNet(kind: NetModelKind, data: Dataset, hyper: MlpHyper, gpu: G
     const result = {
       steps: loop.stepsDone, loss: losses.train, nll: losses.train, devLoss: losses.dev, testLoss: losses.test, split,
       msPerStep: loop.msPerStep, losses: loop.losses, cancelled: loop.cancelled,
+      ...(cut ? { evaluationCut: true } : {}),
     };
     return { model: netModelFile(kind, data.symbols, hyper, weights, loop.stepsDone, losses), result };
   } finally {

@@ -35,8 +35,11 @@ export type BigramTrainer = Trainer;
 
 /** The neural models' trainers (MLP, Transformer): their data come split, and each split can be evaluated. */
 export interface MlpTrainer extends Trainer {
-  /** Mean NLL of the current weights over a whole split (NaN for an empty split), in chunks: onProgress after each. */
-  evaluateSplit(split: SplitName, onProgress?: EvalProgress): Promise<number>;
+  /**
+   * Mean NLL of the current weights over a whole split (NaN for an empty split), in chunks:
+   * onProgress after each; once `signal` is aborted it stops between chunks and resolves NaN.
+   */
+  evaluateSplit(split: SplitName, onProgress?: EvalProgress, signal?: AbortSignal): Promise<number>;
 }
 
 /** An evaluation under way: `done` of the split's `total` examples. */

@@ -94,6 +94,28 @@ describe('GPU context model against the CPU', () => {
     }
   }, 300_000);
 
+  it('stops an evaluation between chunks once its signal is aborted (NaN), on the GPU and the CPU', async () => {
+    const ctx = await gpu();
+    const data = contextData(names, 4, 3);
+    const hyper: MlpHyper = { ...DEFAULT_MLP_HYPER, steps: 10, seed: 3, blockSize: 4, embed: 7, hidden: 33 };
+    const g = await gpuMlp(ctx, data, hyper, { evalRows: 333 });
+    const c = cpuMlp(data, hyper, Float32Array);
+    for (const t of [g, c]) {
+      const aborted = new AbortController();
+      aborted.abort();
+      expect(await t.evaluateSplit('dev', undefined, aborted.signal)).toBeNaN();
+      // Aborted after the first chunk's progress: no more chunks, NaN.
+      const cut = new AbortController();
+      const done: number[] = [];
+      expect(await t.evaluateSplit('dev', (d) => { done.push(d); cut.abort(); }, cut.signal)).toBeNaN();
+      expect(done).toHaveLength(1);
+      expect(done[0]).toBeLessThan(data.dev.Y.length);
+      // A signal that is not aborted changes nothing.
+      expect(await t.evaluateSplit('dev', undefined, new AbortController().signal)).toBe(await t.evaluateSplit('dev'));
+    }
+    g.dispose();
+  }, 120_000);
+
   it('a split larger than a GPU buffer may hold is evaluated in pieces; a train split too large is refused by name', async () => {
     const ctx = await gpu();
     // Most words in dev: its examples take more bytes than one buffer may hold, the train split's fewer.
