@@ -30,6 +30,7 @@ function needNet(): CpuNetTrainer {
 }
 
 async function handle(req: WorkerRequest): Promise<WorkerOps[WorkerRequest['op']]['result']> {
+  const progress = (done: number, total: number) => scope.postMessage({ id: req.id, progress: { done, total } });
   switch (req.op) {
     case 'counts':
       return bigramCountsCpu(req.args.xs, req.args.ys, req.args.V);
@@ -48,7 +49,7 @@ async function handle(req: WorkerRequest): Promise<WorkerOps[WorkerRequest['op']
     case 'evaluate':
       return need().evaluate();
     case 'evaluateSplit':
-      return needNet().evaluateSplit(req.args.split);
+      return needNet().evaluateSplit(req.args.split, progress);
   }
 }
 

@@ -335,11 +335,11 @@ async function train(): Promise<void> {
         if (model === 'transformer') showModelProbs(dataset.symbols, probs, `Transformer: P(next | ., current) at step ${formatInt(step)}`);
         if (isGenericKind(model)) showModelProbs(dataset.symbols, probs, `${netModel(model).label}: P(next | ., current) at step ${formatInt(step)}`);
       },
-      onEvaluating: () => {
+      onEvaluating: (split, done, total) => {
         // The last steps' numbers now, before a frame that would write over what follows.
-        renderProgress();
+        if (progress) renderProgress();
         progress = null;
-        speedEl.textContent = 'evaluating the train, dev and test splits…';
+        speedEl.textContent = `evaluating the ${split} split: ${formatInt(done)} / ${formatInt(total)} examples`;
       },
       onPartial: (m) => setModel(m, `kept from a run that failed after step ${formatInt(m.steps)}`),
     });

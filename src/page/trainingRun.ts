@@ -5,7 +5,7 @@
  * loop itself is the shared trainLoop, so chunks, progress and divergence behave as in the CLI.
  */
 import type { Dataset } from '../data/dataset.ts';
-import { contextData, type ContextData } from '../data/contexts.ts';
+import { contextData, type ContextData, type SplitName } from '../data/contexts.ts';
 import { countsNll, countsToProbs } from '../models/bigramCounts.ts';
 import { bigramNetLossAndGrad, bigramNetProbs, type LossParts } from '../models/bigramNet.ts';
 import { isNetModel, netModel, type NetModelKind } from '../models/registry.ts';
@@ -48,8 +48,8 @@ export interface RunHooks {
   onProbabilities?: (probs: Float64Array, step: number) => void;
   /** The run failed after some steps: the model as last read back, evaluated on the CPU. */
   onPartial?: (model: ModelFile) => void;
-  /** The context model, after training: its splits are being evaluated (a while on a large dataset). */
-  onEvaluating?: () => void;
+  /** A neural model, after training: `done` of the `total` examples of a split evaluated (0 as each begins; a while on a large dataset). */
+  onEvaluating?: (split: SplitName, done: number, total: number) => void;
   /**
    * A neural model's mean loss on the dev split after `step` steps: a few times during the run
    * (their time is not counted in ms per step) and once at the end.
@@ -158,8 +158,11 @@ async function runNet(kind: NetModelKind, req: RunRequest, gpu: GpuBackend | nul
     trainer, steps: hyper.steps, lr: hyper.lr, defaultLr: def.defaultLr[(hyper as MlpHyper).optimizer],
     probs: (w) => def.bigramView(w, dataset.symbols.length, hyper),
     finish: async (t, weights, steps) => {
-      hooks.onEvaluating?.();
-      const losses = { train: await t.evaluateSplit('train'), dev: await t.evaluateSplit('dev'), test: await t.evaluateSplit('test') };
+      const evaluate = (split: SplitName) => {
+        hooks.onEvaluating?.(split, 0, examples[split].Y.length / (examples.targetsPerExample ?? 1));
+        return t.evaluateSplit(split, (done, total) => hooks.onEvaluating?.(split, done, total));
+      };
+      const losses = { train: await evaluate('train'), dev: await evaluate('dev'), test: await evaluate('test') };
       if (Number.isFinite(losses.dev)) hooks.onDevLoss?.(steps, losses.dev);
       return { model: toModel(weights, steps, losses), loss: losses.train, nll: losses.train, devLoss: losses.dev, testLoss: losses.test };
     },

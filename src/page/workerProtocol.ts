@@ -27,6 +27,8 @@ export type WorkerOp = keyof WorkerOps;
 
 export type WorkerRequest = { [K in WorkerOp]: { id: number; op: K; args: WorkerOps[K]['args'] } }[WorkerOp];
 
+/** The answer to request `id`; before it, an evaluateSplit may send progress ({ id, done, total }) after each chunk. */
 export type WorkerResponse =
   | { id: number; ok: true; result: WorkerOps[WorkerOp]['result'] }
-  | { id: number; ok: false; name: string; message: string };
+  | { id: number; ok: false; name: string; message: string }
+  | { id: number; progress: { done: number; total: number } };

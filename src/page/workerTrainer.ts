@@ -8,12 +8,12 @@ import type { ContextData, SplitName } from '../data/contexts.ts';
 import type { LossParts } from '../models/bigramNet.ts';
 import type { BigramNetHyper, MlpHyper } from '../train/hyper.ts';
 import type { NetModelKind } from '../models/registry.ts';
-import type { BigramTrainer, MlpTrainer, Trainer } from '../train/trainer.ts';
+import type { BigramTrainer, EvalProgress, MlpTrainer, Trainer } from '../train/trainer.ts';
 import type { WorkerOp, WorkerOps, WorkerRequest, WorkerResponse } from './workerProtocol.ts';
 
 export const CPU_DESCRIPTION = 'CPU (JavaScript, single thread), in a Web Worker';
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (done: number, total: number) => void };
 
 /** A worker that answers WorkerOps requests as promises. */
 export class CpuWorker {
@@ -27,6 +27,10 @@ export class CpuWorker {
       const r = e.data;
       const p = this.pending.get(r.id);
       if (!p) return;
+      if ('progress' in r) {
+        p.onProgress?.(r.progress.done, r.progress.total);
+        return;
+      }
       this.pending.delete(r.id);
       if (r.ok) p.resolve(r.result);
       else p.reject(rebuildError(r.name, r.message));
@@ -39,11 +43,11 @@ export class CpuWorker {
     this.worker.onmessageerror = () => this.fail(new Error('the CPU worker sent a message that could not be read'));
   }
 
-  call<K extends WorkerOp>(op: K, args: WorkerOps[K]['args']): Promise<WorkerOps[K]['result']> {
+  call<K extends WorkerOp>(op: K, args: WorkerOps[K]['args'], onProgress?: Pending['onProgress']): Promise<WorkerOps[K]['result']> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
       this.worker.postMessage({ id, op, args } as WorkerRequest);
     });
   }
@@ -131,8 +135,9 @@ export class WorkerNetTrainer extends WorkerTrainer implements MlpTrainer {
     return new WorkerNetTrainer(worker, data.V);
   }
 
-  evaluateSplit(split: SplitName): Promise<number> {
-    return this.worker.call('evaluateSplit', { split });
+  /** Progress comes from the worker after each chunk; the signal is not seen inside the worker (the page does not cut an evaluation short). */
+  evaluateSplit(split: SplitName, onProgress?: EvalProgress): Promise<number> {
+    return this.worker.call('evaluateSplit', { split }, onProgress);
   }
 }
 

@@ -70,6 +70,31 @@ async function splitLosses(page: Page): Promise<SplitLosses> {
   return { train: await read('train-loss'), dev: await read('dev-loss'), test: await read('test-loss') };
 }
 
+/** Every text the element of `testId` shows from now on (a MutationObserver in the page); call the result to read them. */
+async function recordTexts(page: Page, testId: string): Promise<() => Promise<string[]>> {
+  const key = `texts-${testId}`;
+  await page.evaluate(([id, k]) => {
+    const el = document.querySelector(`[data-testid="${id}"]`)!;
+    const texts: string[] = [];
+    (window as unknown as Record<string, string[]>)[k] = texts;
+    // From the records, not the element: texts set one after the other before the observer runs each count.
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) texts.push(n.textContent ?? '');
+    }).observe(el, { childList: true });
+  }, [testId, key]);
+  return () => page.evaluate((k) => (window as unknown as Record<string, string[]>)[k], key);
+}
+
+/** The evaluation's progress as the speed line showed it: each split from 0 to all its examples. */
+function expectEvaluationProgress(texts: string[], data: ReturnType<typeof contextData>, device: string): void {
+  for (const split of ['train', 'dev', 'test'] as const) {
+    const total = data[split].Y.length.toLocaleString('en-US');
+    const shown = texts.filter((t) => t.startsWith(`evaluating the ${split} split: `));
+    expect(shown, `${device}: the ${split} split's progress among ${JSON.stringify(texts.slice(-12))}`).toContain(`evaluating the ${split} split: 0 / ${total} examples`);
+    expect(shown).toContain(`evaluating the ${split} split: ${total} / ${total} examples`);
+  }
+}
+
 function expectClose(a: SplitLosses, b: SplitLosses, tol: number, what: string): void {
   for (const k of ['train', 'dev', 'test'] as const) expect(Math.abs(a[k] - b[k]), `${what}: ${k} ${a[k]} vs ${b[k]}`).toBeLessThan(tol);
 }
@@ -90,7 +115,9 @@ describe('the page: context model (MLP)', () => {
     expect(await values(['block-size', 'embed', 'hidden', 'steps', 'learning-rate', 'lr-final', 'batch-size', 'seed']))
       .toEqual(['3', '10', '200', '2000', '0.1', '0.01', '32', '42']);
 
+    const gpuTexts = await recordTexts(page, 'speed');
     const onGpu = await trainMlp(page, 'gpu', { steps: HYPER.steps });
+    expectEvaluationProgress(await gpuTexts(), contextData(names, HYPER.blockSize, HYPER.seed), 'GPU');
     console.log(`GPU context model: ${HYPER.steps} steps in ${onGpu.ms} ms (${await byTestId(page, 'speed').textContent()}), losses`, onGpu);
     expect(await byTestId(page, 'step').textContent()).toBe(`${HYPER.steps} / ${HYPER.steps}`);
     expect(await byTestId(page, 'device-info').textContent()).not.toContain('Web Worker');
@@ -108,7 +135,10 @@ describe('the page: context model (MLP)', () => {
     await byTestId(page, 'heatmap-model').hover();
     expect(await byTestId(page, 'heatmap-readout').textContent()).toMatch(/^"(.)" → "."( · .*)? · P\(model \| \., \., \1\) 0\.\d{4}$/);
 
+    const cpuTexts = await recordTexts(page, 'speed');
     const onCpu = await trainMlp(page, 'cpu', { steps: HYPER.steps });
+    // From the worker, chunk by chunk.
+    expectEvaluationProgress(await cpuTexts(), contextData(names, HYPER.blockSize, HYPER.seed), 'CPU');
     console.log(`CPU context model: ${HYPER.steps} steps in ${onCpu.ms} ms (${await byTestId(page, 'speed').textContent()}), losses`, onCpu);
     expect(await byTestId(page, 'device-info').textContent()).toContain('Web Worker');
     // Float32 on both devices, summed in different orders: close, not equal.
