@@ -2,9 +2,10 @@
  * One run of makemore's recipe on the CPU, written out so that PyTorch can replay it
  * (bench/pytorch_makemore.py --replay): the split (makemore.py's own, by torch.randperm),
  * the initial weights, every step's minibatch, our losses and our test losses.
- *   npx tsx bench/makemoreReplay.ts --input names.txt [--type mlp|bigram] [--seed 3407] [--steps 2000] [--out replay.json]
+ *   npx tsx bench/makemoreReplay.ts --input names.txt [--type mlp|bigram] [--seed 3407] [--steps 2000] [--shuffle torch|philox] [--out replay.json]
  * The recipe is the makemore command line's: AdamW 5e-4 (betas 0.9, 0.99; weight decay 0.01),
- * batches of 32 words, 1,000 test words (or 10% if fewer). The CPU trainer runs in float32, as
+ * batches of 32 words, 1,000 test words (or 10% if fewer; --shuffle philox: held out by the
+ * project's own shuffle instead of makemore.py's). The CPU trainer runs in float32, as
  * the GPU does; the test loss is the mean NLL over every target of the test words, at every
  * 500 steps and at the last.
  */
@@ -25,9 +26,12 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '3407' },
     steps: { type: 'string', default: '2000' },
     out: { type: 'string', default: 'replay.json' },
+    shuffle: { type: 'string', default: 'torch' },
   },
 });
 if (values.type !== 'mlp' && values.type !== 'bigram') throw new Error(`--type ${values.type}: mlp or bigram (the models bench/pytorch_makemore.py builds)`);
+if (values.shuffle !== 'torch' && values.shuffle !== 'philox') throw new Error(`--shuffle ${values.shuffle}: torch or philox`);
+const shuffle = values.shuffle;
 const seed = Number(values.seed);
 const steps = Number(values.steps);
 if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a whole number ≥ 1, got ${values.steps}`);
@@ -40,9 +44,9 @@ const B = 32;
 let hyper = {
   ...(def.defaults as SequenceHyper),
   optimizer: 'adamw', seed, batchSize: B, lr: 5e-4, lrFinal: 5e-4, weightDecay: 0.01, steps,
-  devShare: 0, testShare: testShareFor(n, Math.min(1000, Math.floor(0.1 * n))), shuffle: 'torch',
+  devShare: 0, testShare: testShareFor(n, Math.min(1000, Math.floor(0.1 * n))), shuffle,
 } as SequenceHyper;
-const split = splitWords(dataset.words, seed, { dev: 0, test: hyper.testShare, shuffle: 'torch' });
+const split = splitWords(dataset.words, seed, { dev: 0, test: hyper.testShare, shuffle });
 const data = def.data(dataset, hyper);
 hyper = def.resolve(hyper, data) as SequenceHyper;
 const trainer = new CpuNetTrainer(def.spec(data, hyper), data, Float32Array);

@@ -79,7 +79,7 @@ async function recordTexts(page: Page, testId: string): Promise<() => Promise<st
     (window as unknown as Record<string, string[]>)[k] = texts;
     // From the records, not the element: texts set one after the other before the observer runs each count.
     new MutationObserver((records) => {
-      for (const r of records) for (const n of r.addedNodes) texts.push(n.textContent ?? '');
+      for (const r of records) for (const n of Array.from(r.addedNodes)) texts.push(n.textContent ?? '');
     }).observe(el, { childList: true });
   }, [testId, key]);
   return () => page.evaluate((k) => (window as unknown as Record<string, string[]>)[k], key);
