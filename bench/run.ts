@@ -94,8 +94,11 @@ const TITLES = {
   ladder: `makemore's ladder: every neural model at its default size, ${opts.ladderSteps} steps on the bundled names (seed 42, 80/10/10), N = steps`,
 } as const;
 for (const suite of ['kernel', 'step', 'counts', 'mlp', 'transformer', 'matmul', 'ladder'] as const) {
+  const measured = comparisons.filter((x) => x.suite === suite);
+  // A suite left out (--suites) gets no heading.
+  if (measured.length === 0) continue;
   log(`\n${TITLES[suite]}`);
-  for (const c of comparisons.filter((x) => x.suite === suite)) {
+  for (const c of measured) {
     const gb = c.gbPerSecond !== undefined ? ` | ${c.gbPerSecond.toFixed(2)} GB/s` : '';
     const perSecond = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(1)} M` : `${(x / 1e3).toFixed(1)} k`);
     const rate = c.stepsPerSecond !== undefined ? ` | ${c.stepsPerSecond.toFixed(1)} steps/s, ${perSecond(c.examplesPerSecond!)} examples/s` : '';
