@@ -17,19 +17,9 @@ import { defaultDatasetFromTexts } from './data/defaultNames.ts';
 import type { Dataset } from './data/dataset.ts';
 import { UserError } from './errors.ts';
 import type { ModelKind } from './train/hyper.ts';
-import { createTrainerWith, gpuDeviceOf, type GpuDevice, type ModelTrainer, type TrainerOptions } from './library/trainer.ts';
+import { createTrainerWith, gpuDeviceOf, sharedOpener, type GpuDevice, type ModelTrainer, type TrainerOptions } from './library/trainer.ts';
 
-export { datasetFromWords, parseWordList, type Dataset, type ParseOptions } from './data/dataset.ts';
-export { parseModel, serializeModel, type ModelFile } from './models/modelFile.ts';
-export { UserError } from './errors.ts';
-export { DivergedError, InterruptedError, type Progress, type TrainLoopResult } from './train/trainer.ts';
-export type {
-  BigramNetHyper, DeviceKind, MlpHyper, ModelKind, NetTrainingHyper, SequenceHyper, TransformerHyper,
-} from './train/hyper.ts';
-export {
-  modelDefaults, modelKinds, sample, trainLoop,
-  type CountsHyper, type Evaluation, type GpuDevice, type ModelHyper, type ModelTrainer, type SampleOptions, type TrainerOptions, type TrainLoopOptions,
-} from './library/trainer.ts';
+export * from './library/exports.ts';
 
 /**
  * Open a WebGPU device on `gpu` (default `navigator.gpu`), to share between trainers. Without
@@ -42,16 +32,8 @@ export async function openGpu(gpu: GPU | undefined = (globalThis as { navigator?
   return gpuDeviceOf(await createGpuBackend(gpu, browserShaderFiles));
 }
 
-let defaultGpu: Promise<GpuDevice> | null = null;
-
-/** The device of `openGpu()`, opened on first use; a failure is not kept, so a later call tries again. */
-function sharedGpu(): Promise<GpuDevice> {
-  defaultGpu ??= openGpu().catch((e) => {
-    defaultGpu = null;
-    throw e;
-  });
-  return defaultGpu;
-}
+/** The device of `openGpu()`, opened on first use. */
+const sharedGpu = sharedOpener(openGpu);
 
 /**
  * A trainer of a model kind (see `modelKinds`) on a dataset, on 'cpu' (default) or 'gpu'. The

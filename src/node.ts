@@ -14,19 +14,9 @@ import { loadDefaultDataset } from './data/defaultNames.node.ts';
 import { parseModel, serializeModel, type ModelFile } from './models/modelFile.ts';
 import type { ModelKind } from './train/hyper.ts';
 import { checkWritable, readUserFile, writeFileAtomic } from './cli/files.ts';
-import { createTrainerWith, gpuDeviceOf, type GpuDevice, type ModelTrainer, type TrainerOptions } from './library/trainer.ts';
+import { createTrainerWith, gpuDeviceOf, sharedOpener, type GpuDevice, type ModelTrainer, type TrainerOptions } from './library/trainer.ts';
 
-export { datasetFromWords, parseWordList, type Dataset, type ParseOptions } from './data/dataset.ts';
-export { parseModel, serializeModel, type ModelFile } from './models/modelFile.ts';
-export { UserError } from './errors.ts';
-export { DivergedError, InterruptedError, type Progress, type TrainLoopResult } from './train/trainer.ts';
-export type {
-  BigramNetHyper, DeviceKind, MlpHyper, ModelKind, NetTrainingHyper, SequenceHyper, TransformerHyper,
-} from './train/hyper.ts';
-export {
-  modelDefaults, modelKinds, sample, trainLoop,
-  type CountsHyper, type Evaluation, type GpuDevice, type ModelHyper, type ModelTrainer, type SampleOptions, type TrainerOptions, type TrainLoopOptions,
-} from './library/trainer.ts';
+export * from './library/exports.ts';
 
 /**
  * Open a WebGPU device through Dawn, to share between trainers. Without an adapter it throws a
@@ -38,15 +28,8 @@ export async function openGpu(): Promise<GpuDevice> {
   return gpuDeviceOf(backendFromContext(await openNodeGpu()));
 }
 
-let defaultGpu: Promise<GpuDevice> | null = null;
-
-function sharedGpu(): Promise<GpuDevice> {
-  defaultGpu ??= openGpu().catch((e) => {
-    defaultGpu = null;
-    throw e;
-  });
-  return defaultGpu;
-}
+/** Dawn's device, opened on first use. */
+const sharedGpu = sharedOpener(openGpu);
 
 /**
  * A trainer of a model kind (see `modelKinds`) on a dataset, on 'cpu' (default) or 'gpu'. The

@@ -115,6 +115,18 @@ interface Internals {
 const internals = new WeakMap<object, Internals>();
 const gpuContexts = new WeakMap<GpuDevice, GpuBackend>();
 
+/** `open`, called on first use and then shared; a failure is not kept, so a later call tries again. */
+export function sharedOpener(open: () => Promise<GpuDevice>): () => Promise<GpuDevice> {
+  let opened: Promise<GpuDevice> | null = null;
+  return () => {
+    opened ??= open().catch((e) => {
+      opened = null;
+      throw e;
+    });
+    return opened;
+  };
+}
+
 /** The handle of an opened GPU backend (src/gpu/gpuBackend.ts): the backend itself stays inside the library. */
 export function gpuDeviceOf(backend: GpuBackend & { ctx: GpuContext }): GpuDevice {
   const device: GpuDevice = Object.freeze({ description: backend.description, software: backend.ctx.adapter.software });
