@@ -16,7 +16,7 @@ import { runTraining, type GpuBackend } from '../train/run.ts';
 import { isNetModel, MODEL_KINDS, MODELS, NET_MODELS, netModel } from '../models/registry.ts';
 import type { SampleOptions } from '../models/sequenceSample.ts';
 import { SPLIT_SHUFFLES, splitWords, type SplitShuffle } from '../data/split.ts';
-import type { HyperField } from '../models/netModel.ts';
+import { defaultRates, type HyperField } from '../models/netModel.ts';
 import { DivergedError, InterruptedError } from '../train/trainer.ts';
 import { progressReporter } from './progress.ts';
 import { isMakemoreCommandLine, makemoreCommand, MAKEMORE_HELP, type NetTrainerLike } from './makemore.ts';
@@ -180,7 +180,7 @@ function netHyperFromFlags(kind: string, values: Values): MlpHyper {
       if (values[flag] !== undefined) throw new UserError(`--${flag} does not apply to --optimizer ${optimizer}; it applies to --optimizer adamw`);
     }
   }
-  const lr = num(values, 'lr', optimizer === d.optimizer ? d.lr : def.defaultLr[optimizer], RULES.lr);
+  const lr = num(values, 'lr', defaultRates(def, optimizer).lr, RULES.lr);
   const fields = Object.fromEntries(def.fields.map((f: HyperField) => [f.key, num(values, f.flag, (d as unknown as Record<string, number>)[f.key], f.rule)]));
   return {
     ...d,
@@ -192,7 +192,7 @@ function netHyperFromFlags(kind: string, values: Values): MlpHyper {
     weightDecay: num(values, 'weight-decay', d.weightDecay, RULES.weightDecay),
     steps: num(values, 'steps', d.steps, RULES.steps),
     lr,
-    lrFinal: num(values, 'lr-final', values.lr === undefined && optimizer === d.optimizer ? d.lrFinal : def.lrFinal(lr), RULES.lr),
+    lrFinal: num(values, 'lr-final', defaultRates(def, optimizer, values.lr === undefined ? undefined : lr).lrFinal, RULES.lr),
     batchSize: num(values, 'batch-size', d.batchSize, RULES.mlpBatchSize),
     seed: num(values, 'seed', d.seed, RULES.seed),
     devShare: num(values, 'dev-share', d.devShare, RULES.share),

@@ -15,6 +15,7 @@ import { CpuNetTrainer } from '../nn/cpuTrainer.ts';
 import { CpuBigramTrainer } from '../train/cpuTrainer.ts';
 import { OPTIMIZER_KINDS } from '../ops/optimizers.ts';
 import { SPLIT_SHUFFLES, type SplitShuffle } from '../data/split.ts';
+import { defaultRates } from '../models/netModel.ts';
 import { cpuDescription } from '../train/platform.ts';
 import {
   BIGRAM_NET_RULES, checkNetHyper, checkNetTrainingHyper, checkNumber, DEFAULT_NET_HYPER, DEFAULT_SMOOTHING, describeRule, NET_TRAINING_RULES, RULES,
@@ -184,8 +185,9 @@ export function resolveHyper<K extends ModelKind>(kind: K, given: Partial<ModelH
   if (g.shuffle !== undefined && !SPLIT_SHUFFLES.includes(g.shuffle as SplitShuffle)) {
     throw new UserError(`hyper.shuffle must be one of ${SPLIT_SHUFFLES.join(', ')} (torch: makemore.py's split), got ${JSON.stringify(g.shuffle)}`);
   }
-  const lr = (g.lr as number | undefined) ?? (optimizer === d.optimizer ? d.lr : def.defaultLr[optimizer as MlpHyper['optimizer']]);
-  const lrFinal = (g.lrFinal as number | undefined) ?? (g.lr === undefined && optimizer === d.optimizer ? d.lrFinal : def.lrFinal(lr));
+  const rates = defaultRates(def, optimizer as MlpHyper['optimizer'], g.lr as number | undefined);
+  const lr = rates.lr;
+  const lrFinal = (g.lrFinal as number | undefined) ?? rates.lrFinal;
   const h = { ...defaults, ...defined, optimizer, lr, lrFinal } as unknown as MlpHyper;
   // The checks across fields (the dev and test shares leave words to train on).
   return checkNetTrainingHyper(h, def.fields) as unknown as ModelHyper[K];

@@ -46,3 +46,17 @@ export interface NetModelDef<H extends object = Record<string, unknown>> {
   /** (V, V): row x is the next-symbol distribution after the context (boundary…, x). */
   bigramView(weights: ArrayLike<number>, V: number, hyper: H): Float64Array;
 }
+
+/**
+ * The rates a model trains at under `optimizer` where they are not given: the model's defaults
+ * for its own optimiser, the other optimiser's default rate, and the final rate that goes with
+ * a given rate (the CLI and the library resolve them alike).
+ */
+export function defaultRates(
+  def: Pick<NetModelDef<{ optimizer: OptimizerKind; lr: number; lrFinal: number }>, 'defaults' | 'defaultLr' | 'lrFinal'>,
+  optimizer: OptimizerKind, givenLr?: number,
+): { lr: number; lrFinal: number } {
+  const d = def.defaults;
+  const lr = givenLr ?? (optimizer === d.optimizer ? d.lr : def.defaultLr[optimizer]);
+  return { lr, lrFinal: givenLr === undefined && optimizer === d.optimizer ? d.lrFinal : def.lrFinal(lr) };
+}
