@@ -32,7 +32,8 @@ const { values, positionals } = parseArgs({
 if (!values.input) throw new Error('usage: npx tsx bench/cpuBigram.ts --input names.txt [--batches 0,32,512,4096] [--rounds 5] [--pytorch [--python python3]] [--json] [ROOT...]');
 const batches = values.batches!.split(',').map(Number);
 const rounds = Number(values.rounds);
-for (const n of [...batches, rounds]) if (!Number.isInteger(n) || n < 0) throw new Error(`--batches and --rounds take non-negative integers, got ${n}`);
+for (const n of batches) if (!Number.isInteger(n) || n < 0) throw new Error(`--batches takes non-negative integers, got ${n}`);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes an integer ≥ 1, got ${values.rounds}`);
 const roots = (positionals.length ? positionals : ['.']).map((r) => resolve(r));
 const HYPER = { steps: 1, lr: 50, reg: 0.01, seed: 1 };
 const CHECK_STEPS = 5;

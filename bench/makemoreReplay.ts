@@ -33,6 +33,7 @@ if (values.type !== 'mlp' && values.type !== 'bigram') throw new Error(`--type $
 if (values.shuffle !== 'torch' && values.shuffle !== 'philox') throw new Error(`--shuffle ${values.shuffle}: torch or philox`);
 const shuffle = values.shuffle;
 const seed = Number(values.seed);
+if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed must be a whole number ≥ 0, got ${values.seed}`);
 const steps = Number(values.steps);
 if (!Number.isInteger(steps) || steps < 1) throw new Error(`--steps must be a whole number ≥ 1, got ${values.steps}`);
 
